@@ -1,0 +1,90 @@
+/**
+ * Every error this project throws on purpose. Each has a stable `name`, an optional `cause`,
+ * and a message that says what to do about it.
+ */
+
+/** Base class: sets `name` from the subclass so logs can group by it. */
+export abstract class AppError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The invocation payload is not a DynamoDB Streams event at all; nothing in it can be identified. */
+export class MalformedEventError extends AppError {}
+
+/**
+ * One record of the batch cannot be turned into a change. Carries the record's position and the
+ * offending field, so the error names both.
+ */
+export class MalformedRecordError extends AppError {
+  constructor(
+    readonly recordIndex: number,
+    readonly field: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Record ${recordIndex}: ${field} ${problem}`, options);
+  }
+}
+
+/** An attribute value whose type is not one of DynamoDB's ten (S, N, B, BOOL, NULL, M, L, SS, NS, BS). */
+export class UnknownAttributeTypeError extends AppError {
+  constructor(
+    readonly path: string,
+    readonly type: string,
+  ) {
+    super(`${path} has an unknown attribute type "${type}"; expected one of S, N, B, BOOL, NULL, M, L, SS, NS, BS`);
+  }
+}
+
+/** A DynamoDB attribute value that is shaped wrongly (no type key, or a value of the wrong JSON type). */
+export class InvalidAttributeValueError extends AppError {
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
+    super(`${path} ${problem}`);
+  }
+}
+
+/** A number that JavaScript cannot hold without losing precision, under the documented number policy. */
+export class NumberPrecisionError extends AppError {
+  constructor(
+    readonly path: string,
+    readonly value: string,
+  ) {
+    super(
+      `${path} holds the number ${value}, which is outside the safe-integer range and not an integer, so it cannot be represented exactly; ` +
+        'store it as a string, or unmarshall with { wrapNumbers: true }',
+    );
+  }
+}
+
+/** A record cannot be identified (no sequence number): the whole invocation must fail so Lambda retries it. */
+export class UnidentifiableRecordError extends AppError {}
+
+/** An action failed on a change. */
+export class ActionError extends AppError {
+  constructor(
+    readonly action: string,
+    readonly sequenceNumber: string,
+    options: { cause: unknown },
+  ) {
+    const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(`Action "${action}" failed on record ${sequenceNumber}: ${reason}`, options);
+  }
+}
+
+/** The change is missing something an action needs (for example an image the stream view type does not carry). */
+export class MissingImageError extends AppError {}
+
+/** Configuration (environment, serverless.yml) is missing or wrong. */
+export class ConfigurationError extends AppError {}
+
+/** DynamoDB Local could not be installed, started or reached. */
+export class DynamoDBLocalError extends AppError {}
+
+/** An existing table differs from its definition. */
+export class TableMismatchError extends AppError {}

@@ -1,0 +1,165 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { join, resolve } from 'node:path';
+import { DynamoDBLocalError } from '../errors.js';
+
+/** Version of the npm package that carries AWS's DynamoDB Local jar (see install-dynamodb-local.mjs). */
+export const DYNAMODB_LOCAL_PACKAGE_VERSION = '2.9.30';
+
+const projectRoot = resolve(__dirname, '..', '..');
+
+/** Folder holding DynamoDBLocal.jar and DynamoDBLocal_lib, as `npm install` unpacks it. */
+export const dynamoDBLocalDir = (): string =>
+  process.env.DYNAMODB_LOCAL_DIR ?? join(projectRoot, 'node_modules', '.cache', 'dynamodb-local', DYNAMODB_LOCAL_PACKAGE_VERSION);
+
+export interface DynamoDBLocalOptions {
+  /** Port to listen on; 0 picks a free one. Default 8000. */
+  port?: number;
+  /** Default 127.0.0.1: nothing outside this machine reaches it. */
+  host?: string;
+  /** Keep data in memory only (default). When false, data lives in `dbPath`. */
+  inMemory?: boolean;
+  /** Folder for the data file when not in memory. */
+  dbPath?: string;
+  /** How long to wait for it to answer, in ms. Default 30,000. */
+  startTimeoutMs?: number;
+  /** Receives DynamoDB Local's own output lines. */
+  onOutput?: (line: string) => void;
+}
+
+/** A running DynamoDB Local. */
+export interface DynamoDBLocal {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly pid: number | undefined;
+  /** Stops the JVM and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Resolves when the process exits for any reason. */
+  readonly exited: Promise<number | null>;
+}
+
+/** Asks the OS for a free TCP port on the loopback interface. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** True when something accepts TCP connections at host:port within `timeoutMs`. */
+export async function isListening(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = new Socket();
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('error', () => finish(false));
+    socket.connect(port, host, () => finish(true));
+  });
+}
+
+/** True when a DynamoDB API answers ListTables at `endpoint`. */
+export async function answersDynamoDB(endpoint: string, timeoutMs = 1000): Promise<boolean> {
+  try {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        // DynamoDB Local accepts any signature; it only needs the header's shape.
+        authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: '{}',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+function assertJava(): void {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) {
+    throw new DynamoDBLocalError(
+      'Java was not found, and DynamoDB Local needs it. Install a Java 17 runtime (Debian: apt-get install -y openjdk-17-jre-headless) or run npm install as root, which installs it.',
+    );
+  }
+}
+
+/**
+ * Starts AWS's DynamoDB Local (the real jar) and resolves once it answers API calls.
+ * `-sharedDb` makes every region and access key see the same tables, as one account would.
+ */
+export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Promise<DynamoDBLocal> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port === 0 ? await freePort(host) : (options.port ?? 8000);
+  const dir = dynamoDBLocalDir();
+  const jar = join(dir, 'DynamoDBLocal.jar');
+  if (!existsSync(jar)) {
+    throw new DynamoDBLocalError(`DynamoDB Local is not installed at ${dir}. Run npm install (its postinstall step fetches it), or node lib/local/install-dynamodb-local.mjs.`);
+  }
+  assertJava();
+  if (await isListening(host, port)) {
+    throw new DynamoDBLocalError(`Port ${port} on ${host} is already in use. Stop what listens there, or pick another port (--port, or DYNAMODB_PORT).`);
+  }
+  const storage: string[] = [];
+  if (options.inMemory ?? true) storage.push('-inMemory');
+  else {
+    const dbPath = resolve(options.dbPath ?? join(projectRoot, '.dynamodb'));
+    mkdirSync(dbPath, { recursive: true });
+    storage.push('-dbPath', dbPath);
+  }
+  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', jar, '-sharedDb', '-port', String(port), ...storage];
+  const child: ChildProcess = spawn('java', args, {
+    cwd: dir,
+    env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      output.push(line);
+      if (output.length > 50) output.shift();
+      options.onOutput?.(line);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const endpoint = `http://${host}:${port}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  let dead = false;
+  void exited.then(() => {
+    dead = true;
+  });
+  while (!(await answersDynamoDB(endpoint, 500))) {
+    if (dead || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new DynamoDBLocalError(`DynamoDB Local did not start on ${endpoint}${dead ? ' (it exited)' : ''}. Its last output:\n${output.join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    endpoint,
+    port,
+    pid: child.pid,
+    exited,
+    async stop() {
+      if (dead) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
+import { TableMismatchError } from '../errors.js';
+import type { TableDefinition } from './table-definition.js';
+
+export interface EnsureTableOptions {
+  /** How long to wait for ACTIVE, in ms. Default 60,000. */
+  timeoutMs?: number;
+  /** Poll interval while waiting, in ms. Default 100 (DynamoDB Local is fast; AWS callers may raise it). */
+  pollMs?: number;
+}
+
+export type EnsureOutcome = 'created' | 'exists';
+
+const keyText = (keys: { AttributeName?: string; KeyType?: string }[] | undefined) =>
+  (keys ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+
+/** Lists how an existing table differs from its definition (empty when it matches). */
+export function tableDifferences(definition: TableDefinition, actual: TableDescription): string[] {
+  const want = definition.create;
+  const differences: string[] = [];
+  if (keyText(want.KeySchema) !== keyText(actual.KeySchema)) {
+    differences.push(`key schema is ${keyText(actual.KeySchema)}, the definition says ${keyText(want.KeySchema)}`);
+  }
+  const typeOf = new Map((actual.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]));
+  for (const attribute of want.AttributeDefinitions ?? []) {
+    const actualType = typeOf.get(attribute.AttributeName);
+    if (actualType !== undefined && actualType !== attribute.AttributeType) {
+      differences.push(`attribute ${attribute.AttributeName} is of type ${actualType}, the definition says ${attribute.AttributeType}`);
+    }
+  }
+  const compareIndexes = (kind: string, wanted: { IndexName?: string; KeySchema?: { AttributeName?: string; KeyType?: string }[] }[] | undefined, present: typeof wanted) => {
+    const presentByName = new Map((present ?? []).map((index) => [index.IndexName, index]));
+    for (const index of wanted ?? []) {
+      const found = presentByName.get(index.IndexName);
+      if (!found) differences.push(`${kind} ${index.IndexName} is missing`);
+      else if (keyText(found.KeySchema) !== keyText(index.KeySchema)) {
+        differences.push(`${kind} ${index.IndexName} has keys ${keyText(found.KeySchema)}, the definition says ${keyText(index.KeySchema)}`);
+      }
+      presentByName.delete(index.IndexName);
+    }
+    for (const name of presentByName.keys()) differences.push(`${kind} ${name} exists but is not in the definition`);
+  };
+  compareIndexes('global secondary index', want.GlobalSecondaryIndexes, actual.GlobalSecondaryIndexes);
+  compareIndexes('local secondary index', want.LocalSecondaryIndexes, actual.LocalSecondaryIndexes);
+  const wantStream = want.StreamSpecification?.StreamEnabled ? want.StreamSpecification.StreamViewType : undefined;
+  const actualStream = actual.StreamSpecification?.StreamEnabled ? actual.StreamSpecification.StreamViewType : undefined;
+  if (wantStream !== actualStream) {
+    differences.push(`stream is ${actualStream ?? 'off'}, the definition says ${wantStream ?? 'off'}`);
+  }
+  return differences;
+}
+
+async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException || (error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** Waits until the table and all its global secondary indexes are ACTIVE. */
+export async function waitUntilActive(client: DynamoDBClient, tableName: string, options: EnsureTableOptions = {}): Promise<TableDescription> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    const table = await describe(client, tableName);
+    const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (table?.TableStatus === 'ACTIVE' && indexesActive) return table;
+    if (Date.now() > deadline) {
+      throw new TableMismatchError(`Table ${tableName} did not become ACTIVE within ${options.timeoutMs ?? 60_000} ms (status ${table?.TableStatus ?? 'missing'})`);
+    }
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
+  }
+}
+
+/**
+ * Creates the table when it is missing, waits until it and its indexes are ACTIVE, then enables TTL.
+ * An existing table that matches is left alone; one that differs is a TableMismatchError naming each difference.
+ */
+export async function ensureTable(client: DynamoDBClient, definition: TableDefinition, options: EnsureTableOptions = {}): Promise<EnsureOutcome> {
+  const tableName = definition.create.TableName!;
+  const existing = await describe(client, tableName);
+  let outcome: EnsureOutcome = 'exists';
+  if (existing) {
+    const differences = tableDifferences(definition, existing);
+    if (differences.length > 0) {
+      throw new TableMismatchError(
+        `Table ${tableName} exists but differs from ${definition.logicalId} in serverless.yml: ${differences.join('; ')}. ` +
+          'Delete the table to recreate it (locally: npm start -- --reset, which wipes the local data).',
+      );
+    }
+  } else {
+    try {
+      await client.send(new CreateTableCommand(definition.create));
+      outcome = 'created';
+    } catch (error) {
+      // Another process may have created it between describe and create; it is checked below.
+      if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+    }
+  }
+  await waitUntilActive(client, tableName, options);
+  if (definition.ttlAttribute) {
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
+    if (status !== 'ENABLED' && status !== 'ENABLING') {
+      await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: definition.ttlAttribute, Enabled: true } }));
+    } else if (ttl.TimeToLiveDescription?.AttributeName !== definition.ttlAttribute) {
+      throw new TableMismatchError(
+        `Table ${tableName} has TTL on ${ttl.TimeToLiveDescription?.AttributeName}, the definition says ${definition.ttlAttribute}. Delete the table to recreate it.`,
+      );
+    }
+  }
+  return outcome;
+}
+
+/** Ensures every table, one after another (DynamoDB limits concurrent CreateTable calls). */
+export async function ensureTables(client: DynamoDBClient, definitions: TableDefinition[], options: EnsureTableOptions = {}): Promise<Map<string, EnsureOutcome>> {
+  const outcomes = new Map<string, EnsureOutcome>();
+  for (const definition of definitions) outcomes.set(definition.create.TableName!, await ensureTable(client, definition, options));
+  return outcomes;
+}
