@@ -13,6 +13,8 @@ export interface StreamRecordInput {
   newImage?: PlainItem;
   oldImage?: PlainItem;
   sequenceNumber?: string;
+  /** Fixed event ID (fixtures); a fresh one per record when absent. */
+  eventID?: string;
   streamViewType?: StreamViewType;
   /** Marks a REMOVE as done by DynamoDB's TTL process. */
   ttlExpiry?: boolean;
@@ -49,7 +51,7 @@ export function streamRecord(input: StreamRecordInput): DynamoDBRecord {
   const oldImage = carriesOld && input.eventName !== 'INSERT' && input.oldImage ? image(input.oldImage) : undefined;
   const sizeBytes = Buffer.byteLength(JSON.stringify(keys)) + (newImage ? Buffer.byteLength(JSON.stringify(newImage)) : 0) + (oldImage ? Buffer.byteLength(JSON.stringify(oldImage)) : 0);
   const record: DynamoDBRecord = {
-    eventID: `${input.sequenceNumber ?? ''}${Math.random().toString(16).slice(2, 18)}`,
+    eventID: input.eventID ?? `${input.sequenceNumber ?? ''}${Math.random().toString(16).slice(2, 18)}`,
     eventName: input.eventName,
     eventVersion: '1.1',
     eventSource: 'aws:dynamodb',
