@@ -88,3 +88,41 @@ export class DynamoDBLocalError extends AppError {}
 
 /** An existing table differs from its definition. */
 export class TableMismatchError extends AppError {}
+
+/** Why a pagination cursor was refused. */
+export type InvalidCursorReason = 'malformed' | 'tampered' | 'version' | 'foreign' | 'key-schema';
+
+/**
+ * A pagination cursor that cannot be used: not a cursor, changed by someone, of another version,
+ * of another table or index, or with a key that does not fit the key schema. Answer it as a client error (400).
+ */
+export class InvalidCursorError extends AppError {
+  constructor(
+    readonly reason: InvalidCursorReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A table did not reach the awaited state (ACTIVE, or gone) in time. */
+export class TableWaitTimeoutError extends AppError {}
+
+/** A saved backfill position does not fit this run (other table, other number of segments, unreadable file). */
+export class BackfillStateError extends AppError {}
+
+/** A stream event's `filterPatterns` entry is not a valid EventBridge-style pattern; names the path inside it. */
+export class FilterPatternError extends ConfigurationError {}
+
+/** A local event-source mapping did not catch up within the time given (tests call `drain`). */
+export class DrainTimeoutError extends AppError {}
+
+/** No dead-letter entry has the id asked for. */
+export class DeadLetterNotFoundError extends AppError {}
+
+/** A checkpoint file of a local event-source mapping cannot be read; names the file. */
+export class CheckpointStoreError extends AppError {}
+
+/** Test-only: thrown by an action wrapped for fault injection (TEST_FAULT_RATE). */
+export class InjectedFaultError extends AppError {}

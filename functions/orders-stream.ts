@@ -1,0 +1,23 @@
+import { changeLogAction } from '../lib/actions/change-log.js';
+import { customerStatsAction } from '../lib/actions/customer-stats.js';
+import { withInjectedFaults } from '../lib/actions/fault-injection.js';
+import { logAction } from '../lib/actions/log.js';
+import { requireEnv } from '../lib/config/require-env.js';
+import { createStreamHandler } from '../lib/dispatch/stream-handler.js';
+import { createDynamoDBClient } from '../lib/dynamodb/client.js';
+import { createLogger } from '../lib/logging/logger.js';
+
+const env = process.env;
+const client = createDynamoDBClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
+
+/** The Orders stream's actions, in the order they run for each change. */
+export const actions = withInjectedFaults(
+  [
+    logAction(),
+    changeLogAction({ client, tableName: requireEnv(env, 'CHANGE_LOG_TABLE') }),
+    customerStatsAction({ client, statsTable: requireEnv(env, 'CUSTOMER_STATS_TABLE'), ledgerTable: requireEnv(env, 'APPLIED_CHANGES_TABLE') }),
+  ],
+  Number(env.TEST_FAULT_RATE ?? 0),
+);
+
+export const handler = createStreamHandler({ actions, logger: createLogger({ level: env.LOG_LEVEL, fields: { function: 'ordersStream' } }) });

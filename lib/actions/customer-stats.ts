@@ -1,0 +1,69 @@
+import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { decimalText, subtractDecimal } from '../aggregates/decimal.js';
+import { ledgerAction, type Contribution } from '../aggregates/ledger-action.js';
+import type { Action } from '../dispatch/action.js';
+
+export interface CustomerStatsOptions {
+  client: DynamoDBClient;
+  /** Table keyed by `customerId`, holding `orderCount`, `orderTotal` and one `status#<STATUS>` count per status. */
+  statsTable: string;
+  ledgerTable: string;
+  name?: string;
+}
+
+/** Name of the per-status counter attribute. */
+export const statusCountAttribute = (status: string): string => `status#${status}`;
+
+/**
+ * Keeps per customer: the number of orders, their total (exact decimal), and the number of orders in
+ * each status, across INSERT, MODIFY (status or total changed) and REMOVE.
+ */
+export function customerStatsAction(options: CustomerStatsOptions): Action {
+  return ledgerAction({
+    name: options.name ?? 'customerStats',
+    client: options.client,
+    ledgerTable: options.ledgerTable,
+    contributionOf(order, change) {
+      const { orderStatus, total } = order;
+      if (typeof orderStatus !== 'string' || orderStatus === '') {
+        throw new TypeError(`order ${change.sequenceNumber} has no orderStatus string; fix the item, then redrive`);
+      }
+      if (typeof total !== 'number' && typeof total !== 'bigint') {
+        throw new TypeError(`order ${change.sequenceNumber} has no numeric total (total is ${total === undefined ? 'missing' : typeof total}); fix the item, then redrive`);
+      }
+      return { status: orderStatus, total: decimalText(total) };
+    },
+    updatesFor(before: Contribution, after: Contribution, change) {
+      const customerId = change.keys.customerId;
+      if (typeof customerId !== 'string') throw new TypeError(`order ${change.sequenceNumber} has no customerId string key`);
+      const adds: string[] = [];
+      const names: Record<string, string> = {};
+      const values: Record<string, { N: string }> = {};
+      const add = (attribute: string, delta: string) => {
+        const n = Object.keys(names).length;
+        names[`#a${n}`] = attribute;
+        values[`:d${n}`] = { N: delta };
+        adds.push(`#a${n} :d${n}`);
+      };
+      const countDelta = (after ? 1 : 0) - (before ? 1 : 0);
+      if (countDelta !== 0) add('orderCount', String(countDelta));
+      const totalDelta = subtractDecimal(after?.total ?? '0', before?.total ?? '0');
+      if (totalDelta !== '0') add('orderTotal', totalDelta);
+      if (before?.status !== after?.status) {
+        if (before) add(statusCountAttribute(before.status!), '-1');
+        if (after) add(statusCountAttribute(after.status!), '1');
+      }
+      if (adds.length === 0) return [];
+      const update: TransactWriteItem = {
+        Update: {
+          TableName: options.statsTable,
+          Key: { customerId: { S: customerId } },
+          UpdateExpression: `ADD ${adds.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      };
+      return [update];
+    },
+  });
+}

@@ -1,0 +1,165 @@
+import { InvalidAttributeValueError, NumberPrecisionError, UnknownAttributeTypeError } from '../errors.js';
+import type { Item, NativeValue } from './types.js';
+
+/*
+ * A fast unmarshaller with @aws-sdk/util-dynamodb's semantics (proven equal by a property test), written
+ * for the hot path of a stream batch: one switch per value, no Object.entries arrays, no reduce.
+ *
+ * Number policy (the same as util-dynamodb's default):
+ * - an N inside the safe-integer range becomes a JavaScript number (decimals get the nearest double);
+ * - an integer outside that range becomes a bigint, exactly;
+ * - a non-integer outside that range cannot be held exactly, so it is an error, never a silent rounding.
+ * Binary values stay as delivered (base64 strings in a Lambda event, Uint8Array from the SDK); sets become Set.
+ *
+ * Paths in errors are built only when something fails, so valid images pay nothing for them.
+ */
+
+class PathError extends Error {
+  constructor(
+    readonly relativePath: string,
+    readonly problem: string,
+    readonly kind: 'invalid' | 'unknown' | 'precision',
+    readonly detail: string,
+  ) {
+    super(problem);
+  }
+}
+
+const prefixed = (error: unknown, step: string): unknown =>
+  error instanceof PathError ? new PathError(step + error.relativePath, error.problem, error.kind, error.detail) : error;
+
+function toNumber(value: unknown): number | bigint {
+  if (typeof value !== 'string') throw new PathError('', `has an N value of type ${typeof value}; N must be a string`, 'invalid', '');
+  const n = +value;
+  if (n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER && value !== '') return n;
+  if (n !== n || value === '') throw new PathError('', `has an N value "${value.slice(0, 40)}" that is not a number`, 'invalid', '');
+  if (n === Infinity || n === -Infinity) return n;
+  try {
+    return BigInt(value);
+  } catch {
+    throw new PathError('', '', 'precision', value);
+  }
+}
+
+function listToNative(list: unknown[]): NativeValue[] {
+  const out = new Array<NativeValue>(list.length);
+  let i = 0;
+  try {
+    for (; i < list.length; i++) out[i] = toNative(list[i]);
+  } catch (error) {
+    throw prefixed(error, `[${i}]`);
+  }
+  return out;
+}
+
+function mapToNative(map: Record<string, unknown>): Item {
+  const out: Item = {};
+  let name = '';
+  try {
+    for (name in map) {
+      const value = toNative(map[name]);
+      // A JSON `__proto__` key is data, not a prototype: keep it as an own property.
+      if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+      else out[name] = value;
+    }
+  } catch (error) {
+    throw prefixed(error, `.${name}`);
+  }
+  return out;
+}
+
+function setOf<T>(values: unknown, type: string, each: (v: unknown) => T): Set<T> {
+  if (!Array.isArray(values)) throw new PathError('', `has a ${type} value that is not an array`, 'invalid', '');
+  const out = new Set<T>();
+  for (let i = 0; i < values.length; i++) {
+    try {
+      out.add(each(values[i]));
+    } catch (error) {
+      throw prefixed(error, `.${type}[${i}]`);
+    }
+  }
+  return out;
+}
+
+const stringMember = (v: unknown): string => {
+  if (typeof v !== 'string') throw new PathError('', `is a ${typeof v}, not a string`, 'invalid', '');
+  return v;
+};
+
+const binaryMember = (v: unknown): string | Uint8Array => {
+  if (typeof v !== 'string' && !(v instanceof Uint8Array)) throw new PathError('', 'is not binary (a base64 string or bytes)', 'invalid', '');
+  return v;
+};
+
+function toNative(av: unknown): NativeValue {
+  if (typeof av !== 'object' || av === null || Array.isArray(av)) {
+    throw new PathError('', 'is not an attribute value (an object such as {"S": "text"})', 'invalid', '');
+  }
+  const value = av as Record<string, unknown>;
+  for (const type in value) {
+    const v = value[type];
+    if (v === undefined) continue;
+    switch (type) {
+      case 'S':
+        if (typeof v !== 'string') throw new PathError('', `has an S value of type ${typeof v}`, 'invalid', '');
+        return v;
+      case 'N':
+        return toNumber(v);
+      case 'BOOL':
+        if (typeof v !== 'boolean') throw new PathError('', `has a BOOL value of type ${typeof v}`, 'invalid', '');
+        return v;
+      case 'NULL':
+        return null;
+      case 'M':
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new PathError('', 'has an M value that is not an object', 'invalid', '');
+        return mapToNative(v as Record<string, unknown>);
+      case 'L':
+        if (!Array.isArray(v)) throw new PathError('', 'has an L value that is not an array', 'invalid', '');
+        return listToNative(v);
+      case 'SS':
+        return setOf(v, 'SS', stringMember);
+      case 'NS':
+        return setOf(v, 'NS', toNumber) as Set<number | bigint>;
+      case 'BS':
+        return setOf(v, 'BS', binaryMember);
+      case 'B':
+        return binaryMember(v) as string | Uint8Array;
+      default:
+        throw new PathError('', '', 'unknown', type);
+    }
+  }
+  throw new PathError('', 'has no value: an attribute value needs one of S, N, B, BOOL, NULL, M, L, SS, NS, BS', 'invalid', '');
+}
+
+function toAppError(error: unknown, path: string): unknown {
+  if (!(error instanceof PathError)) return error;
+  const full = path + error.relativePath;
+  if (error.kind === 'unknown') return new UnknownAttributeTypeError(full, error.detail);
+  if (error.kind === 'precision') return new NumberPrecisionError(full, error.detail);
+  return new InvalidAttributeValueError(full, error.problem);
+}
+
+/**
+ * Unmarshalls an image (a map of attribute values) into a plain object.
+ * @param path names the image in errors, for example `dynamodb.NewImage`.
+ * @throws UnknownAttributeTypeError, InvalidAttributeValueError or NumberPrecisionError naming the attribute path.
+ */
+export function unmarshallImage<T extends Item = Item>(image: unknown, path = 'image'): T {
+  if (typeof image !== 'object' || image === null || Array.isArray(image)) {
+    throw new InvalidAttributeValueError(path, 'is not a map of attribute values');
+  }
+  try {
+    return mapToNative(image as Record<string, unknown>) as T;
+  } catch (error) {
+    throw toAppError(error, path);
+  }
+}
+
+/** Unmarshalls one attribute value. */
+export function unmarshallValue(value: unknown, path = 'value'): NativeValue {
+  try {
+    return toNative(value);
+  } catch (error) {
+    throw toAppError(error, path);
+  }
+}
