@@ -126,3 +126,9 @@ export class CheckpointStoreError extends AppError {}
 
 /** Test-only: thrown by an action wrapped for fault injection (TEST_FAULT_RATE). */
 export class InjectedFaultError extends AppError {}
+
+/** The handlers could not be built with esbuild (custom.esbuild options); names the file and line. */
+export class HandlerBuildError extends AppError {}
+
+/** The local stack cannot run as asked (for example `sls deploy` with the stage `local`). */
+export class LocalStackError extends AppError {}

@@ -7,7 +7,7 @@ import {
   type DynamoDBClient,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { TableMismatchError } from '../errors.js';
+import { TableMismatchError, TableWaitTimeoutError } from '../errors.js';
 import type { TableDefinition } from './table-definition.js';
 
 export interface EnsureTableOptions {
@@ -36,18 +36,39 @@ export function tableDifferences(definition: TableDefinition, actual: TableDescr
       differences.push(`attribute ${attribute.AttributeName} is of type ${actualType}, the definition says ${attribute.AttributeType}`);
     }
   }
-  const compareIndexes = (kind: string, wanted: { IndexName?: string; KeySchema?: { AttributeName?: string; KeyType?: string }[] }[] | undefined, present: typeof wanted) => {
+  type IndexShape = { IndexName?: string; KeySchema?: { AttributeName?: string; KeyType?: string }[]; Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] } };
+  const projectionText = (index: IndexShape) =>
+    `${index.Projection?.ProjectionType ?? 'ALL'}${index.Projection?.NonKeyAttributes?.length ? `(${[...index.Projection.NonKeyAttributes].sort().join(',')})` : ''}`;
+  const compareIndexes = (kind: string, wanted: IndexShape[] | undefined, present: IndexShape[] | undefined) => {
     const presentByName = new Map((present ?? []).map((index) => [index.IndexName, index]));
     for (const index of wanted ?? []) {
       const found = presentByName.get(index.IndexName);
       if (!found) differences.push(`${kind} ${index.IndexName} is missing`);
       else if (keyText(found.KeySchema) !== keyText(index.KeySchema)) {
         differences.push(`${kind} ${index.IndexName} has keys ${keyText(found.KeySchema)}, the definition says ${keyText(index.KeySchema)}`);
+      } else if (projectionText(found) !== projectionText(index)) {
+        differences.push(`${kind} ${index.IndexName} projects ${projectionText(found)}, the definition says ${projectionText(index)}`);
       }
       presentByName.delete(index.IndexName);
     }
     for (const name of presentByName.keys()) differences.push(`${kind} ${name} exists but is not in the definition`);
   };
+  const wantBilling = want.BillingMode ?? 'PROVISIONED';
+  const actualBilling = actual.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
+  if (wantBilling !== actualBilling) differences.push(`billing mode is ${actualBilling}, the definition says ${wantBilling}`);
+  else if (wantBilling === 'PROVISIONED') {
+    const w = want.ProvisionedThroughput;
+    const a = actual.ProvisionedThroughput;
+    if (w && a && (w.ReadCapacityUnits !== a.ReadCapacityUnits || w.WriteCapacityUnits !== a.WriteCapacityUnits)) {
+      differences.push(`provisioned throughput is ${a.ReadCapacityUnits}/${a.WriteCapacityUnits} (read/write), the definition says ${w.ReadCapacityUnits}/${w.WriteCapacityUnits}`);
+    }
+  }
+  // DynamoDB Local reports no SSEDescription at all (it does not encrypt), so only a reported state is compared.
+  if (actual.SSEDescription?.Status) {
+    const actualSse = actual.SSEDescription.Status === 'ENABLED' || actual.SSEDescription.Status === 'ENABLING';
+    const wantSse = want.SSESpecification?.Enabled === true;
+    if (actualSse !== wantSse) differences.push(`KMS server-side encryption is ${actualSse ? 'on' : 'off'}, the definition says ${wantSse ? 'on' : 'off'}`);
+  }
   compareIndexes('global secondary index', want.GlobalSecondaryIndexes, actual.GlobalSecondaryIndexes);
   compareIndexes('local secondary index', want.LocalSecondaryIndexes, actual.LocalSecondaryIndexes);
   const wantStream = want.StreamSpecification?.StreamEnabled ? want.StreamSpecification.StreamViewType : undefined;
@@ -58,7 +79,8 @@ export function tableDifferences(definition: TableDefinition, actual: TableDescr
   return differences;
 }
 
-async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
+/** The table's description, or undefined when there is no such table. */
+export async function describeTable(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
   try {
     return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
@@ -67,15 +89,17 @@ async function describe(client: DynamoDBClient, tableName: string): Promise<Tabl
   }
 }
 
-/** Waits until the table and all its global secondary indexes are ACTIVE. */
+/** Waits until the table and all its global secondary indexes are ACTIVE; TableWaitTimeoutError after `timeoutMs`. */
 export async function waitUntilActive(client: DynamoDBClient, tableName: string, options: EnsureTableOptions = {}): Promise<TableDescription> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
-    const table = await describe(client, tableName);
+    const table = await describeTable(client, tableName);
     const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
     if (table?.TableStatus === 'ACTIVE' && indexesActive) return table;
     if (Date.now() > deadline) {
-      throw new TableMismatchError(`Table ${tableName} did not become ACTIVE within ${options.timeoutMs ?? 60_000} ms (status ${table?.TableStatus ?? 'missing'})`);
+      throw new TableWaitTimeoutError(
+        `Table ${tableName} did not become ACTIVE within ${options.timeoutMs ?? 60_000} ms (status ${table?.TableStatus ?? 'missing'}); check it in the console, or raise timeoutMs`,
+      );
     }
     await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
   }
@@ -87,7 +111,7 @@ export async function waitUntilActive(client: DynamoDBClient, tableName: string,
  */
 export async function ensureTable(client: DynamoDBClient, definition: TableDefinition, options: EnsureTableOptions = {}): Promise<EnsureOutcome> {
   const tableName = definition.create.TableName!;
-  const existing = await describe(client, tableName);
+  const existing = await describeTable(client, tableName);
   let outcome: EnsureOutcome = 'exists';
   if (existing) {
     const differences = tableDifferences(definition, existing);
