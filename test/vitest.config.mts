@@ -8,6 +8,8 @@ export default defineConfig({
     globalSetup: ['test/support/global-dynamodb-local.ts'],
     pool: 'forks',
     maxWorkers: 2,
+    // Lets tests force a full GC to prove a handler keeps nothing of a batch.
+    execArgv: ['--expose-gc'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { decimalText, subtractDecimal } from '../../lib/aggregates/decimal.js';
+
+describe('decimal arithmetic for totals', () => {
+  it.each([
+    ['19.99', '5.1', '14.89'],
+    ['0.3', '0.1', '0.2'],
+    ['0', '12.50', '-12.5'],
+    ['100', '100', '0'],
+    ['1e21', '1', '999999999999999999999'],
+    ['-2.5', '-2.5', '0'],
+    ['123456789012345678901234567890.12', '0.02', '123456789012345678901234567890.1'],
+  ])('%s - %s = %s exactly', (a, b, expected) => {
+    expect(subtractDecimal(a, b)).toBe(expected);
+  });
+
+  it.each([
+    [19.99, '19.99'],
+    [1e21, '1000000000000000000000'],
+    [12345678901234567890n, '12345678901234567890'],
+    [-0.5, '-0.5'],
+  ])('prints %s as %s', (value, expected) => {
+    expect(decimalText(value)).toBe(expected);
+  });
+
+  it('rejects text that is not a number', () => {
+    expect(() => subtractDecimal('abc', '1')).toThrow('"abc" is not a decimal number');
+  });
+});
