@@ -1,0 +1,50 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { unmarshallImage } from '../../lib/change/unmarshall.js';
+import { NumberPrecisionError } from '../../lib/errors.js';
+import { attributeName, image } from './arbitraries.js';
+
+const NUM_RUNS = 3000;
+
+describe('unmarshallImage against @aws-sdk/util-dynamodb (property)', () => {
+  it(`gives exactly what util-dynamodb's unmarshall gives for random valid images (${NUM_RUNS} cases)`, () => {
+    // Prepare / Act / Assess, per generated image: all ten types, nested M and L, sets, big integers, base64 binary.
+    let ran = 0;
+    fc.assert(
+      fc.property(image, (generated) => {
+        ran++;
+        const ours = unmarshallImage(generated as Record<string, unknown>);
+        const theirs = unmarshall(generated as never);
+        // toStrictEqual tells number from bigint, Set from array, and checks every nested key.
+        expect(ours).toStrictEqual(theirs);
+      }),
+      { numRuns: NUM_RUNS },
+    );
+    console.log(`[properties] unmarshall equivalence: ${ran} images checked`);
+    expect(ran).toBe(NUM_RUNS);
+  });
+
+  it('rejects a non-integer outside the safe range where util-dynamodb throws, naming the attribute (500 cases)', () => {
+    let ran = 0;
+    fc.assert(
+      fc.property(attributeName, fc.bigInt({ min: 2n ** 53n, max: 10n ** 30n }), fc.stringMatching(/^[0-9]{0,5}[1-9]$/), (name, whole, fraction) => {
+        ran++;
+        // Prepare
+        const generated = { [name]: { N: `${whole}.${fraction}` } };
+        // Act / Assess: both refuse; ours says where and why.
+        expect(() => unmarshall(generated as never)).toThrow();
+        let caught: unknown;
+        try {
+          unmarshallImage(generated, 'dynamodb.NewImage');
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught).toBeInstanceOf(NumberPrecisionError);
+        expect((caught as NumberPrecisionError).path).toBe(`dynamodb.NewImage.${name}`);
+      }),
+      { numRuns: 500 },
+    );
+    console.log(`[properties] precision refusal: ${ran} cases checked`);
+  });
+});
