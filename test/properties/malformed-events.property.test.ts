@@ -69,34 +69,34 @@ const buriedBrokenValue = fc
   });
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.constantFrom<unknown>(undefined, 'UPDATE', 'insert', 1, null).map((v) => ({ apply: (r) => ({ ...r, eventName: v }), expect: { kind: 'bad', field: 'eventName' } })),
-  fc.constantFrom<unknown>(undefined, 'dynamodb', 7, null).map((v) => ({ apply: (r) => ({ ...r, dynamodb: v }), expect: { kind: 'unidentifiable' } })),
-  fc.constantFrom<unknown>(undefined, '', 123, null, {}).map((v) => ({
+  fc.constantFrom<unknown>(undefined, 'UPDATE', 'insert', 1, null).map((v): Mutation => ({ apply: (r) => ({ ...r, eventName: v }), expect: { kind: 'bad', field: 'eventName' } })),
+  fc.constantFrom<unknown>(undefined, 'dynamodb', 7, null).map((v): Mutation => ({ apply: (r) => ({ ...r, dynamodb: v }), expect: { kind: 'unidentifiable' } })),
+  fc.constantFrom<unknown>(undefined, '', 123, null, {}).map((v): Mutation => ({
     apply: (r) => ({ ...r, dynamodb: { ...dynamodbOf(r), SequenceNumber: v } }),
     expect: { kind: 'unidentifiable' },
   })),
-  fc.constantFrom<unknown>(null, 42, 'record', [1, 2]).map((v) => ({ apply: () => v, expect: { kind: 'unidentifiable' } })),
-  fc.constantFrom<unknown>(undefined, 42, 'arn:aws:dynamodb:us-east-1:123456789012:table/books', 'not-an-arn').map((v) => ({
+  fc.constantFrom<unknown>(null, 42, 'record', [1, 2]).map((v): Mutation => ({ apply: () => v, expect: { kind: 'unidentifiable' } })),
+  fc.constantFrom<unknown>(undefined, 42, 'arn:aws:dynamodb:us-east-1:123456789012:table/books', 'not-an-arn').map((v): Mutation => ({
     apply: (r) => ({ ...r, eventSourceARN: v }),
     expect: { kind: 'bad', field: 'eventSourceARN' },
   })),
-  fc.constantFrom<unknown>('ALL', 3, null).map((v) => ({
+  fc.constantFrom<unknown>('ALL', 3, null).map((v): Mutation => ({
     apply: (r) => ({ ...r, dynamodb: { ...dynamodbOf(r), StreamViewType: v } }),
     expect: { kind: 'bad', field: 'dynamodb.StreamViewType' },
   })),
-  fc.constantFrom<unknown>('2026-01-01', null, Number.NaN).map((v) => ({
+  fc.constantFrom<unknown>('2026-01-01', null, Number.NaN).map((v): Mutation => ({
     apply: (r) => ({ ...r, dynamodb: { ...dynamodbOf(r), ApproximateCreationDateTime: v } }),
     expect: { kind: 'bad', field: 'dynamodb.ApproximateCreationDateTime' },
   })),
-  fc.constantFrom<unknown>('12', null).map((v) => ({
+  fc.constantFrom<unknown>('12', null).map((v): Mutation => ({
     apply: (r) => ({ ...r, dynamodb: { ...dynamodbOf(r), SizeBytes: v } }),
     expect: { kind: 'bad', field: 'dynamodb.SizeBytes' },
   })),
-  fc.constantFrom<unknown>(undefined, 'isbn', [], null).map((v) => ({
+  fc.constantFrom<unknown>(undefined, 'isbn', [], null).map((v): Mutation => ({
     apply: (r) => ({ ...r, dynamodb: { ...dynamodbOf(r), Keys: v } }),
     expect: { kind: 'bad', field: 'dynamodb.Keys' },
   })),
-  fc.tuple(attributeName, buriedBrokenValue).map(([name, { value, path }]) => ({
+  fc.tuple(attributeName, buriedBrokenValue).map(([name, { value, path }]): Mutation => ({
     apply: (r) => {
       const ddb = dynamodbOf(r);
       // Only the image the event name carries is read: NewImage for INSERT/MODIFY, OldImage for REMOVE.
@@ -110,7 +110,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     apply: (r) => ({ ...r, dynamodb: { ...dynamodbOf(r), NewImage: { ...(dynamodbOf(r).NewImage as object), big: { S: 'x'.repeat(400_001) } } } }),
     expect: { kind: 'ok' },
   }),
-  fc.integer({ min: 33, max: 400 }).map((depth) => ({
+  fc.integer({ min: 33, max: 400 }).map((depth): Mutation => ({
     apply: (r) => {
       let deep: Av = { S: 'bottom' };
       for (let d = 0; d < depth; d++) deep = d % 2 ? { M: { n: deep } } : { L: [deep] };
