@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { KeySchemaElement, ScalarAttributeType } from '@aws-sdk/client-dynamodb';
 import { InvalidCursorError } from '../errors.js';
 import { keyFromJson, keyToJson, type Key } from './key-json.js';
@@ -28,16 +28,20 @@ export interface CursorCodecOptions {
 
 /** Encodes and checks opaque cursors for one table or index. */
 export interface CursorCodec {
-  /** The cursor for a page's `lastEvaluatedKey`; undefined when there is no next page. */
-  encode(lastEvaluatedKey: Key | undefined): string | undefined;
+  /**
+   * The cursor for a page's `lastEvaluatedKey`; undefined when there is no next page. `query` binds the
+   * cursor to one query (for example `author=Ada`), so it cannot continue a different one.
+   */
+  encode(lastEvaluatedKey: Key | undefined, query?: string): string | undefined;
   /** The `ExclusiveStartKey` a cursor stands for; undefined for an absent cursor. Throws InvalidCursorError otherwise. */
-  decode(cursor: string | undefined | null): Key | undefined;
+  decode(cursor: string | undefined | null, query?: string): Key | undefined;
 }
 
 interface Payload {
   v: number;
   t: string;
   i?: string;
+  q?: string;
   k: unknown;
 }
 
@@ -47,6 +51,9 @@ export function requiredKeyAttributes(scope: CursorScope): string[] {
   for (const k of scope.indexKeySchema ?? []) names.add(k.AttributeName!);
   return [...names].sort();
 }
+
+// The query's parameters (an author's name, say) are not readable from the cursor, only comparable.
+const fingerprint = (query: string) => createHash('sha256').update(query).digest('base64url').slice(0, 22);
 
 const TYPE_OF = (value: Key[string]): ScalarAttributeType | undefined => (value.S !== undefined ? 'S' : value.N !== undefined ? 'N' : value.B !== undefined ? 'B' : undefined);
 
@@ -79,13 +86,19 @@ export function createCursorCodec(scope: CursorScope, options: CursorCodecOption
   };
 
   return {
-    encode(lastEvaluatedKey) {
+    encode(lastEvaluatedKey, query) {
       if (!lastEvaluatedKey) return undefined;
-      const payload: Payload = { v: VERSION, t: scope.tableName, ...(scope.indexName ? { i: scope.indexName } : {}), k: keyToJson(checkKey(lastEvaluatedKey)) };
+      const payload: Payload = {
+        v: VERSION,
+        t: scope.tableName,
+        ...(scope.indexName ? { i: scope.indexName } : {}),
+        ...(query !== undefined ? { q: fingerprint(query) } : {}),
+        k: keyToJson(checkKey(lastEvaluatedKey)),
+      };
       const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
       return `${body}.${seal(body).toString('base64url')}`;
     },
-    decode(cursor) {
+    decode(cursor, query) {
       if (cursor === undefined || cursor === null) return undefined;
       if (typeof cursor !== 'string' || cursor.length === 0) return fail('malformed', 'it is empty or not a string');
       if (cursor.length > 8192) return fail('malformed', 'it is too long');
@@ -109,6 +122,7 @@ export function createCursorCodec(scope: CursorScope, options: CursorCodecOption
         const from = payload.i ? `index ${payload.i} of table ${payload.t}` : `table ${payload.t}`;
         return fail('foreign', `it belongs to ${from}`);
       }
+      if ((payload.q ?? undefined) !== (query === undefined ? undefined : fingerprint(query))) return fail('foreign', 'it belongs to another query');
       let key: Key;
       try {
         key = keyFromJson(payload.k);

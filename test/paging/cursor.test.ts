@@ -46,6 +46,7 @@ describe('opaque cursor', () => {
     ['a cursor of another table', createCursorCodec({ ...books, tableName: 'orders-x' }, { secret }).encode(key)!, 'foreign'],
     ['a cursor of the table instead of the index', sealed({ v: 1, t: 'books-x', k: { isbn: { S: '1' } } }), 'foreign'],
     ['a cursor of another index', sealed({ v: 1, t: 'books-x', i: 'byTitle', k: { isbn: { S: '1' }, author: { S: 'a' }, title: { S: 't' } } }), 'foreign'],
+    ['a cursor of another query', codec.encode(key, 'author=Bob')!, 'foreign'],
     ['another version', sealed({ v: 2, t: 'books-x', i: 'byAuthor', k: { isbn: { S: '1' }, author: { S: 'a' }, title: { S: 't' } } }), 'version'],
     ['a key missing an index attribute', sealed({ v: 1, t: 'books-x', i: 'byAuthor', k: { isbn: { S: '1' }, author: { S: 'a' } } }), 'key-schema'],
     ['a key with an extra attribute', sealed({ v: 1, t: 'books-x', i: 'byAuthor', k: { isbn: { S: '1' }, author: { S: 'a' }, title: { S: 't' }, x: { S: 'y' } } }), 'key-schema'],
@@ -67,6 +68,15 @@ describe('opaque cursor', () => {
     expect(caught).toBeInstanceOf(InvalidCursorError);
     expect((caught as InvalidCursorError).reason).toBe(reason);
     expect((caught as InvalidCursorError).message).toMatch(/^Invalid cursor for index byAuthor of table books-x: /);
+  });
+
+  it('continues only the query it was bound to', () => {
+    // Prepare
+    const bound = codec.encode(key, 'author=Ada');
+
+    // Act / Assess
+    expect(codec.decode(bound, 'author=Ada')).toEqual(key);
+    expect(() => codec.decode(bound, 'author=Bob')).toThrow(/belongs to another query/);
   });
 
   it('refuses to encode a key that does not fit the schema', () => {
