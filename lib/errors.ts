@@ -132,3 +132,9 @@ export class HandlerBuildError extends AppError {}
 
 /** The local stack cannot run as asked (for example `sls deploy` with the stage `local`). */
 export class LocalStackError extends AppError {}
+
+/** The records of a dead-letter entry are no longer in the stream (older than its 24-hour retention, or the shard or stream is gone). */
+export class RecordsExpiredError extends AppError {}
+
+/** Redriven records failed again: the dead-letter entry is kept; fix the cause and redrive again. */
+export class RedriveFailedError extends AppError {}
