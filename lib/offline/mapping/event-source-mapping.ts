@@ -1,0 +1,275 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, type DynamoDBStreamsClient, type Shard } from '@aws-sdk/client-dynamodb-streams';
+import { DrainTimeoutError } from '../../errors.js';
+import type { Logger } from '../../logging/logger.js';
+import { compileFilterPatterns } from '../filter/filter-patterns.js';
+import type { CheckpointStore } from '../store/checkpoint-store.js';
+import type { DeadLetterStore } from '../store/dead-letter-store.js';
+import { ConnectionMonitor, isConnectionError } from './connection-monitor.js';
+import { deliveredStreamArn } from './lambda-record.js';
+import type { StreamMappingSettings } from './settings.js';
+import { ShardWorker, type Invoke, type MappingContext, type StartPosition } from './shard-worker.js';
+import { Signal } from './signal.js';
+
+export type { Invoke, InvokeResult } from './shard-worker.js';
+
+/** A running local event-source mapping: one stream, one function. */
+export interface EventSourceMapping {
+  /** Starts polling (a no-op when the mapping is disabled). Resolves once the start position is fixed. */
+  start(): Promise<void>;
+  /** Stops polling and waits for in-flight invocations; unacknowledged records come again on the next start. */
+  stop(): Promise<void>;
+  /** Resolves when every record written so far has been handled (delivered, filtered or dead-lettered) — for tests. */
+  drain(timeoutMs?: number): Promise<void>;
+}
+
+export interface EventSourceMappingOptions {
+  streams: DynamoDBStreamsClient;
+  dynamodb: DynamoDBClient;
+  settings: StreamMappingSettings;
+  invoke: Invoke;
+  checkpoints: CheckpointStore;
+  deadLetters: DeadLetterStore;
+  logger: Logger;
+  /** Default 250: Lambda polls each shard about four times a second. */
+  pollIntervalMs?: number;
+  /** Region and account the delivered records and ARNs name (DynamoDB Local's own are `ddblocal` and 000000000000). */
+  region?: string;
+  accountId?: string;
+  /** ARN of the function in dead-letter payloads; default arn:aws:lambda:REGION:ACCOUNT:function:NAME. */
+  functionArn?: string;
+  /** First retry delay (doubling, capped by retryMaxDelayMs). Defaults 500 and 10,000 ms. */
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
+  /** How often the stream is described for new shards. Default 1,000 ms. */
+  describeIntervalMs?: number;
+  /** Current time in ms (record age, tumbling windows); tests move it forward. */
+  clock?: () => number;
+}
+
+const streamLabel = (streamArn: string): string => streamArn.split('/stream/')[1] ?? streamArn;
+
+/** Identifies a mapping's checkpoints: a recreated table has a new stream label and so starts afresh. */
+export const mappingIdOf = (functionName: string, tableName: string, streamArn: string): string =>
+  `${functionName}--${tableName}--${streamLabel(streamArn)}`;
+
+/** Creates a local event-source mapping that reads a DynamoDB Local stream and invokes `invoke` as Lambda would. */
+export function createEventSourceMapping(options: EventSourceMappingOptions): EventSourceMapping {
+  const { settings } = options;
+  const logger = options.logger;
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  const describeIntervalMs = options.describeIntervalMs ?? 1_000;
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '000000000000';
+  const functionArn = options.functionArn ?? `arn:aws:lambda:${region}:${accountId}:function:${settings.functionName}`;
+  const clock = options.clock ?? Date.now;
+  const filter = compileFilterPatterns(settings.filterPatterns);
+  const connection = new ConnectionMonitor(logger, 'its endpoint', pollIntervalMs);
+  const wake = new Signal();
+
+  let stopped = true;
+  let loop: Promise<void> | undefined;
+  let streamArn = settings.streamArn;
+  let context: MappingContext | undefined;
+  const workers = new Map<string, ShardWorker>();
+  const ended = new Set<string>();
+  let knownShards: string[] = [];
+  let lastPassStartedAt = 0;
+  let passes = 0;
+
+  const resolveStreamArn = async (): Promise<string | undefined> => {
+    const output = await options.dynamodb.send(new DescribeTableCommand({ TableName: settings.tableName }));
+    const arn = output.Table?.LatestStreamArn;
+    if (!arn || output.Table?.StreamSpecification?.StreamEnabled === false) {
+      connection.warnThrottled(`${settings.functionName}: table ${settings.tableName} has no stream; give it a StreamSpecification in serverless.yml and recreate it`);
+      return undefined;
+    }
+    return arn;
+  };
+
+  const describeShards = async (arn: string): Promise<Shard[]> => {
+    const shards: Shard[] = [];
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const output = await options.streams.send(new DescribeStreamCommand({ StreamArn: arn, ...(exclusiveStartShardId ? { ExclusiveStartShardId: exclusiveStartShardId } : {}) }));
+      shards.push(...(output.StreamDescription?.Shards ?? []));
+      exclusiveStartShardId = output.StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId);
+    return shards;
+  };
+
+  const dropWorkers = () => {
+    for (const worker of workers.values()) worker.cancel();
+    workers.clear();
+    ended.clear();
+    knownShards = [];
+  };
+
+  const contextFor = (arn: string): MappingContext => {
+    if (context?.streamArn === arn) return context;
+    context = {
+      settings,
+      mappingId: mappingIdOf(settings.functionName, settings.tableName, arn),
+      streamArn: arn,
+      eventSourceArn: deliveredStreamArn(arn, region, accountId),
+      region,
+      functionArn,
+      streams: options.streams,
+      invoke: options.invoke,
+      checkpoints: options.checkpoints,
+      deadLetters: options.deadLetters,
+      logger,
+      filter,
+      pollIntervalMs,
+      retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
+      retryMaxDelayMs: options.retryMaxDelayMs ?? 10_000,
+      clock,
+      connection,
+      stopped: () => stopped,
+    };
+    return context;
+  };
+
+  /** One look at the stream: start a worker for every shard whose parent is done. */
+  const pass = async (): Promise<void> => {
+    if (!streamArn) streamArn = await resolveStreamArn();
+    if (!streamArn) return;
+    const ctx = contextFor(streamArn);
+    const shards = await describeShards(streamArn);
+    const checkpoints = await options.checkpoints.list(ctx.mappingId);
+    const fresh = passes === 0 && Object.keys(checkpoints).length === 0;
+    for (const [shardId, checkpoint] of Object.entries(checkpoints)) if (checkpoint.shardEnded) ended.add(shardId);
+    const present = new Set(shards.map((shard) => shard.ShardId!));
+    const started: ShardWorker[] = [];
+    for (const shard of shards) {
+      const shardId = shard.ShardId!;
+      if (ended.has(shardId) || workers.has(shardId)) continue;
+      const parent = shard.ParentShardId;
+      // Parents first: a child starts only when its parent is finished or has left the stream.
+      if (parent && present.has(parent) && !ended.has(parent)) continue;
+      const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
+      let start: StartPosition;
+      const checkpoint = checkpoints[shardId];
+      if (checkpoint?.sequenceNumber) start = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: checkpoint.sequenceNumber };
+      else if (checkpoint || !fresh || settings.startingPosition === 'TRIM_HORIZON') start = { type: 'TRIM_HORIZON' };
+      else if (closed) {
+        // LATEST on a new mapping: what closed shards hold is older than the mapping.
+        ended.add(shardId);
+        await options.checkpoints.put(ctx.mappingId, shardId, { shardEnded: true, updatedAt: new Date().toISOString() });
+        continue;
+      } else start = { type: 'LATEST' };
+      const worker = new ShardWorker(ctx, shardId, start);
+      workers.set(shardId, worker);
+      started.push(worker);
+      logger.debug('reading shard', { shardId, start: start.type, parentShardId: parent });
+      void worker.done.then(
+        () => {
+          if (workers.get(shardId) !== worker) return;
+          if (worker.finished) ended.add(shardId);
+          if (worker.finished || worker.gone) workers.delete(shardId);
+          if (worker.gone) streamArn = settings.streamArn;
+          wake.notify();
+        },
+        (error: unknown) => {
+          logger.error(`shard ${shardId} stopped on an unexpected error: ${(error as Error)?.message}; restarting it from its checkpoint`, { shardId });
+          if (workers.get(shardId) === worker) workers.delete(shardId);
+          wake.notify();
+        },
+      );
+    }
+    knownShards = [...present];
+    passes += 1;
+    await Promise.all(started.map((worker) => worker.ready));
+  };
+
+  const run = async (firstPass: () => void): Promise<void> => {
+    while (!stopped) {
+      const startedAt = Date.now();
+      let delay = describeIntervalMs;
+      try {
+        await pass();
+        connection.ok();
+        lastPassStartedAt = startedAt;
+      } catch (error) {
+        const name = (error as Error)?.name;
+        if (name === 'ResourceNotFoundException') {
+          // The table or its stream went away (deleted, or DynamoDB Local restarted in memory): find the new one.
+          connection.warnThrottled(`${settings.functionName}: the stream of table ${settings.tableName} is gone; waiting for the table and its new stream`);
+          dropWorkers();
+          streamArn = undefined;
+          context = undefined;
+          passes = 0;
+        } else if (isConnectionError(error)) {
+          delay = connection.fail(error, `describing the stream of table ${settings.tableName}`);
+        } else {
+          connection.warnThrottled(`${settings.functionName}: describing the stream of ${settings.tableName} failed: ${(error as Error)?.message}; retrying`);
+          delay = connection.delayMs();
+        }
+      }
+      firstPass();
+      if (stopped) break;
+      await wake.wait(delay);
+    }
+  };
+
+  return {
+    async start() {
+      if (!settings.enabled) {
+        logger.info(`${settings.functionName}: stream mapping of table ${settings.tableName} is disabled (enabled: false); not polling`);
+        return;
+      }
+      if (!stopped) return;
+      stopped = false;
+      passes = 0;
+      await new Promise<void>((resolve) => {
+        loop = run(resolve);
+      });
+      logger.info(`${settings.functionName}: polling the stream of table ${settings.tableName}`, {
+        function: settings.functionName,
+        table: settings.tableName,
+        streamArn,
+        batchSize: settings.batchSize,
+        startingPosition: settings.startingPosition,
+      });
+    },
+
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      wake.notify();
+      for (const worker of workers.values()) worker.cancel();
+      await loop;
+      await Promise.allSettled([...workers.values()].map((worker) => worker.done));
+      workers.clear();
+      ended.clear();
+      context = undefined;
+      streamArn = settings.streamArn;
+    },
+
+    async drain(timeoutMs = 30_000) {
+      if (!settings.enabled) return;
+      const since = Date.now();
+      const deadline = since + timeoutMs;
+      wake.notify();
+      for (;;) {
+        const settled =
+          lastPassStartedAt >= since &&
+          knownShards.every((shardId) => {
+            if (ended.has(shardId)) return true;
+            const worker = workers.get(shardId);
+            return worker !== undefined && worker.idleSince(since);
+          });
+        if (settled) return;
+        if (stopped) throw new DrainTimeoutError(`${settings.functionName}: the mapping is not running; start() it before drain()`);
+        if (Date.now() > deadline) {
+          const pending = knownShards.filter((shardId) => !ended.has(shardId) && !workers.get(shardId)?.idleSince(since));
+          throw new DrainTimeoutError(
+            `${settings.functionName}: records of table ${settings.tableName} still not handled after ${timeoutMs} ms (shards: ${pending.join(', ') || 'none described yet'}); ` +
+              'a failing function with unlimited retries never drains — check the invocation log lines',
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+  };
+}

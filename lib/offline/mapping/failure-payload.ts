@@ -1,0 +1,42 @@
+import type { StreamFailurePayload } from '../store/dead-letter-store.js';
+import type { LambdaStreamRecord } from './lambda-record.js';
+
+/** ISO time without milliseconds, as AWS writes arrival times in on-failure records. */
+const isoSeconds = (epochSeconds: number | undefined): string =>
+  new Date(Math.floor((epochSeconds ?? Date.now() / 1000)) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The message AWS sends to an on-failure destination for a DynamoDB stream batch it gave up on. */
+export function streamFailurePayload(options: {
+  records: readonly LambdaStreamRecord[];
+  shardId: string;
+  streamArn: string;
+  functionArn: string;
+  requestId: string;
+  condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+  approximateInvokeCount: number;
+  responseContext: StreamFailurePayload['responseContext'];
+  now: Date;
+}): StreamFailurePayload {
+  const first = options.records[0]!;
+  const last = options.records[options.records.length - 1]!;
+  return {
+    requestContext: {
+      requestId: options.requestId,
+      functionArn: options.functionArn,
+      condition: options.condition,
+      approximateInvokeCount: options.approximateInvokeCount,
+    },
+    responseContext: options.responseContext,
+    version: '1.0',
+    timestamp: options.now.toISOString(),
+    DDBStreamBatchInfo: {
+      shardId: options.shardId,
+      startSequenceNumber: first.dynamodb.SequenceNumber,
+      endSequenceNumber: last.dynamodb.SequenceNumber,
+      approximateArrivalOfFirstRecord: isoSeconds(first.dynamodb.ApproximateCreationDateTime),
+      approximateArrivalOfLastRecord: isoSeconds(last.dynamodb.ApproximateCreationDateTime),
+      batchSize: options.records.length,
+      streamArn: options.streamArn,
+    },
+  };
+}

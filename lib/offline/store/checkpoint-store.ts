@@ -1,0 +1,94 @@
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CheckpointStoreError } from '../../errors.js';
+
+/** How far one mapping has acknowledged one shard. */
+export interface ShardCheckpoint {
+  /** Last sequence number handled (delivered, filtered out or dead-lettered); reading resumes after it. */
+  sequenceNumber?: string;
+  /** The shard was read to its end and every record handled: its children may start. */
+  shardEnded?: boolean;
+  updatedAt: string;
+}
+
+/** Durable progress of event-source mappings, per mapping and shard. */
+export interface CheckpointStore {
+  get(mappingId: string, shardId: string): Promise<ShardCheckpoint | undefined>;
+  put(mappingId: string, shardId: string, checkpoint: ShardCheckpoint): Promise<void>;
+  /** Every shard checkpoint of one mapping, by shard id. */
+  list(mappingId: string): Promise<Record<string, ShardCheckpoint>>;
+}
+
+/** Checkpoints in memory: for tests, and for throwaway (`--in-memory`) runs. */
+export function createMemoryCheckpointStore(): CheckpointStore {
+  const data = new Map<string, Map<string, ShardCheckpoint>>();
+  const of = (mappingId: string) => {
+    let shards = data.get(mappingId);
+    if (!shards) data.set(mappingId, (shards = new Map()));
+    return shards;
+  };
+  return {
+    get: async (mappingId, shardId) => {
+      const checkpoint = of(mappingId).get(shardId);
+      return checkpoint && { ...checkpoint };
+    },
+    put: async (mappingId, shardId, checkpoint) => {
+      of(mappingId).set(shardId, { ...checkpoint });
+    },
+    list: async (mappingId) => Object.fromEntries([...of(mappingId)].map(([shardId, checkpoint]) => [shardId, { ...checkpoint }])),
+  };
+}
+
+/** File names keep only characters that are safe on every file system. */
+const safeName = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, '_');
+
+/**
+ * One JSON file per mapping and shard under `dir/<mapping>/<shard>.json`. Writes go to a temporary file
+ * that is renamed over the old one, so a crash leaves either the old or the new checkpoint, never half.
+ */
+export function createFileCheckpointStore(options: { dir: string }): CheckpointStore {
+  const fileOf = (mappingId: string, shardId: string) => join(options.dir, safeName(mappingId), `${safeName(shardId)}.json`);
+  const read = async (file: string): Promise<ShardCheckpoint | undefined> => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new CheckpointStoreError(`Cannot read checkpoint ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      return JSON.parse(text) as ShardCheckpoint;
+    } catch (error) {
+      throw new CheckpointStoreError(`Checkpoint ${file} is not valid JSON; delete it to restart that shard from the mapping's starting position`, { cause: error });
+    }
+  };
+  let counter = 0;
+  return {
+    get: (mappingId, shardId) => read(fileOf(mappingId, shardId)),
+    put: async (mappingId, shardId, checkpoint) => {
+      const file = fileOf(mappingId, shardId);
+      await mkdir(join(options.dir, safeName(mappingId)), { recursive: true });
+      const temporary = `${file}.${process.pid}.${++counter}.tmp`;
+      await writeFile(temporary, `${JSON.stringify({ shardId, ...checkpoint }, null, 2)}\n`);
+      await rename(temporary, file);
+    },
+    list: async (mappingId) => {
+      const folder = join(options.dir, safeName(mappingId));
+      let names: string[];
+      try {
+        names = await readdir(folder);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+        throw error;
+      }
+      const result: Record<string, ShardCheckpoint> = {};
+      for (const name of names.filter((n) => n.endsWith('.json'))) {
+        const checkpoint = (await read(join(folder, name))) as (ShardCheckpoint & { shardId?: string }) | undefined;
+        if (!checkpoint) continue;
+        const { shardId = name.slice(0, -'.json'.length), ...rest } = checkpoint;
+        result[shardId] = rest;
+      }
+      return result;
+    },
+  };
+}
