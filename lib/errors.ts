@@ -138,16 +138,3 @@ export class RecordsExpiredError extends AppError {}
 
 /** Redriven records failed again: the dead-letter entry is kept; fix the cause and redrive again. */
 export class RedriveFailedError extends AppError {}
-
-/** A stream event's `filterPatterns` entry is not a valid EventBridge-style pattern; names the path inside it. */
-export class FilterPatternError extends ConfigurationError {}
-
-/** A local event-source mapping did not catch up within the time given (tests call `drain`). */
-export class DrainTimeoutError extends AppError {}
-
-/** No dead-letter entry has the id asked for. */
-export class DeadLetterNotFoundError extends AppError {}
-
-/** A checkpoint file of a local event-source mapping cannot be read; names the file. */
-export class CheckpointStoreError extends AppError {}
-
