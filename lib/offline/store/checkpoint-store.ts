@@ -64,7 +64,13 @@ export function createFileCheckpointStore(options: { dir: string }): CheckpointS
   };
   let counter = 0;
   return {
-    get: (mappingId, shardId) => read(fileOf(mappingId, shardId)),
+    get: async (mappingId, shardId) => {
+      const checkpoint = (await read(fileOf(mappingId, shardId))) as (ShardCheckpoint & { shardId?: string }) | undefined;
+      if (!checkpoint) return undefined;
+      // The file names its shard for people reading it; callers know the shard already.
+      const { shardId: _named, ...rest } = checkpoint;
+      return rest;
+    },
     put: async (mappingId, shardId, checkpoint) => {
       const file = fileOf(mappingId, shardId);
       await mkdir(join(options.dir, safeName(mappingId)), { recursive: true });

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../lib/errors.js';
+import { settingsFromStreamEvent } from '../../lib/offline/mapping/settings.js';
+import { readServerlessConfig } from '../../lib/tables/serverless-config.js';
+
+const resources = {
+  BooksTable: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'books-x', StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } } },
+  PlainTable: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'plain-x' } },
+  Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
+};
+const booksArn = { 'Fn::GetAtt': ['BooksTable', 'StreamArn'] };
+const stream = (fields: Record<string, unknown>) => ({ stream: { type: 'dynamodb', arn: booksArn, ...fields } });
+
+describe('settingsFromStreamEvent', () => {
+  it('converts the stream events of serverless.yml', () => {
+    // Prepare
+    const config = readServerlessConfig({ stage: 'unit' });
+    const fn = config.functions.booksStream!;
+    // Act
+    const settings = settingsFromStreamEvent('booksStream', fn, (fn.events as unknown[])[0], config.resources, { timeoutSeconds: 60 });
+    // Assess
+    expect(settings).toEqual({
+      functionName: 'booksStream',
+      tableName: 'books-unit',
+      enabled: true,
+      batchSize: 100,
+      batchWindowSeconds: 1,
+      startingPosition: 'TRIM_HORIZON',
+      maximumRetryAttempts: 5,
+      maximumRecordAgeInSeconds: 3600,
+      bisectBatchOnFunctionError: true,
+      parallelizationFactor: 1,
+      tumblingWindowInSeconds: 0,
+      reportBatchItemFailures: true,
+      filterPatterns: [{ dynamodb: { Keys: { isbn: { S: [{ exists: true }] } } } }],
+      onFailureDestination: 'BooksStreamDeadLetterQueue',
+      functionTimeoutSeconds: 60,
+    });
+  });
+
+  it('applies the defaults Serverless compiles', () => {
+    const settings = settingsFromStreamEvent('f', {}, { stream: { type: 'dynamodb', arn: booksArn } }, resources);
+    expect(settings).toMatchObject({
+      enabled: true,
+      batchSize: 10,
+      batchWindowSeconds: 0,
+      startingPosition: 'TRIM_HORIZON',
+      maximumRetryAttempts: -1,
+      maximumRecordAgeInSeconds: -1,
+      bisectBatchOnFunctionError: false,
+      parallelizationFactor: 1,
+      tumblingWindowInSeconds: 0,
+      reportBatchItemFailures: false,
+      filterPatterns: [],
+      functionTimeoutSeconds: 6,
+    });
+    expect(settings?.onFailureDestination).toBeUndefined();
+  });
+
+  it.each([
+    ['a literal stream ARN', { stream: 'arn:aws:dynamodb:us-east-1:123456789012:table/books-x/stream/2020-01-01T00:00:00.000' }, 'books-x'],
+    ['GetAtt in dotted form', { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': 'BooksTable.StreamArn' } } }, 'books-x'],
+  ])('resolves the table from %s', (_name, event, tableName) => {
+    expect(settingsFromStreamEvent('f', {}, event, resources)?.tableName).toBe(tableName);
+  });
+
+  it.each([
+    ['an http event', { http: { path: '/' } }],
+    ['a kinesis stream', { stream: { type: 'kinesis', arn: 'arn:aws:kinesis:us-east-1:1:stream/s' } }],
+    ['a kinesis ARN string', { stream: 'arn:aws:kinesis:us-east-1:1:stream/s' }],
+  ])('returns undefined for %s', (_name, event) => {
+    expect(settingsFromStreamEvent('f', {}, event, resources)).toBeUndefined();
+  });
+
+  it.each([
+    ['unknown logical id', { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['NopeTable', 'StreamArn'] } } }, 'arn refers to "NopeTable", which is not in resources'],
+    ['unknown table in an ARN', { stream: 'arn:aws:dynamodb:us-east-1:1:table/nope/stream/x' }, 'names table "nope", which is not an AWS::DynamoDB::Table'],
+    ['a table without a stream', { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['PlainTable', 'StreamArn'] } } }, 'has no StreamSpecification'],
+    ['GetAtt of Arn instead of StreamArn', { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['BooksTable', 'Arn'] } } }, 'needs !GetAtt BooksTable.StreamArn'],
+    ['a GetAtt of a queue', { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['Queue', 'StreamArn'] } } }, 'a AWS::SQS::Queue, not an AWS::DynamoDB::Table'],
+    ['a GetAtt without type', { stream: { arn: booksArn } }, 'type must be "dynamodb"'],
+    ['batchSize 0', stream({ batchSize: 0 }), 'batchSize is 0; allowed: 1 to 10000'],
+    ['batchSize 10001', stream({ batchSize: 10_001 }), 'batchSize is 10001'],
+    ['batchSize not an integer', stream({ batchSize: '10' }), 'batchSize must be an integer'],
+    ['batchWindow 301', stream({ batchWindow: 301 }), 'batchWindow is 301; allowed: 0 to 300'],
+    ['maximumRetryAttempts -2', stream({ maximumRetryAttempts: -2 }), 'maximumRetryAttempts is -2; allowed: -1 or 0 to 10000'],
+    ['maximumRetryAttempts 10001', stream({ maximumRetryAttempts: 10_001 }), 'maximumRetryAttempts is 10001'],
+    ['maximumRecordAgeInSeconds 59', stream({ maximumRecordAgeInSeconds: 59 }), 'maximumRecordAgeInSeconds is 59; allowed: -1 or 60 to 604800'],
+    ['maximumRecordAgeInSeconds 604801', stream({ maximumRecordAgeInSeconds: 604_801 }), 'maximumRecordAgeInSeconds is 604801'],
+    ['parallelizationFactor 11', stream({ parallelizationFactor: 11 }), 'parallelizationFactor is 11; allowed: 1 to 10'],
+    ['parallelizationFactor 0', stream({ parallelizationFactor: 0 }), 'parallelizationFactor is 0'],
+    ['tumblingWindowInSeconds 901', stream({ tumblingWindowInSeconds: 901 }), 'tumblingWindowInSeconds is 901; allowed: 0 to 900'],
+    ['startingPosition AT_TIMESTAMP', stream({ startingPosition: 'AT_TIMESTAMP' }), 'startingPosition must be TRIM_HORIZON or LATEST'],
+    ['a bad functionResponseType', stream({ functionResponseType: 'ReportItemFailures' }), 'functionResponseType must be ReportBatchItemFailures'],
+    ['enabled as a string', stream({ enabled: 'false' }), 'enabled must be true or false'],
+    ['six filter patterns', stream({ filterPatterns: Array.from({ length: 6 }, () => ({ eventName: ['INSERT'] })) }), 'has 6 patterns; Lambda allows at most 5'],
+    ['an invalid filter pattern', stream({ filterPatterns: [{ eventName: 'INSERT' }] }), 'filterPatterns pattern 1.eventName must be a list'],
+    ['a bad destination type', stream({ destinations: { onFailure: { arn: 'arn:aws:sqs:us-east-1:1:q', type: 'lambda' } } }), 'destinations.onFailure.type must be sqs or sns'],
+  ])('rejects %s, naming the function and the setting', (_name, event, message) => {
+    expect(() => settingsFromStreamEvent('booksStream', {}, event, resources)).toThrow(ConfigurationError);
+    expect(() => settingsFromStreamEvent('booksStream', {}, event, resources)).toThrow(`function "booksStream", stream event: `);
+    expect(() => settingsFromStreamEvent('booksStream', {}, event, resources)).toThrow(message);
+  });
+
+  it.each([
+    ['maximumRetryAttempts -1', { maximumRetryAttempts: -1 }, 'maximumRetryAttempts', -1],
+    ['maximumRecordAgeInSeconds -1', { maximumRecordAgeInSeconds: -1 }, 'maximumRecordAgeInSeconds', -1],
+    ['maximumRecordAgeInSeconds 60', { maximumRecordAgeInSeconds: 60 }, 'maximumRecordAgeInSeconds', 60],
+    ['batchSize 10000', { batchSize: 10_000 }, 'batchSize', 10_000],
+    ['enabled false', { enabled: false }, 'enabled', false],
+    ['startingPosition LATEST', { startingPosition: 'LATEST' }, 'startingPosition', 'LATEST'],
+    ['a filter pattern as JSON text', { filterPatterns: ['{"eventName":["INSERT"]}'] }, 'filterPatterns', [{ eventName: ['INSERT'] }]],
+    ['a destination ARN', { destinations: { onFailure: 'arn:aws:sqs:us-east-1:1:q' } }, 'onFailureDestination', 'arn:aws:sqs:us-east-1:1:q'],
+  ])('accepts %s', (_name, fields, key, value) => {
+    expect(settingsFromStreamEvent('f', {}, stream(fields), resources)?.[key as 'batchSize']).toEqual(value);
+  });
+});
