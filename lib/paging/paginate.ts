@@ -1,6 +1,7 @@
 import {
   paginateQuery,
   paginateScan,
+  type AttributeValue,
   type DynamoDBClient,
   type QueryCommandInput,
   type QueryCommandOutput,
@@ -23,6 +24,8 @@ export interface PageOptions {
   startKey?: Key | undefined;
   /** Passed to util-dynamodb's `unmarshall` (for example `{ wrapNumbers: true }` for numbers beyond 2^53). */
   unmarshall?: unmarshallOptions;
+  /** Turns each raw item into what the pages hold, instead of util-dynamodb's `unmarshall`. */
+  mapItem?: (item: Record<string, AttributeValue>) => unknown;
 }
 
 /** One response of Query or Scan. */
@@ -63,7 +66,8 @@ async function* pagesOf<I extends QueryCommandInput | ScanCommandInput, O extend
   let pages = 0;
   setLimit(request, limitFor(0));
   for await (const output of paginator({ client }, request)) {
-    const items = (output.Items ?? []).map((item) => unmarshall(item, options.unmarshall) as T);
+    const map = options.mapItem ?? ((item: Record<string, AttributeValue>) => unmarshall(item, options.unmarshall));
+    const items = (output.Items ?? []).map((item) => map(item) as T);
     returned += items.length;
     pages += 1;
     yield { items, count: output.Count ?? items.length, scannedCount: output.ScannedCount ?? 0, lastEvaluatedKey: output.LastEvaluatedKey };

@@ -2,7 +2,7 @@ import type { DynamoDBClient, ScanCommandInput } from '@aws-sdk/client-dynamodb'
 import type { unmarshallOptions } from '@aws-sdk/util-dynamodb';
 import type { Item } from '../change/types.js';
 import type { Key } from './key-json.js';
-import { scanPages, type Page } from './paginate.js';
+import { scanPages, type Page, type PageOptions } from './paginate.js';
 
 export interface ParallelScanOptions<T> {
   /** `TotalSegments`: how many disjoint parts DynamoDB splits the table into. */
@@ -24,6 +24,8 @@ export interface ParallelScanOptions<T> {
    */
   onPage: (page: Page<T>, segment: number) => Promise<void> | void;
   unmarshall?: unmarshallOptions;
+  /** Turns each raw item into what the pages hold, instead of util-dynamodb's `unmarshall`. */
+  mapItem?: PageOptions['mapItem'];
 }
 
 export interface ParallelScanResult {
@@ -56,6 +58,7 @@ export async function parallelScan<T = Item>(client: DynamoDBClient, input: Scan
       ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
       startKey: options.startKeys?.[segment] ?? undefined,
       ...(options.unmarshall ? { unmarshall: options.unmarshall } : {}),
+      ...(options.mapItem ? { mapItem: options.mapItem } : {}),
     });
     for (;;) {
       if (stopped()) {
