@@ -1,0 +1,122 @@
+import {
+  tableResult,
+  type BenchResults,
+  type ColdStartTable,
+  type LocalStackTable,
+  type MemoryTable,
+  type SizeTiming,
+  type TimingTable,
+} from './types.js';
+
+export type { BenchResults } from './types.js';
+
+const LABELS: Record<string, string> = {
+  floor: '`JSON.parse` floor',
+  'util-loop': 'util-dynamodb `unmarshall` loop',
+  powertools: 'Powertools `BatchProcessor` + `processPartialResponse`',
+  dispatcher: '**our dispatcher** (`processBatch`, no-op action)',
+};
+
+const f = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)}`;
+
+function timingRows(sizes: SizeTiming[], ratio: 'ratioToFloor' | 'ratioToUtilLoop'): string[] {
+  const ids = sizes[0]?.variants.map((v) => v.id) ?? [];
+  const header = `| variant | ${sizes.map((s) => `${s.label} (${s.records} rec)`).join(' | ')} |`;
+  const rule = `| --- | ${sizes.map(() => '---:').join(' | ')} |`;
+  const rows = ids.map((id) => {
+    const cells = sizes.map((s) => {
+      const v = s.variants.find((x) => x.id === id)!;
+      return `${f(v.usPerRecord)} µs/rec · ${f(v.medianNs / 1e6, 2)} ms · **${f(v[ratio])}×**`;
+    });
+    return `| ${LABELS[id] ?? id} | ${cells.join(' | ')} |`;
+  });
+  return [header, rule, ...rows];
+}
+
+/** The Markdown the README shows: the machine, one table per benchmark, the targets. */
+export function renderMarkdown(bench: BenchResults): string {
+  const m = bench.machine;
+  const lines: string[] = [];
+  lines.push(`Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, Node ${m.node} (${m.platform}); load average ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} at the start, ${m.loadAverageAfter.map((l) => l.toFixed(2)).join(' / ')} at the end; whole run ${bench.seconds.toFixed(0)} s.`);
+  lines.push('');
+
+  const e2e = tableResult<TimingTable>(bench, 'end-to-end');
+  lines.push('### 1. End to end per batch (`JSON.parse` of the event text + handler)');
+  lines.push('');
+  if (e2e) {
+    const big = e2e.sizes.find((s) => s.size === '6MB');
+    if (big?.itemBytes) {
+      lines.push(`Orders-like items of ${big.itemBytes.min}–${big.itemBytes.max} bytes (mean ${big.itemBytes.mean}, DynamoDB item size), ${Object.entries(big.eventNames ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')} in the 6 MB batch of ${big.records} records (${big.bytes} bytes of JSON). Median per batch; **×** = ratio to the \`JSON.parse\` floor.`);
+      lines.push('');
+    }
+    lines.push(...timingRows(e2e.sizes, 'ratioToFloor'));
+  } else lines.push('not measured (the table failed; see the run output)');
+  lines.push('');
+
+  const handler = tableResult<TimingTable>(bench, 'handler-only');
+  lines.push('### 2. Handler only (event already parsed)');
+  lines.push('');
+  if (handler) {
+    lines.push('Median per batch; **×** = ratio to the plain util-dynamodb loop.');
+    lines.push('');
+    lines.push(...timingRows(handler.sizes, 'ratioToUtilLoop'));
+    lines.push('');
+    lines.push(`Our dispatcher vs Powertools: ${handler.sizes.map((s) => `${s.label} ${f(s.variants.find((v) => v.id === 'dispatcher')?.speedupOverPowertools)}× faster`).join(', ')}.`);
+    if (handler.equality) {
+      lines.push('');
+      lines.push(`Equality: the dispatcher's keys and images for all ${handler.equality.images} attribute maps of the 6 MB batch ${handler.equality.identical ? 'are identical to' : '**differ from**'} util-dynamodb's \`unmarshall\`${handler.equality.identical ? '' : ` (${handler.equality.mismatches.join(', ')})`}.`);
+    }
+  } else lines.push('not measured (the table failed; see the run output)');
+  lines.push('');
+
+  const memory = tableResult<MemoryTable>(bench, 'memory');
+  lines.push('### 3. Memory (one process per variant, 6 MB batch)');
+  lines.push('');
+  if (memory) {
+    lines.push(`${memory.records} records, ${memory.bytes} bytes of JSON. Peak RSS = \`process.resourceUsage().maxRSS\` after one batch; growth = peak minus the RSS before it (event text already in memory). Heap retained = \`heapUsed\` after a full GC minus the baseline before the first invocation.`);
+    lines.push('');
+    lines.push('| variant | peak RSS (MB) | RSS growth (MB) | heap retained after 1 (MB) | after 10 (MB) | max of the 10 (MB) |');
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const v of memory.variants) {
+      lines.push(`| ${LABELS[v.variant] ?? v.variant} | ${f(v.peakRssMB, 1)} | ${f(v.peakRssGrowthMB, 1)} | ${f(v.heapRetainedAfterFirstMB, 3)} | ${f(v.heapRetainedAfterTenMB, 3)} | ${f(v.heapRetainedMaxMB, 3)} |`);
+    }
+  } else lines.push('not measured (the table failed; see the run output)');
+  lines.push('');
+
+  const cold = tableResult<ColdStartTable>(bench, 'cold-start');
+  lines.push('### 4. Cold start (deploy bundle, minified)');
+  lines.push('');
+  if (cold) {
+    lines.push(`Bundled with custom.esbuild of serverless.yml plus \`minify: true\`. Zip ≈ gzip of bundle + source map. Load = median wall time of \`node -e "require(bundle)"\` over ${cold.functions[0]?.runs ?? '?'} fresh processes, in the function's environment (NODE_OPTIONS=${cold.functions[0]?.nodeOptions || 'none'}), against \`node -e 0\`.`);
+    lines.push('');
+    lines.push('| function | bundle (KiB) | source map (KiB) | zip ≈ (KiB) | `node -e 0` (ms) | load bundle (ms) | load − empty (ms) | load − empty, no source maps (ms) |');
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const c of cold.functions) {
+      lines.push(`| ${c.function} | ${kib(c.bundleBytes)} | ${kib(c.sourceMapBytes)} | ${kib(c.zipBytesApprox)} | ${f(c.nodeEmptyMs, 1)} | ${f(c.loadMs, 1)} | ${f(c.loadOverEmptyMs, 1)} | ${f(c.loadNoSourceMapsOverEmptyMs, 1)} |`);
+    }
+  } else lines.push('not measured (the table failed; see the run output)');
+  lines.push('');
+
+  const local = tableResult<LocalStackTable>(bench, 'local-stack');
+  lines.push('### 5. Local stack (write → handler through the local event-source mapping)');
+  lines.push('');
+  if (local?.measured) {
+    lines.push('| writes | latency median (ms) | p99 (ms) | max (ms) | sustained records/s | written | delivered | lost |');
+    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const s = local.sustained;
+    lines.push(`| ${local.writes} | ${f(local.latencyMedianMs, 0)} | ${f(local.latencyP99Ms, 0)} | ${f(local.latencyMaxMs, 0)} | ${f(s?.recordsPerSecond, 0)} | ${s?.written ?? '–'} | ${s?.delivered ?? '–'} | ${s?.lost ?? '–'} |`);
+  } else lines.push(`not measured (${local?.reason ?? 'the table failed or was not run'})`);
+  lines.push('');
+
+  lines.push('### Targets');
+  lines.push('');
+  lines.push('| target | measured | met |');
+  lines.push('| --- | --- | --- |');
+  for (const t of bench.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'not measured' : t.met ? 'met' : '**missed**'} |`);
+  lines.push('');
+  const note = e2e?.loggerNote ?? handler?.loggerNote;
+  if (note) lines.push(`Notes: ${note}. Benchmarks bundled with esbuild (node target, not minified) and run with \`node --expose-gc\`; mitata with a warm-up round, then shuffled rounds; medians over all samples.`);
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,98 @@
+/** Shapes of the table results, as the table processes write them (bench/tables/*.ts). */
+export interface VariantTiming {
+  id: string;
+  samples: number;
+  medianNs: number;
+  p25Ns: number;
+  p75Ns: number;
+  usPerRecord: number;
+  ratioToFloor?: number;
+  ratioToUtilLoop?: number;
+  speedupOverPowertools?: number;
+}
+
+export interface SizeTiming {
+  size: '100' | '1000' | '6MB';
+  label: string;
+  records: number;
+  bytes: number;
+  itemBytes?: { min: number; max: number; mean: number };
+  eventNames?: Record<string, number>;
+  variants: VariantTiming[];
+}
+
+export interface TimingTable {
+  loggerNote: string;
+  sizes: SizeTiming[];
+  equality?: { images: number; identical: boolean; mismatches: string[] };
+}
+
+export interface MemoryVariant {
+  variant: string;
+  peakRssMB: number;
+  peakRssGrowthMB: number;
+  rssBeforeMB: number;
+  heapRetainedAfterFirstMB: number;
+  heapRetainedAfterTenMB: number;
+  heapRetainedMaxMB: number;
+}
+
+export interface MemoryTable {
+  records: number;
+  bytes: number;
+  invocations: number;
+  variants: MemoryVariant[];
+}
+
+export interface ColdStartFunction {
+  function: string;
+  bundleBytes: number;
+  sourceMapBytes: number;
+  zipBytesApprox: number;
+  runs: number;
+  nodeEmptyMs: number;
+  loadMs: number;
+  loadNoSourceMapsMs: number;
+  loadOverEmptyMs: number;
+  loadNoSourceMapsOverEmptyMs: number;
+  nodeOptions: string;
+}
+
+export interface ColdStartTable {
+  functions: ColdStartFunction[];
+}
+
+export interface LocalStackTable {
+  measured: boolean;
+  reason?: string;
+  writes?: number;
+  latencyMedianMs?: number;
+  latencyP99Ms?: number;
+  latencyMaxMs?: number;
+  sustained?: { recordsPerSecond: number; written: number; delivered: number; lost: number; seconds: number };
+}
+
+export interface TableEnvelope<T> {
+  table: string;
+  seconds: number;
+  result: T;
+}
+
+export interface Target {
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+export interface BenchResults {
+  machine: { cpu: string; cores: number; node: string; platform: string; date: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
+  seconds: number;
+  tables: Record<string, unknown>;
+  targets: Target[];
+}
+
+/** The result of a table, or undefined when it failed or was not run. */
+export function tableResult<T>(bench: BenchResults, name: string): T | undefined {
+  const envelope = bench.tables[name] as TableEnvelope<T> | { error: string } | undefined;
+  return envelope && 'result' in envelope ? envelope.result : undefined;
+}

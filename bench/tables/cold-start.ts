@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build, type BuildOptions } from 'esbuild';
+import { parse } from 'yaml';
+import { readServerlessConfig } from '../../lib/tables/serverless-config.js';
+import { createRandom } from '../generate/random.js';
+import { log, QUICK, tableMain } from '../harness/table-main.js';
+
+/*
+ * Table 4, cold start: each function bundled as serverless-esbuild bundles it for deploy (custom.esbuild of
+ * serverless.yml, with minify: true), then the time to start a fresh node process that loads the bundle,
+ * against `node -e 0` in the same environment.
+ */
+const ROOT = resolve(__dirname, '..', '..');
+const STAGE = 'bench';
+
+/** custom.esbuild of serverless.yml, as serverless-esbuild passes it to esbuild (its own keys removed). */
+function deployBuildOptions(): BuildOptions {
+  // Only `custom` is read here; CloudFormation tags elsewhere in the file are irrelevant to it.
+  const doc = parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as { custom: { esbuild: Record<string, unknown> } };
+  const { exclude, packager, packagerOptions, concurrency, zipConcurrency, nativeZip, keepOutputDirectory, installExtraArgs, watch, outputFileExtension, ...esbuild } = doc.custom.esbuild;
+  void [packager, packagerOptions, concurrency, zipConcurrency, nativeZip, keepOutputDirectory, installExtraArgs, watch, outputFileExtension];
+  // serverless-esbuild turns `exclude` into `external` (an empty list bundles everything, the SDK included).
+  return { ...(esbuild as BuildOptions), external: (exclude as string[] | undefined) ?? ['aws-sdk'], minify: true };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
+
+function timeNode(args: string[], env: NodeJS.ProcessEnv, cwd: string): number {
+  const started = process.hrtime.bigint();
+  const child = spawnSync(process.execPath, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (child.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${child.stderr.toString().slice(0, 500)}`);
+  return ms;
+}
+
+tableMain('cold-start', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cold-'));
+  try {
+    const config = readServerlessConfig({ stage: STAGE, env: {} });
+    const options = deployBuildOptions();
+    const runs = QUICK ? 5 : 15;
+    const random = createRandom(7);
+    const functions = [];
+    for (const [name, fn] of Object.entries(config.functions)) {
+      const handler = String(fn.handler);
+      const entry = join(ROOT, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`);
+      const outdir = join(dir, name);
+      await build({ ...options, entryPoints: [entry], outdir, logLevel: 'error' });
+      const bundle = join(outdir, `${handler.slice(handler.lastIndexOf('/') + 1, handler.lastIndexOf('.'))}.js`);
+      const js = readFileSync(bundle);
+      const mapBytes = options.sourcemap ? statSync(`${bundle}.map`).size : 0;
+      const zipApprox = gzipSync(Buffer.concat([js, options.sourcemap ? readFileSync(`${bundle}.map`) : Buffer.alloc(0)]), { level: 6 }).length;
+      // The environment Lambda gives the function (provider + function environment, stage `bench`).
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        AWS_REGION: config.region,
+        ...(config.provider.environment as Record<string, string>),
+        ...((fn.environment ?? {}) as Record<string, string>),
+      };
+      const noMapsEnv = { ...env, NODE_OPTIONS: '' };
+      const load = `require(${JSON.stringify(bundle)})`;
+      const commands = {
+        empty: ['-e', '0'],
+        bundle: ['-e', load],
+      };
+      const times = { empty: [] as number[], bundle: [] as number[], bundleNoSourceMaps: [] as number[] };
+      timeNode(commands.bundle, env, outdir); // warm the file cache
+      for (let i = 0; i < runs; i++) {
+        for (const kind of random.shuffle(['empty', 'bundle', 'bundleNoSourceMaps'] as const)) {
+          times[kind].push(timeNode(kind === 'empty' ? commands.empty : commands.bundle, kind === 'bundleNoSourceMaps' ? noMapsEnv : env, outdir));
+        }
+      }
+      const result = {
+        function: name,
+        handler,
+        bundleBytes: js.length,
+        sourceMapBytes: mapBytes,
+        zipBytesApprox: zipApprox,
+        runs,
+        nodeEmptyMs: median(times.empty),
+        loadMs: median(times.bundle),
+        loadNoSourceMapsMs: median(times.bundleNoSourceMaps),
+        loadOverEmptyMs: median(times.bundle) - median(times.empty),
+        loadNoSourceMapsOverEmptyMs: median(times.bundleNoSourceMaps) - median(times.empty),
+        nodeOptions: env.NODE_OPTIONS ?? '',
+      };
+      log(`cold start ${name}: ${(js.length / 1024).toFixed(1)} KiB, load ${result.loadMs.toFixed(1)} ms vs node -e 0 ${result.nodeEmptyMs.toFixed(1)} ms`);
+      functions.push(result);
+    }
+    return { buildOptions: { ...options, entryPoints: undefined }, functions };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
