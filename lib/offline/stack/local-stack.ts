@@ -1,0 +1,435 @@
+import { rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDBClient } from '../../dynamodb/client.js';
+import { answersDynamoDB, startDynamoDBLocal, type DynamoDBLocal } from '../../local/dynamodb-local.js';
+import { createLogger, type Logger } from '../../logging/logger.js';
+import { ensureTables } from '../../tables/ensure-table.js';
+import { tableDefinitions, type TableDefinition } from '../../tables/table-definition.js';
+import { createEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions } from '../mapping/event-source-mapping.js';
+import { settingsFromStreamEvent, type StreamMappingSettings } from '../mapping/settings.js';
+import { createFileCheckpointStore, createMemoryCheckpointStore, type CheckpointStore } from '../store/checkpoint-store.js';
+import { createFileDeadLetterStore, type DeadLetterStore } from '../store/dead-letter-store.js';
+import { createFunctionRunner, type FunctionRunner } from './function-runner.js';
+import { deployedFunctionName, functionEnvironment, LOCAL_ACCOUNT_ID } from './function-environment.js';
+import { buildHandlers, esbuildOptionsFrom, handlerEntries, type HandlerBuild } from './handler-build.js';
+import { loadStackConfig, type StackConfig } from './stack-config.js';
+import { createTtlExpirer, type TtlExpirer } from './ttl-expirer.js';
+import { createTtlRegistry, type DecoratableRecord, type TtlRegistry } from './ttl-registry.js';
+
+export interface LocalStackOptions {
+  /** Project root (where serverless.yml is). Default: this repository. */
+  projectDir?: string;
+  /** Configuration as Serverless resolved it (the plugin passes it); read from serverless.yml when absent. */
+  config?: StackConfig;
+  /** Default `local`. */
+  stage?: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** DynamoDB Local's port; default 8000, 0 for a free one. */
+  port?: number;
+  /** Throwaway data (default false: data on disk under dataDir). */
+  inMemory?: boolean;
+  /** Wipe local data (tables, checkpoints, dead letters) before starting. */
+  reset?: boolean;
+  /** DynamoDB Local's data folder; default `<project>/.dynamodb`. */
+  dataDir?: string;
+  /** Checkpoints and dead letters; default `<project>/.local`. */
+  stateDir?: string;
+  /** TTL sweep interval in ms; default 1,000; 0 turns expiry off. */
+  ttlIntervalMs?: number;
+  /** How often DynamoDB Local is probed, in ms; default 1,000. */
+  healthIntervalMs?: number;
+  /** Engine poll interval per shard, in ms (engine default when absent: about four polls a second). */
+  pollIntervalMs?: number;
+  /** Rebuild handlers when files under functions/ or lib/ change; default true. */
+  watch?: boolean;
+  /** Only these functions get mappings (default: all). */
+  functions?: string[];
+  logger?: Logger;
+  /** Receives each line a handler prints; default: straight to stdout. */
+  handlerOutput?: (functionName: string, line: string) => void;
+}
+
+/** One mapping as the stack runs it. */
+export interface MappingInfo {
+  functionName: string;
+  settings: StreamMappingSettings;
+}
+
+export interface LocalStack {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly stage: string;
+  readonly tables: TableDefinition[];
+  readonly mappings: MappingInfo[];
+  readonly deadLetterDir: string;
+  readonly checkpointDir: string | undefined;
+  readonly dataDir: string | undefined;
+  readonly buildDir: string;
+  /** DynamoDB Local's process id when this stack started it. */
+  readonly dynamodbPid: number | undefined;
+  readonly ttl: TtlExpirer;
+  readonly ttlRegistry: TtlRegistry;
+  readonly deadLetters: DeadLetterStore;
+  /** Resolves once the stack is serving again after a DynamoDB Local outage (immediately when up). */
+  whenHealthy(): Promise<void>;
+  /** Waits until every mapping has caught up with its stream. */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Human-readable summary of where everything is. */
+  summary(): string;
+  stop(): Promise<void>;
+}
+
+type Mapping = EventSourceMapping;
+
+const projectRootDefault = resolve(__dirname, '..', '..', '..');
+
+/** Validates every stream event first, so a misconfiguration stops the stack before anything starts. */
+export function mappingSettings(config: StackConfig, only?: string[]): MappingInfo[] {
+  const mappings: MappingInfo[] = [];
+  const timeoutSeconds = typeof config.provider.timeout === 'number' ? config.provider.timeout : undefined;
+  for (const [functionName, fn] of Object.entries(config.functions)) {
+    if (only && !only.includes(functionName)) continue;
+    const events = Array.isArray(fn.events) ? fn.events : [];
+    for (const event of events) {
+      const settings = settingsFromStreamEvent(functionName, fn, event, config.resources, timeoutSeconds === undefined ? {} : { timeoutSeconds });
+      if (settings) mappings.push({ functionName, settings });
+    }
+  }
+  return mappings;
+}
+
+/**
+ * Starts the whole local stack: DynamoDB Local (or uses one already answering at the endpoint), the
+ * tables of serverless.yml, the handlers built as `sls deploy` builds them, one event-source mapping per
+ * stream event, TTL expiry, and a watch on DynamoDB Local that restarts it and resumes the mappings.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const projectDir = options.projectDir ?? projectRootDefault;
+  const logger = options.logger ?? createLogger({ level: process.env.LOG_LEVEL ?? 'info', fields: { component: 'local-stack' } });
+  const config = options.config ?? loadStackConfig({ projectDir, ...(options.stage ? { stage: options.stage } : {}) });
+  const host = options.host ?? '127.0.0.1';
+  const inMemory = options.inMemory ?? false;
+  const dataDir = inMemory ? undefined : resolve(options.dataDir ?? join(projectDir, '.dynamodb'));
+  const stateDir = resolve(options.stateDir ?? join(projectDir, '.local'));
+  const checkpointDir = inMemory ? undefined : join(stateDir, 'checkpoints');
+  const deadLetterDir = join(stateDir, 'dead-letters');
+
+  // Everything that can be wrong in serverless.yml fails here, before a JVM or a build starts.
+  const mappings = mappingSettings(config, options.functions);
+  const tables = tableDefinitions(config.resources);
+  const entries = handlerEntries(projectDir, Object.fromEntries(Object.entries(config.functions).filter(([name]) => mappings.some((m) => m.functionName === name))));
+
+  if (options.reset) {
+    for (const dir of [dataDir, checkpointDir, deadLetterDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    logger.info('local data wiped', { folders: [dataDir, checkpointDir, deadLetterDir].filter(Boolean).map((d) => relative(projectDir, d!)) });
+  }
+
+  const checkpoints: CheckpointStore = checkpointDir ? createFileCheckpointStore({ dir: checkpointDir }) : createMemoryCheckpointStore();
+  const deadLetters = createFileDeadLetterStore({ dir: deadLetterDir });
+  const ttlRegistry = createTtlRegistry();
+
+  // ---- DynamoDB Local --------------------------------------------------------------------------
+  const phases: [string, number][] = [];
+  let phaseStart = Date.now();
+  const phase = (name: string) => {
+    const now = Date.now();
+    phases.push([name, now - phaseStart]);
+    phaseStart = now;
+  };
+  let instance: DynamoDBLocal | undefined;
+  let endpoint: string;
+  let port: number;
+  const startOurs = async (wantedPort: number) =>
+    startDynamoDBLocal({ port: wantedPort, host, inMemory, ...(dataDir ? { dbPath: dataDir } : {}) });
+  const requestedPort = options.port ?? 8000;
+  if (requestedPort !== 0 && (await answersDynamoDB(`http://${host}:${requestedPort}`, 1000))) {
+    endpoint = `http://${host}:${requestedPort}`;
+    port = requestedPort;
+    logger.warn('using the DynamoDB Local that already answers at the endpoint; it keeps its own data settings', { endpoint });
+  } else {
+    instance = await startOurs(requestedPort);
+    endpoint = instance.endpoint;
+    port = instance.port;
+  }
+  const weStartedIt = instance !== undefined;
+  const dynamodb: DynamoDBClient = createDynamoDBClient({ endpoint, region: config.region });
+  const streams = new DynamoDBStreamsClient({ endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const fail = async (error: unknown): Promise<never> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await instance?.stop();
+    throw error;
+  };
+  phase('DynamoDB Local');
+  try {
+    await ensureTables(dynamodb, tables);
+  } catch (error) {
+    return fail(error);
+  }
+  phase('tables');
+
+  // ---- Handlers --------------------------------------------------------------------------------
+  const runners = new Map<string, FunctionRunner>();
+  let build: HandlerBuild;
+  try {
+    build = await buildHandlers({
+      projectDir,
+      entries,
+      esbuild: esbuildOptionsFrom(config.esbuild),
+      logger,
+      watch: options.watch === false ? [] : ['functions', 'lib'],
+      onRebuild: () => {
+        for (const runner of runners.values()) runner.codeChanged();
+      },
+    });
+  } catch (error) {
+    return fail(error);
+  }
+  cleanups.push(() => build.dispose());
+  phase('build');
+  for (const entry of entries) {
+    const fn = config.functions[entry.functionName]!;
+    const timeout = Number(fn.timeout ?? config.provider.timeout ?? 6);
+    runners.set(
+      entry.functionName,
+      createFunctionRunner({
+        fn: {
+          name: entry.functionName,
+          deployedName: deployedFunctionName(config.service, config.stage, entry.functionName, fn),
+          handlerFile: () => build.fileOf(entry.functionName),
+          exportName: entry.exportName,
+          environment: functionEnvironment({ service: config.service, stage: config.stage, region: config.region, provider: config.provider, functionName: entry.functionName, fn, endpoint }),
+          timeoutSeconds: timeout,
+          memorySize: Number(fn.memorySize ?? config.provider.memorySize ?? 1024),
+          region: config.region,
+          accountId: LOCAL_ACCOUNT_ID,
+        },
+        logger,
+        ...(options.handlerOutput ? { output: options.handlerOutput } : {}),
+      }),
+    );
+  }
+  cleanups.push(async () => {
+    await Promise.all([...runners.values()].map((runner) => runner.stop()));
+  });
+
+  // ---- Mappings --------------------------------------------------------------------------------
+  let running: Mapping[] = [];
+  const decorateEvent = (event: unknown): unknown => {
+    const records = (event as { Records?: unknown[] } | undefined)?.Records;
+    if (!Array.isArray(records)) return event;
+    return { ...(event as object), Records: records.map((record) => ttlRegistry.decorate(record as DecoratableRecord)) };
+  };
+  const startMappings = async () => {
+    running = mappings
+      .filter((m) => m.settings.enabled)
+      .map((m) => {
+        const mappingOptions = {
+          streams,
+          dynamodb,
+          settings: m.settings,
+          invoke: (event: unknown, invokeOptions: { functionName: string; timeoutMs: number }) => {
+            const runner = runners.get(invokeOptions.functionName) ?? runners.get(m.functionName)!;
+            // The TTL userIdentity, also when the engine has not decorated the records itself.
+            return runner.invoke(decorateEvent(event), { timeoutMs: invokeOptions.timeoutMs });
+          },
+          checkpoints,
+          deadLetters,
+          logger: logger.child({ functionName: m.functionName }),
+          region: config.region,
+          accountId: LOCAL_ACCOUNT_ID,
+          ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+          // Shapes each record before filtering and delivery (engine hook): marks the local TTL expirer's deletes.
+          recordDecorator: ttlRegistry.decorate,
+        };
+        return createEventSourceMapping(mappingOptions as EventSourceMappingOptions);
+      });
+    await Promise.all(running.map((mapping) => mapping.start()));
+  };
+  const stopMappings = async (timeoutMs = 5000) => {
+    const stopping = running;
+    running = [];
+    await Promise.race([Promise.all(stopping.map((mapping) => Promise.resolve(mapping.stop()))), new Promise((r) => setTimeout(r, timeoutMs))]);
+  };
+  try {
+    await startMappings();
+  } catch (error) {
+    return fail(error);
+  }
+  cleanups.push(() => stopMappings());
+  phase('mappings');
+
+  // ---- TTL -------------------------------------------------------------------------------------
+  const ttl = createTtlExpirer({
+    client: dynamodb,
+    registry: ttlRegistry,
+    logger,
+    intervalMs: options.ttlIntervalMs || 1000,
+    tables: tables
+      .filter((t) => t.ttlAttribute)
+      .map((t) => ({ tableName: t.create.TableName!, ttlAttribute: t.ttlAttribute!, keyAttributes: (t.create.KeySchema ?? []).map((k) => k.AttributeName!) })),
+  });
+  const ttlOn = options.ttlIntervalMs !== 0;
+  if (ttlOn) ttl.start();
+  cleanups.push(() => ttl.stop());
+
+  // ---- Outages ---------------------------------------------------------------------------------
+  let stopped = false;
+  let recovering: Promise<void> | undefined;
+  const recover = async (reason: string) => {
+    logger.warn(`DynamoDB Local at ${endpoint} ${reason}; ${weStartedIt ? 'restarting it' : 'waiting for it to come back'}. The mappings pause and resume from their checkpoints.`, { endpoint });
+    await Promise.all([stopMappings(), ttl.stop()]);
+    let attempt = 0;
+    const since = Date.now();
+    while (!stopped) {
+      attempt += 1;
+      try {
+        if (weStartedIt) {
+          await instance?.stop();
+          instance = await startOurs(port);
+          watchExit(instance);
+          break;
+        }
+        if (await answersDynamoDB(endpoint, 1000)) break;
+        if (attempt % 10 === 0) logger.warn(`still waiting for DynamoDB Local at ${endpoint}`, { waitedSeconds: Math.round((Date.now() - since) / 1000) });
+      } catch (error) {
+        logger.error(`restarting DynamoDB Local failed (attempt ${attempt}); trying again`, { error: (error as Error).message });
+      }
+      await new Promise((r) => setTimeout(r, Math.min(5000, 1000 * attempt)));
+    }
+    if (stopped) return;
+    // In memory, the tables died with the process; on disk they are back but may be older than we think.
+    for (;;) {
+      try {
+        await ensureTables(dynamodb, tables);
+        break;
+      } catch (error) {
+        if (stopped) return;
+        logger.error('recreating the tables failed; trying again', { error: (error as Error).message });
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    await startMappings();
+    if (ttlOn) ttl.start();
+    logger.info(`DynamoDB Local is back at ${endpoint}; ${running.length} mapping(s) resumed`, { endpoint, downSeconds: Math.round((Date.now() - since) / 100) / 10, inMemory });
+  };
+  const triggerRecovery = (reason: string) => {
+    if (stopped || recovering) return;
+    recovering = recover(reason).finally(() => {
+      recovering = undefined;
+    });
+  };
+  const watchExit = (watched: DynamoDBLocal) => {
+    void watched.exited.then((code) => {
+      if (instance === watched && !stopped) triggerRecovery(`exited (code ${code})`);
+    });
+  };
+  if (instance) watchExit(instance);
+  let misses = 0;
+  const health = setInterval(() => {
+    if (stopped || recovering) return;
+    void answersDynamoDB(endpoint, 1000).then((ok) => {
+      misses = ok ? 0 : misses + 1;
+      // Two misses in a row: one slow answer (a GC pause) is no outage.
+      if (misses >= 2) triggerRecovery('stopped answering');
+    });
+  }, options.healthIntervalMs ?? 1000);
+  health.unref();
+
+  return {
+    endpoint,
+    port,
+    stage: config.stage,
+    tables,
+    mappings,
+    deadLetterDir,
+    checkpointDir,
+    dataDir,
+    buildDir: build.outDir,
+    get dynamodbPid() {
+      return instance?.pid;
+    },
+    ttl,
+    ttlRegistry,
+    deadLetters,
+    async whenHealthy() {
+      while (recovering) await recovering;
+    },
+    async drain(timeoutMs = 10_000) {
+      await Promise.all(running.map((mapping) => mapping.drain(timeoutMs)));
+    },
+    summary() {
+      return formatSummary({ phases, projectDir, config, endpoint, inMemory, dataDir, weStartedIt, pid: instance?.pid, tables, mappings, ttlIntervalMs: ttlOn ? options.ttlIntervalMs || 1000 : 0, deadLetterDir, checkpointDir, buildDir: build.outDir, watching: options.watch !== false });
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(health);
+      await recovering;
+      for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => logger.warn('stopping failed', { error: (error as Error).message }));
+      dynamodb.destroy();
+      streams.destroy();
+      await instance?.stop();
+    },
+  };
+}
+
+interface SummaryInput {
+  phases: [string, number][];
+  projectDir: string;
+  config: StackConfig;
+  endpoint: string;
+  inMemory: boolean;
+  dataDir: string | undefined;
+  weStartedIt: boolean;
+  pid: number | undefined;
+  tables: TableDefinition[];
+  mappings: MappingInfo[];
+  ttlIntervalMs: number;
+  deadLetterDir: string;
+  checkpointDir: string | undefined;
+  buildDir: string;
+  watching: boolean;
+}
+
+/** Describes a mapping's settings in one short line. */
+export function describeSettings(s: StreamMappingSettings): string {
+  const parts = [
+    `batch ${s.batchSize}`,
+    `window ${s.batchWindowSeconds} s`,
+    s.startingPosition,
+    `retries ${s.maximumRetryAttempts === -1 ? 'until expiry' : s.maximumRetryAttempts}`,
+    `max age ${s.maximumRecordAgeInSeconds === -1 ? 'none' : `${s.maximumRecordAgeInSeconds} s`}`,
+    ...(s.bisectBatchOnFunctionError ? ['bisect'] : []),
+    ...(s.parallelizationFactor > 1 ? [`parallel ${s.parallelizationFactor}`] : []),
+    ...(s.tumblingWindowInSeconds > 0 ? [`tumbling ${s.tumblingWindowInSeconds} s`] : []),
+    ...(s.reportBatchItemFailures ? ['ReportBatchItemFailures'] : []),
+    ...(s.filterPatterns.length > 0 ? [`${s.filterPatterns.length} filter${s.filterPatterns.length > 1 ? 's' : ''}`] : []),
+    `timeout ${s.functionTimeoutSeconds} s`,
+    ...(s.onFailureDestination ? [`on failure ${s.onFailureDestination} -> dead-letter store`] : []),
+  ];
+  return parts.join(', ');
+}
+
+function formatSummary(input: SummaryInput): string {
+  const rel = (path: string) => relative(process.cwd(), path) || '.';
+  const storage = input.inMemory ? 'in memory' : `data in ${rel(input.dataDir!)}/`;
+  const lines = [
+    `Local stack, stage ${input.config.stage}: ready in ${(input.phases.reduce((sum, [, ms]) => sum + ms, 0) / 1000).toFixed(1)} s (${input.phases.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', ')})`,
+    `  DynamoDB Local  ${input.endpoint}  (${storage}; ${input.weStartedIt ? `started here, pid ${input.pid}` : 'already running, not started here'})`,
+    `  Tables          ${input.tables.map((t) => t.create.TableName + (t.create.StreamSpecification ? ' [stream]' : '') + (t.ttlAttribute ? ` [ttl ${t.ttlAttribute}]` : '')).join(', ')}`,
+    ...input.mappings.map(
+      (m, i) => `  ${i === 0 ? 'Mappings' : '        '}        ${m.functionName} <- ${m.settings.tableName}${m.settings.enabled ? '' : ' (enabled: false, not running)'}: ${describeSettings(m.settings)}`,
+    ),
+    ...(input.mappings.length === 0 ? ['  Mappings        none (no function has a stream event)'] : []),
+    `  TTL expiry      ${input.ttlIntervalMs > 0 ? `every ${input.ttlIntervalMs / 1000} s on ${input.tables.filter((t) => t.ttlAttribute).map((t) => `${t.create.TableName}.${t.ttlAttribute}`).join(', ') || 'no table'}` : 'off'}`,
+    `  Dead letters    ${rel(input.deadLetterDir)}/  (npm run dead-letters)`,
+    `  Checkpoints     ${input.checkpointDir ? `${rel(input.checkpointDir)}/` : 'in memory'}`,
+    `  Handlers        built to ${rel(input.buildDir)}/${input.watching ? ', rebuilt on changes under functions/ and lib/' : ''}`,
+  ];
+  return lines.join('\n');
+}

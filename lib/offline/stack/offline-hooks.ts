@@ -1,0 +1,14 @@
+import { startLocalStack, type LocalStack } from './local-stack.js';
+import { stackConfigFromServerless, type HookContext } from './serverless-hooks.js';
+import { parseStackOptionsEnv } from './stack-options.js';
+
+/** Runs the local stack inside `sls offline start`; options come from `npm start` through LOCAL_STACK_OPTIONS. */
+export async function startStackInServerless(context: HookContext): Promise<LocalStack> {
+  const config = stackConfigFromServerless(context);
+  const options = parseStackOptionsEnv(process.env);
+  const projectDir = context.serverless.serviceDir ?? context.serverless.config?.servicePath ?? process.cwd();
+  const stack = await startLocalStack({ ...options, projectDir, config });
+  process.stdout.write(`${stack.summary()}\n`);
+  return stack;
+}
+

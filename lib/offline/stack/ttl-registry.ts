@@ -1,0 +1,135 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+/** The `userIdentity` DynamoDB puts on a REMOVE that its TTL process caused. */
+export const TTL_USER_IDENTITY = Object.freeze({ type: 'Service', principalId: 'dynamodb.amazonaws.com' });
+
+/** A stream record as far as the registry looks at it (SDK or Lambda shape). */
+export interface DecoratableRecord {
+  eventName?: string;
+  eventSourceARN?: string;
+  userIdentity?: unknown;
+  dynamodb?: {
+    Keys?: Record<string, unknown>;
+    OldImage?: Record<string, unknown>;
+    SequenceNumber?: string;
+    ApproximateCreationDateTime?: number | Date;
+  };
+}
+
+interface Expiry {
+  table: string;
+  key: string;
+  oldImage: string | undefined;
+  /** Epoch ms of the delete request; the REMOVE cannot be older. */
+  at: number;
+  /** Sequence number of the REMOVE this expiry turned out to be, once seen. */
+  sequenceNumber?: string;
+}
+
+/**
+ * Remembers which deletes the local TTL expirer made, so the REMOVE records they cause can carry
+ * DynamoDB's TTL `userIdentity`, as on AWS. DynamoDB Local's own records never have one.
+ *
+ * Matching: same table, same key, and (when the stream carries old images) the same old image, not
+ * older than the delete. The first such REMOVE binds the expiry to its sequence number, so retries of
+ * that record and other mappings of the same stream see the same answer, and a later ordinary delete
+ * of the same key does not.
+ */
+export interface TtlRegistry {
+  /** Call before deleting: the record may be read before DeleteItem returns. */
+  expiring(table: string, keys: Record<string, AttributeValue>, at?: number): { confirm(oldImage: Record<string, AttributeValue> | undefined): void; cancel(): void };
+  /** Returns the record with the TTL userIdentity when it is a TTL deletion; the same record otherwise. */
+  decorate<R extends DecoratableRecord>(record: R): R;
+  isTtlDeletion(record: DecoratableRecord): boolean;
+  readonly size: number;
+}
+
+// Stream records come as SDK objects (Uint8Array for B) or as Lambda JSON (base64 strings): one canonical text for both.
+export function canonical(value: unknown): string {
+  if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
+  if (value instanceof Set) return canonical([...value]);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Table name from a stream (or table) ARN. */
+export const tableOfArn = (arn: string | undefined): string | undefined => /:table\/([^/]+)/.exec(arn ?? '')?.[1];
+
+export interface TtlRegistryOptions {
+  /** How long an expiry is remembered, in ms: the stream keeps records 24 hours. */
+  retentionMs?: number;
+  now?: () => number;
+}
+
+export function createTtlRegistry(options: TtlRegistryOptions = {}): TtlRegistry {
+  const retentionMs = options.retentionMs ?? 24 * 3600 * 1000;
+  const now = options.now ?? Date.now;
+  const byKey = new Map<string, Expiry[]>();
+
+  const prune = () => {
+    const oldest = now() - retentionMs;
+    for (const [id, list] of byKey) {
+      const kept = list.filter((expiry) => expiry.at >= oldest);
+      if (kept.length === 0) byKey.delete(id);
+      else if (kept.length !== list.length) byKey.set(id, kept);
+    }
+  };
+
+  const find = (record: DecoratableRecord): Expiry | undefined => {
+    if (record.eventName !== 'REMOVE' || !record.dynamodb?.Keys) return undefined;
+    const table = tableOfArn(record.eventSourceARN);
+    if (!table) return undefined;
+    const list = byKey.get(`${table}\u0000${canonical(record.dynamodb.Keys)}`);
+    if (!list) return undefined;
+    const sequenceNumber = record.dynamodb.SequenceNumber;
+    const bound = list.find((expiry) => expiry.sequenceNumber !== undefined && expiry.sequenceNumber === sequenceNumber);
+    if (bound) return bound;
+    const created = record.dynamodb.ApproximateCreationDateTime;
+    const createdMs = created instanceof Date ? created.getTime() : typeof created === 'number' ? created * 1000 : undefined;
+    const oldImage = record.dynamodb.OldImage ? canonical(record.dynamodb.OldImage) : undefined;
+    const candidate = list.find(
+      (expiry) =>
+        expiry.sequenceNumber === undefined &&
+        // DynamoDB Local rounds creation times down to the minute (AWS to the second): allow that much.
+        (createdMs === undefined || createdMs >= expiry.at - 61_000) &&
+        (oldImage === undefined || expiry.oldImage === undefined || oldImage === expiry.oldImage),
+    );
+    if (candidate && sequenceNumber) candidate.sequenceNumber = sequenceNumber;
+    return candidate;
+  };
+
+  return {
+    expiring(table, keys, at = now()) {
+      prune();
+      const id = `${table}\u0000${canonical(keys)}`;
+      const expiry: Expiry = { table, key: canonical(keys), oldImage: undefined, at };
+      byKey.set(id, [...(byKey.get(id) ?? []), expiry]);
+      return {
+        confirm(oldImage) {
+          if (oldImage) expiry.oldImage = canonical(oldImage);
+        },
+        cancel() {
+          const kept = (byKey.get(id) ?? []).filter((e) => e !== expiry);
+          if (kept.length === 0) byKey.delete(id);
+          else byKey.set(id, kept);
+        },
+      };
+    },
+    decorate(record) {
+      if (!find(record)) return record;
+      return { ...record, userIdentity: { ...TTL_USER_IDENTITY } };
+    },
+    isTtlDeletion: (record) => find(record) !== undefined,
+    get size() {
+      let total = 0;
+      for (const list of byKey.values()) total += list.length;
+      return total;
+    },
+  };
+}
