@@ -56,7 +56,7 @@ export function testSettings(tableName: string, overrides: Partial<StreamMapping
 }
 
 /** A delivered record, loosely typed for assertions. */
-export type DeliveredRecord = { dynamodb: { SequenceNumber: string; Keys: Record<string, { S: string }>; NewImage?: Record<string, any> } } & Record<string, any>;
+export type DeliveredRecord = { dynamodb: { SequenceNumber: string; ApproximateCreationDateTime: number; Keys: Record<string, { S: string }>; NewImage?: Record<string, any> } } & Record<string, any>;
 
 export interface Invocation {
   event: { Records: DeliveredRecord[] } & Record<string, any>;
