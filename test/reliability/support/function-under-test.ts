@@ -1,0 +1,63 @@
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Action } from '../../../lib/dispatch/action.js';
+import { createStreamHandler } from '../../../lib/dispatch/stream-handler.js';
+import { createLogger, type Logger } from '../../../lib/logging/logger.js';
+import type { Invoke, InvokeResult } from '../../../lib/offline/mapping/event-source-mapping.js';
+import { settingsFromStreamEvent, type StreamMappingSettings } from '../../../lib/offline/mapping/settings.js';
+import type { ServerlessConfig } from '../../../lib/tables/serverless-config.js';
+
+/** A streams client of a DynamoDB Local (dummy credentials, as the stack makes it). */
+export const streamsClient = (endpoint: string): DynamoDBStreamsClient =>
+  new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
+
+/** The function's stream mapping settings exactly as serverless.yml declares them for this stage. */
+export function mappingSettingsOf(config: ServerlessConfig, functionName: string): StreamMappingSettings {
+  const fn = config.functions[functionName] as Record<string, unknown>;
+  const events = (fn.events as unknown[]) ?? [];
+  const timeoutSeconds = typeof config.provider.timeout === 'number' ? config.provider.timeout : undefined;
+  for (const event of events) {
+    const settings = settingsFromStreamEvent(functionName, fn, event, config.resources as never, timeoutSeconds === undefined ? {} : { timeoutSeconds });
+    if (settings) return settings;
+  }
+  throw new Error(`${functionName} has no stream event`);
+}
+
+/** Sets the environment serverless.yml gives the functions of `stage`, pointed at `endpoint`. */
+export function setFunctionEnvironment(stage: string, endpoint: string, extra: Record<string, string> = {}): void {
+  Object.assign(process.env, {
+    DYNAMODB_ENDPOINT: endpoint,
+    AWS_REGION: 'us-east-1',
+    CHANGE_LOG_TABLE: `change-log-${stage}`,
+    APPLIED_CHANGES_TABLE: `applied-changes-${stage}`,
+    AUTHOR_STATS_TABLE: `author-stats-${stage}`,
+    CUSTOMER_STATS_TABLE: `customer-stats-${stage}`,
+    ...extra,
+  });
+}
+
+/** Loads a function module's real action list (the environment must be set first). */
+export async function functionActions(functionName: 'booksStream' | 'ordersStream'): Promise<readonly Action[]> {
+  const module = functionName === 'booksStream' ? await import('../../../functions/books-stream.js') : await import('../../../functions/orders-stream.js');
+  return module.actions;
+}
+
+/** The Lambda boundary in-process: runs the real handler with a Lambda-like context; records every event. */
+export function inProcessInvoke(actions: readonly Action[], logger: Logger = createLogger({ level: 'silent' })): { invoke: Invoke; events: Array<{ Records: Array<{ dynamodb: { SequenceNumber: string } }> }> } {
+  const handler = createStreamHandler({ actions, logger, deadlineMarginMs: 500 });
+  const events: Array<{ Records: Array<{ dynamodb: { SequenceNumber: string } }> }> = [];
+  let n = 0;
+  const invoke: Invoke = async (event, { timeoutMs }): Promise<InvokeResult> => {
+    events.push(structuredClone(event) as never);
+    const deadline = Date.now() + timeoutMs;
+    try {
+      const response = await handler(event as never, { awsRequestId: `req-${++n}`, getRemainingTimeInMillis: () => deadline - Date.now() });
+      return { ok: true, response };
+    } catch (error) {
+      return { ok: false, errorType: (error as Error).name, errorMessage: (error as Error).message };
+    }
+  };
+  return { invoke, events };
+}
+
+export type { DynamoDBClient };
