@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigurationError } from '../errors.js';
+import { settingsFromStreamEvent, type StreamMappingSettings } from '../offline/mapping/settings.js';
+import type { ServerlessConfig } from '../tables/serverless-config.js';
+import type { RedriveHandler } from './redrive.js';
+
+/** A function of serverless.yml, ready to run in this process. */
+export interface LoadedFunction {
+  name: string;
+  handler: RedriveHandler;
+  settings: StreamMappingSettings;
+  /** Queue name of the stream event's SQS on-failure destination, when it has one. */
+  deadLetterQueueName: string | undefined;
+}
+
+const stringValues = (env: unknown): Record<string, string> =>
+  env && typeof env === 'object'
+    ? Object.fromEntries(Object.entries(env as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)]))
+    : {};
+
+/** The function's stream-event settings as serverless.yml declares them. */
+export function streamSettingsOf(config: ServerlessConfig, functionName: string): StreamMappingSettings {
+  const fn = config.functions[functionName];
+  if (!fn) throw new ConfigurationError(`serverless.yml has no function "${functionName}"; functions: ${Object.keys(config.functions).join(', ')}`);
+  const timeoutSeconds = typeof config.provider.timeout === 'number' ? config.provider.timeout : undefined;
+  for (const event of Array.isArray(fn.events) ? fn.events : []) {
+    const settings = settingsFromStreamEvent(functionName, fn, event, config.resources as never, timeoutSeconds === undefined ? {} : { timeoutSeconds });
+    if (settings) return settings;
+  }
+  throw new ConfigurationError(`function "${functionName}" has no DynamoDB stream event in serverless.yml, so it has no dead letters to redrive`);
+}
+
+function queueNameOf(config: ServerlessConfig, destination: string | undefined): string | undefined {
+  if (!destination) return undefined;
+  if (destination.startsWith('arn:')) return destination.split(':').pop();
+  const name = config.resources[destination]?.Properties?.QueueName;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/**
+ * Sets the function's environment from serverless.yml (provider and function `environment`, resolved
+ * for the stage) on this process, then imports its module and returns its `handler`.
+ * On DynamoDB Local (`endpoint` given) the function talks to that endpoint with dummy credentials; on
+ * AWS it uses the standard credential chain of this process.
+ */
+export async function loadFunction(options: { projectDir: string; config: ServerlessConfig; functionName: string; endpoint?: string }): Promise<LoadedFunction> {
+  const { config, functionName } = options;
+  const settings = streamSettingsOf(config, functionName);
+  const fn = config.functions[functionName]!;
+  const environment: Record<string, string> = {
+    AWS_REGION: config.region,
+    ...stringValues(config.provider.environment),
+    ...stringValues(fn.environment),
+  };
+  if (options.endpoint) {
+    Object.assign(environment, { DYNAMODB_ENDPOINT: options.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+  }
+  // The fault-injection switch is test-only: a redrive must never inherit it from the shell.
+  if (!('TEST_FAULT_RATE' in environment)) delete process.env.TEST_FAULT_RATE;
+  Object.assign(process.env, environment);
+
+  const handlerPath = fn.handler;
+  if (typeof handlerPath !== 'string' || !handlerPath.includes('.')) throw new ConfigurationError(`function "${functionName}" has no handler "file.export" in serverless.yml`);
+  const dot = handlerPath.lastIndexOf('.');
+  const base = resolve(options.projectDir, handlerPath.slice(0, dot));
+  const exportName = handlerPath.slice(dot + 1);
+  const file = ['.ts', '.js', '.cjs', '.mjs'].map((ext) => base + ext).find((candidate) => existsSync(candidate));
+  if (!file) throw new ConfigurationError(`The handler file of "${functionName}" (${handlerPath}) was not found next to serverless.yml`);
+  const module = (await import(file)) as Record<string, unknown>;
+  const handler = module[exportName] ?? (module.default as Record<string, unknown> | undefined)?.[exportName];
+  if (typeof handler !== 'function') throw new ConfigurationError(`${file} does not export a function "${exportName}"`);
+  return { name: functionName, handler: handler as RedriveHandler, settings, deadLetterQueueName: queueNameOf(config, settings.onFailureDestination) };
+}

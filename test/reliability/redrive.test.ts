@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DeleteTableCommand, PutItemCommand, waitUntilTableNotExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../lib/logging/logger.js';
+import { createEventSourceMapping, type EventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
+import { createMemoryCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
+import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/offline/store/dead-letter-store.js';
+import { parseRedriveArguments, runRedrive } from '../../lib/redrive/run-redrive.js';
+import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/soak/ground-truth.js';
+import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
+import { functionActions, inProcessInvoke, mappingSettingsOf, setFunctionEnvironment, streamsClient } from './support/function-under-test.js';
+
+/*
+ * Redrive end to end on DynamoDB Local. The cause of failure: the author-stats table is missing (not yet
+ * created), so booksStream fails on every attempt and the batch is dead-lettered. After the table is
+ * created ("the cause is fixed"), `npm run redrive` fetches the entry's records from the stream by shard
+ * and sequence range and runs them through booksStream's handler, loaded from serverless.yml.
+ */
+const projectDir = resolve(__dirname, '..', '..');
+const stage = uniqueStage('redrive');
+const dir = mkdtempSync(join(tmpdir(), 'redrive-'));
+const store = createFileDeadLetterStore({ dir });
+let client: DynamoDBClient;
+let mapping: EventSourceMapping;
+let firstEntry: DeadLetterEntry;
+
+async function redrive(...argv: string[]) {
+  const lines: string[] = [];
+  const args = parseRedriveArguments(['booksStream', '--stage', stage, '--endpoint', dynamodbEndpoint(), '--dir', dir, ...argv])!;
+  const code = await runRedrive({ ...args, projectDir, write: (line) => lines.push(line) });
+  return { code, output: lines.join('\n') };
+}
+
+async function dropTable(name: string) {
+  await client.send(new DeleteTableCommand({ TableName: name }));
+  await waitUntilTableNotExists({ client, maxWaitTime: 30 }, { TableName: name });
+}
+
+beforeAll(async () => {
+  client = localClient();
+  const config = await createStageTables(client, stage);
+  await dropTable(`author-stats-${stage}`);
+  setFunctionEnvironment(stage, dynamodbEndpoint());
+  delete process.env.TEST_FAULT_RATE;
+  const { invoke } = inProcessInvoke(await functionActions('booksStream'));
+  mapping = createEventSourceMapping({
+    streams: streamsClient(dynamodbEndpoint()),
+    dynamodb: client,
+    settings: { ...mappingSettingsOf(config, 'booksStream'), batchWindowSeconds: 0 },
+    invoke,
+    checkpoints: createMemoryCheckpointStore(),
+    deadLetters: store,
+    logger: createLogger({ level: 'silent' }),
+    pollIntervalMs: 50,
+    describeIntervalMs: 200,
+    retryBaseDelayMs: 5,
+    retryMaxDelayMs: 40,
+    region: 'us-east-1',
+    accountId: '000000000000',
+  });
+  await mapping.start();
+  await client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: marshall({ isbn: 'r1', author: 'Ada', title: 'Redriven' }) }));
+  await mapping.drain(30_000);
+  await mapping.stop();
+  [firstEntry] = await store.list('booksStream');
+});
+
+afterAll(async () => {
+  await mapping?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm run redrive on the local stack', () => {
+  it('lists the dead-letter entry of the failed batch', async () => {
+    // Prepare (beforeAll): one batch failed until its retries ran out.
+    expect(firstEntry).toBeDefined();
+    // Act
+    const { code, output } = await redrive('--list');
+    // Assess
+    expect(code).toBe(0);
+    expect(output).toContain('1 dead letter(s) for booksStream');
+    expect(output).toContain(firstEntry.id);
+    expect(output).toContain('RetryAttemptsExhausted after 6 invocation(s)');
+    expect(output).toContain(`${firstEntry.payload.DDBStreamBatchInfo.startSequenceNumber}..${firstEntry.payload.DDBStreamBatchInfo.endSequenceNumber}`);
+  });
+
+  it('keeps the entry and says so when the records still fail (cause not fixed yet)', async () => {
+    // Act
+    const { code, output } = await redrive('--entry', firstEntry.id);
+    // Assess
+    expect(code).toBe(1);
+    expect(output).toMatch(new RegExp(`^FAILED ${firstEntry.id}: Record \\d+ failed again`));
+    expect((await store.list('booksStream')).map((e) => e.id)).toEqual([firstEntry.id]);
+  });
+
+  it('after the cause is fixed, runs the records through the handler again and removes the entry', async () => {
+    // Prepare: the fix, the missing table now exists.
+    await createStageTables(client, stage);
+    // Act
+    const { code, output } = await redrive('--all');
+    // Assess
+    expect(code).toBe(0);
+    expect(output).toMatch(new RegExp(`^REDRIVEN ${firstEntry.id}: 1 record\\(s\\) read from the stream, 1 run through booksStream in 1 invocation\\(s\\); entry removed`));
+    expect(await store.list('booksStream')).toEqual([]);
+    const stored = statsRows(await scanAll(client, `author-stats-${stage}`), 'author');
+    expect(statsDifferences(stored, authorStatsTruth(await scanAll(client, `books-${stage}`)))).toEqual([]);
+    expect(stored.get('Ada')).toEqual({ bookCount: '1' });
+  });
+
+  it('says clearly when the records are no longer in the stream, and keeps the entry', async () => {
+    // Prepare: an entry whose stream is gone (the table was recreated, so its old stream and records are too).
+    const stale = await store.put({ functionName: 'booksStream', payload: firstEntry.payload });
+    await dropTable(`books-${stage}`);
+    await createStageTables(client, stage);
+    // Act
+    const { code, output } = await redrive('--entry', stale.id);
+    // Assess
+    expect(code).toBe(1);
+    expect(output).toMatch(new RegExp(`^EXPIRED ${stale.id}: The stream .* no longer exists`));
+    expect((await store.list('booksStream')).map((e) => e.id)).toEqual([stale.id]);
+  });
+
+  it.each([
+    [[], undefined],
+    [['--help'], undefined],
+    [['booksStream'], { functionName: 'booksStream', list: false, all: false, stage: 'local' }],
+    [['ordersStream', '--entry=x', '--stage', 'dev'], { functionName: 'ordersStream', list: false, all: false, stage: 'dev', entryId: 'x' }],
+  ])('parses %j', (argv, expected) => {
+    expect(parseRedriveArguments(argv)).toEqual(expected);
+  });
+
+  it.each([[['booksStream', '--entry', 'a', '--all']], [['booksStream', '--bogus']], [['booksStream', '--stage']]])('refuses %j with a clear error', (argv) => {
+    expect(() => parseRedriveArguments(argv)).toThrow(/--entry ID or --all|Unknown option --bogus|--stage needs a value/);
+  });
+});
