@@ -51,12 +51,10 @@ export class InvalidAttributeValueError extends AppError {
 
 /** A number that JavaScript cannot hold without losing precision, under the documented number policy. */
 export class NumberPrecisionError extends AppError {
-  constructor(
-    readonly path: string,
-    readonly value: string,
-  ) {
+  constructor(readonly path: string) {
+    // The number is item content: it stays out of the message, which is logged at info level.
     super(
-      `${path} holds the number ${value}, which is outside the safe-integer range and not an integer, so it cannot be represented exactly; ` +
+      `${path} holds a non-integer number outside the safe-integer range, which JavaScript cannot represent exactly; ` +
         'store it as a string, or unmarshall with { wrapNumbers: true }',
     );
   }

@@ -32,32 +32,36 @@ function toNumber(value: unknown): number | bigint {
   if (typeof value !== 'string') throw new PathError('', `has an N value of type ${typeof value}; N must be a string`, 'invalid', '');
   const n = +value;
   if (n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER && value !== '') return n;
-  if (n !== n || value === '') throw new PathError('', `has an N value "${value.slice(0, 40)}" that is not a number`, 'invalid', '');
+  // The value itself stays out of the message: it is item content, and error lines are logged at info level.
+  if (n !== n || value === '') throw new PathError('', 'has an N value that is not a number', 'invalid', '');
   if (n === Infinity || n === -Infinity) return n;
   try {
     return BigInt(value);
   } catch {
-    throw new PathError('', '', 'precision', value);
+    throw new PathError('', '', 'precision', '');
   }
 }
 
-function listToNative(list: unknown[]): NativeValue[] {
+/** DynamoDB nests documents at most 32 levels deep; deeper input is malformed, and would overflow the stack. */
+const MAX_DEPTH = 32;
+
+function listToNative(list: unknown[], depth: number): NativeValue[] {
   const out = new Array<NativeValue>(list.length);
   let i = 0;
   try {
-    for (; i < list.length; i++) out[i] = toNative(list[i]);
+    for (; i < list.length; i++) out[i] = toNative(list[i], depth);
   } catch (error) {
     throw prefixed(error, `[${i}]`);
   }
   return out;
 }
 
-function mapToNative(map: Record<string, unknown>): Item {
+function mapToNative(map: Record<string, unknown>, depth: number): Item {
   const out: Item = {};
   let name = '';
   try {
     for (name in map) {
-      const value = toNative(map[name]);
+      const value = toNative(map[name], depth);
       // A JSON `__proto__` key is data, not a prototype: keep it as an own property.
       if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
       else out[name] = value;
@@ -91,7 +95,7 @@ const binaryMember = (v: unknown): string | Uint8Array => {
   return v;
 };
 
-function toNative(av: unknown): NativeValue {
+function toNative(av: unknown, depth: number): NativeValue {
   if (typeof av !== 'object' || av === null || Array.isArray(av)) {
     throw new PathError('', 'is not an attribute value (an object such as {"S": "text"})', 'invalid', '');
   }
@@ -112,10 +116,12 @@ function toNative(av: unknown): NativeValue {
         return null;
       case 'M':
         if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new PathError('', 'has an M value that is not an object', 'invalid', '');
-        return mapToNative(v as Record<string, unknown>);
+        if (depth >= MAX_DEPTH) throw new PathError('', `nests deeper than DynamoDB's limit of ${MAX_DEPTH} levels`, 'invalid', '');
+        return mapToNative(v as Record<string, unknown>, depth + 1);
       case 'L':
         if (!Array.isArray(v)) throw new PathError('', 'has an L value that is not an array', 'invalid', '');
-        return listToNative(v);
+        if (depth >= MAX_DEPTH) throw new PathError('', `nests deeper than DynamoDB's limit of ${MAX_DEPTH} levels`, 'invalid', '');
+        return listToNative(v, depth + 1);
       case 'SS':
         return setOf(v, 'SS', stringMember);
       case 'NS':
@@ -135,7 +141,7 @@ function toAppError(error: unknown, path: string): unknown {
   if (!(error instanceof PathError)) return error;
   const full = path + error.relativePath;
   if (error.kind === 'unknown') return new UnknownAttributeTypeError(full, error.detail);
-  if (error.kind === 'precision') return new NumberPrecisionError(full, error.detail);
+  if (error.kind === 'precision') return new NumberPrecisionError(full);
   return new InvalidAttributeValueError(full, error.problem);
 }
 
@@ -149,7 +155,7 @@ export function unmarshallImage<T extends Item = Item>(image: unknown, path = 'i
     throw new InvalidAttributeValueError(path, 'is not a map of attribute values');
   }
   try {
-    return mapToNative(image as Record<string, unknown>) as T;
+    return mapToNative(image as Record<string, unknown>, 0) as T;
   } catch (error) {
     throw toAppError(error, path);
   }
@@ -158,7 +164,7 @@ export function unmarshallImage<T extends Item = Item>(image: unknown, path = 'i
 /** Unmarshalls one attribute value. */
 export function unmarshallValue(value: unknown, path = 'value'): NativeValue {
   try {
-    return toNative(value);
+    return toNative(value, 0);
   } catch (error) {
     throw toAppError(error, path);
   }

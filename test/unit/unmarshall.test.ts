@@ -30,11 +30,12 @@ describe('unmarshallImage', () => {
 
   it.each<[string, unknown, new (...args: never[]) => Error, string]>([
     ['an unknown type', { tags: { L: [{ Q: 'x' }] } }, UnknownAttributeTypeError, 'img.tags[0] has an unknown attribute type "Q"'],
-    ['a non-integer beyond the safe range', { price: { M: { amount: { N: '12345678901234567.5' } } } }, NumberPrecisionError, 'img.price.amount holds the number 12345678901234567.5'],
-    ['an N that is not a number', { n: { N: 'abc' } }, InvalidAttributeValueError, 'img.n has an N value "abc" that is not a number'],
+    ['a non-integer beyond the safe range', { price: { M: { amount: { N: '12345678901234567.5' } } } }, NumberPrecisionError, 'img.price.amount holds a non-integer number outside the safe-integer range'],
+    ['an N that is not a number', { n: { N: 'abc' } }, InvalidAttributeValueError, 'img.n has an N value that is not a number'],
     ['an N given as a JSON number', { n: { N: 5 } }, InvalidAttributeValueError, 'img.n has an N value of type number'],
     ['an empty attribute value', { e: {} }, InvalidAttributeValueError, 'img.e has no value'],
     ['a bare string instead of an attribute value', { e: 'x' }, InvalidAttributeValueError, 'img.e is not an attribute value'],
+    ['nesting deeper than 32 levels', { d: JSON.parse('{"M":{"n":'.repeat(33) + '{"S":"x"}' + '}}'.repeat(33)) }, InvalidAttributeValueError, "nests deeper than DynamoDB's limit of 32 levels"],
     ['an SS member that is not a string', { s: { SS: ['a', 1] } }, InvalidAttributeValueError, 'img.s.SS[1] is a number, not a string'],
   ])('rejects %s with the attribute path in the message', (_label, image, type, message) => {
     // Act / Assess
