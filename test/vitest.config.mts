@@ -10,6 +10,7 @@ export default defineConfig({
     maxWorkers: 2,
     // Lets tests force a full GC to prove a handler keeps nothing of a batch.
     execArgv: ['--expose-gc'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
