@@ -25,7 +25,7 @@ export class ConnectionMonitor {
 
   constructor(
     private readonly logger: Logger,
-    private readonly endpointLabel: string,
+    public endpointLabel: string,
     private readonly baseDelayMs: number,
     private readonly maxDelayMs = 5_000,
   ) {}

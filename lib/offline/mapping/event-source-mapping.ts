@@ -65,6 +65,16 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   const clock = options.clock ?? Date.now;
   const filter = compileFilterPatterns(settings.filterPatterns);
   const connection = new ConnectionMonitor(logger, 'its endpoint', pollIntervalMs);
+
+  /** The streams client's endpoint as a URL, for messages a person acts on. */
+  const endpointLabel = async (): Promise<string> => {
+    try {
+      const endpoint = (await (options.streams.config.endpoint as (() => Promise<{ protocol: string; hostname: string; port?: number }>) | undefined)?.()) ?? undefined;
+      return endpoint ? `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}` : 'its endpoint';
+    } catch {
+      return 'its endpoint';
+    }
+  };
   const wake = new Signal();
 
   let stopped = true;
@@ -221,6 +231,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       if (!stopped) return;
       stopped = false;
       passes = 0;
+      connection.endpointLabel = await endpointLabel();
       await new Promise<void>((resolve) => {
         loop = run(resolve);
       });

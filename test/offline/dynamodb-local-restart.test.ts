@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDynamoDBClient } from '../../lib/dynamodb/client.js';
+import { freePort, startDynamoDBLocal, type DynamoDBLocal } from '../../lib/local/dynamodb-local.js';
+import { createLogger } from '../../lib/logging/logger.js';
+import { createEventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
+import { createMemoryCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
+import { createMemoryDeadLetterStore } from '../../lib/offline/store/dead-letter-store.js';
+import { createStreamTable, localStreamsClient, putItem, testSettings, waitFor } from './harness.js';
+
+// This file runs a DynamoDB Local of its own (on disk), because it stops and restarts it.
+let instance: DynamoDBLocal | undefined;
+let dir: string | undefined;
+afterAll(async () => {
+  await instance?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('DynamoDB Local restart', () => {
+  it('warns once while DynamoDB Local is down and resumes from the checkpoint when it is back: no replay, no skip', async () => {
+    // Prepare
+    dir = await mkdtemp(join(tmpdir(), 'esm-ddb-'));
+    const port = await freePort();
+    instance = await startDynamoDBLocal({ port, inMemory: false, dbPath: dir });
+    const client = createDynamoDBClient({ endpoint: instance.endpoint });
+    const { tableName } = await createStreamTable(client);
+    const delivered: string[] = [];
+    const logs: Array<Record<string, unknown>> = [];
+    const mapping = createEventSourceMapping({
+      streams: localStreamsClient(instance.endpoint),
+      dynamodb: client,
+      settings: testSettings(tableName),
+      invoke: async (event) => {
+        for (const record of (event as { Records: Array<{ dynamodb: { Keys: { id: { S: string } } } }> }).Records) delivered.push(record.dynamodb.Keys.id.S);
+        return { ok: true, response: undefined };
+      },
+      checkpoints: createMemoryCheckpointStore(),
+      deadLetters: createMemoryDeadLetterStore(),
+      logger: createLogger({ write: (line) => logs.push(JSON.parse(line)) }),
+      pollIntervalMs: 50,
+      describeIntervalMs: 100,
+    });
+    await mapping.start();
+    try {
+      await putItem(client, tableName, { id: 'before' });
+      await mapping.drain();
+      // Act
+      await instance.stop();
+      await waitFor(() => logs.some((line) => line.level === 'warn'), 'the unreachable warning');
+      instance = await startDynamoDBLocal({ port, inMemory: false, dbPath: dir });
+      await putItem(client, tableName, { id: 'after' });
+      await mapping.drain(20_000);
+      // Assess
+      expect(delivered).toEqual(['before', 'after']);
+      expect(logs.filter((line) => line.level === 'warn')).toHaveLength(1);
+      expect(logs.some((line) => String(line.message).includes('answers again'))).toBe(true);
+      expect(String(logs.find((line) => line.level === 'warn')!.message)).toContain(`DynamoDB Local at ${instance.endpoint} is not reachable`);
+    } finally {
+      await mapping.stop();
+    }
+  });
+});
