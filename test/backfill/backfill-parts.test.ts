@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { parseBackfillArguments } from '../../lib/backfill/cli-options.js';
+import { createProgressReporter, formatDuration, progressText, type ProgressSnapshot } from '../../lib/backfill/progress.js';
+import { createRateLimiter } from '../../lib/backfill/rate-limiter.js';
+import { ConfigurationError } from '../../lib/errors.js';
+
+describe('backfill command line', () => {
+  it('has defaults for everything but the function', () => {
+    // Act
+    const options = parseBackfillArguments(['booksStream'], '/project');
+
+    // Assess
+    expect(options).toEqual({
+      functionName: 'booksStream',
+      stage: 'local',
+      region: undefined,
+      endpoint: undefined,
+      segments: undefined,
+      concurrency: undefined,
+      pageSize: undefined,
+      batchSize: undefined,
+      rate: undefined,
+      dryRun: false,
+      restart: false,
+      statePath: '/project/.local/backfill/booksStream-local.json',
+      intervalMs: 5000,
+      logLevel: 'warn',
+    });
+  });
+
+  it('reads every option', () => {
+    // Act
+    const options = parseBackfillArguments(
+      ['ordersStream', '--stage', 'dev', '--region', 'eu-west-1', '--endpoint', 'http://x:1', '--segments', '8', '--concurrency', '2', '--page-size', '50', '--batch-size', '10', '--rate', '12.5', '--dry-run', '--restart', '--interval', '0.5', '--log-level', 'debug'],
+      '/p',
+    );
+
+    // Assess
+    expect(options).toMatchObject({ functionName: 'ordersStream', stage: 'dev', region: 'eu-west-1', endpoint: 'http://x:1', segments: 8, concurrency: 2, pageSize: 50, batchSize: 10, rate: 12.5, dryRun: true, restart: true, intervalMs: 500, logLevel: 'debug', statePath: '/p/.local/backfill/ordersStream-dev.json' });
+  });
+
+  it('answers help with undefined', () => {
+    expect(parseBackfillArguments(['--help'], '/p')).toBeUndefined();
+  });
+
+  it.each([
+    [[], /Name exactly one function/],
+    [['a', 'b'], /Name exactly one function/],
+    [['f', '--segments', '0'], /--segments must be an integer from 1/],
+    [['f', '--segments', '2.5'], /--segments must be an integer from 1/],
+    [['f', '--page-size', 'ten'], /--page-size must be an integer from 1/],
+    [['f', '--rate', 'fast'], /--rate must be a positive number/],
+    [['f', '--rate', '0'], /--rate must be a positive number/],
+    [['f', '--bogus'], /Unknown option '--bogus'/],
+    [['f', '--stage', '../etc'], /--stage must be letters, digits and dashes/],
+  ])('refuses %j with a ConfigurationError', (argv, message) => {
+    // Act / Assess
+    expect(() => parseBackfillArguments(argv, '/p')).toThrow(ConfigurationError);
+    expect(() => parseBackfillArguments(argv, '/p')).toThrow(message);
+  });
+});
+
+describe('rate limiter', () => {
+  it('spaces batches so that items per second stay at the rate', async () => {
+    // Prepare
+    let clock = 0;
+    const waits: number[] = [];
+    const limiter = createRateLimiter(10, { now: () => clock, sleep: async (ms) => void (waits.push(ms), (clock += ms)) });
+
+    // Act
+    for (let i = 0; i < 4; i++) await limiter.take(5);
+
+    // Assess: 5 items at 10/s reserve 500 ms each; the first goes at once
+    expect(waits).toEqual([500, 500, 500]);
+    expect(clock).toBe(1500);
+  });
+
+  it('does not wait when there is no limit', async () => {
+    // Prepare
+    const limiter = createRateLimiter(undefined, { sleep: async () => expect.unreachable() });
+
+    // Act / Assess
+    await limiter.take(1_000_000);
+  });
+});
+
+describe('progress', () => {
+  const snapshot: ProgressSnapshot = { done: 1234, total: 5000, rate: 350.4, etaSeconds: 10.7, segmentsDone: 1, totalSegments: 4 };
+
+  it.each([
+    [undefined, '?'],
+    [59.6, '1:00'],
+    [61, '1:01'],
+    [3723, '1:02:03'],
+  ])('formats %s seconds as %s', (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+
+  it('says items done, items per second, ETA and segments', () => {
+    expect(progressText(snapshot)).toBe('1,234/5,000 items (24%) 350 items/s ETA 0:11 segments 1/4');
+    expect(progressText({ ...snapshot, total: undefined, etaSeconds: undefined })).toBe('1,234 items 350 items/s ETA ? segments 1/4');
+  });
+
+  it('draws a bar in place on a terminal', () => {
+    // Prepare
+    const written: string[] = [];
+    const reporter = createProgressReporter({ stream: { isTTY: true, columns: 120, write: (t: string) => written.push(t) }, now: () => 0 });
+
+    // Act
+    reporter.update(snapshot);
+    reporter.finish({ ...snapshot, done: 5000, segmentsDone: 4 }, 'completed');
+
+    // Assess
+    expect(written[0]).toMatch(/^\r\x1b\[K\[#+-+\] 1,234\/5,000 items \(24%\)/);
+    expect(written[1]).toMatch(/\[#+\] 5,000\/5,000 items \(100%\).*\ncompleted\n$/);
+  });
+
+  it('writes plain lines at most once per interval when not on a terminal', () => {
+    // Prepare
+    const written: string[] = [];
+    let clock = 0;
+    const reporter = createProgressReporter({ stream: { write: (t: string) => written.push(t) }, intervalMs: 1000, now: () => clock });
+
+    // Act
+    for (clock = 0; clock <= 2500; clock += 100) reporter.update(snapshot);
+
+    // Assess
+    expect(written).toHaveLength(3);
+    expect(written.every((line) => line.endsWith('\n') && !line.includes('\r'))).toBe(true);
+  });
+});
