@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileFilterPatterns } from '../../lib/offline/filter/filter-patterns.js';
 import { readServerlessConfig, type ServerlessConfig } from '../../lib/tables/serverless-config.js';
+import { buildFixture, fixtureCases } from '../fixtures/fixture-cases.js';
 import { copyProject, slsEnv, type ProjectCopy } from '../support/fixture-project-copy.js';
 
 const run = promisify(execFile);
@@ -175,6 +177,20 @@ describe('event-source mappings (sls package --stage test)', () => {
     // Assess
     expect(filters?.length).toBeGreaterThan(0);
     expect(filters!.map((filter) => JSON.parse(filter.Pattern))).toEqual(stream.filterPatterns);
+  });
+
+  it.each(FUNCTIONS)('$name lets every record of its fixtures through its filter, and no record of the other table', (fn) => {
+    // Prepare: `sls invoke local` skips filters, so a fixture the deployed filter drops would show what Lambda never delivers.
+    const patterns = (esmOf(fn)[0]!.Properties.FilterCriteria.Filters as { Pattern: string }[]).map((filter) => filter.Pattern);
+    const passes = compileFilterPatterns(patterns);
+    const records = (functionName: string) =>
+      fixtureCases.filter((fixture) => fixture.functionName === functionName).flatMap((fixture) => buildFixture(fixture).Records);
+    const own = records(fn.name);
+    const others = records(fn.name === 'booksStream' ? 'ordersStream' : 'booksStream');
+    // Act / Assess
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.filter((record) => !passes(record)).map((record) => record.dynamodb?.SequenceNumber)).toEqual([]);
+    expect(others.filter((record) => passes(record)).map((record) => record.dynamodb?.SequenceNumber)).toEqual([]);
   });
 });
 
