@@ -250,6 +250,21 @@ describe('local event-source mapping on DynamoDB Local', () => {
     expect(harness.invocations.map((invocation) => invocation.ids)).toEqual([['s1', 's2', 's3'], ['s4', 's5', 's6'], ['s7']]);
   });
 
+  it('closes a batch before the 6 MB invocation payload limit', async () => {
+    // Prepare: 20 items of about 390 KB make 7.8 MB, more than one invocation may carry.
+    const { tableName } = await createStreamTable(client);
+    const harness = await started(createHarness(testSettings(tableName, { batchSize: 100, batchWindowSeconds: 2 })));
+    // Act
+    for (let i = 10; i < 30; i += 1) await putItem(client, tableName, { id: `big${i}`, blob: 'x'.repeat(390_000) });
+    await harness.mapping.drain();
+    // Assess
+    const sizes = harness.invocations.map((invocation) => Buffer.byteLength(JSON.stringify(invocation.event)));
+    expect(harness.invocations.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(6 * 1024 * 1024);
+    expect(sizes[0]).toBeGreaterThan(5 * 1024 * 1024);
+    expect(allDelivered(harness)).toEqual(Array.from({ length: 20 }, (_, i) => `big${i + 10}`));
+  });
+
   it('resumes after a restart from the durable checkpoint: no replay, no skip', async () => {
     // Prepare
     const { tableName } = await createStreamTable(client);
