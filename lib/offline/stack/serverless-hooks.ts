@@ -1,5 +1,5 @@
 import { createDynamoDBClient } from '../../dynamodb/client.js';
-import { DynamoDBLocalError, LocalStackError } from '../../errors.js';
+import { AppError, DynamoDBLocalError, LocalStackError } from '../../errors.js';
 import { answersDynamoDB, startDynamoDBLocal, type DynamoDBLocal } from '../../local/dynamodb-local.js';
 import { ensureTables } from '../../tables/ensure-table.js';
 import type { CloudFormationResource } from '../../tables/serverless-config.js';
@@ -47,10 +47,16 @@ export function stackConfigFromServerless(context: HookContext): StackConfig {
   };
 }
 
-/** `sls deploy` with the stage `local` would ship functions pointed at DynamoDB Local: stop before any AWS call. */
-export function guardDeploy(context: HookContext): void {
+/** True for the errors this project throws on purpose (their message says what to do). */
+export const isAppError = (error: unknown): boolean => error instanceof AppError;
+
+/**
+ * `sls deploy` with the stage `local` would ship functions pointed at DynamoDB Local: stop before any AWS call.
+ * `deploying` says the caller knows the command is a deploy (from a deploy hook).
+ */
+export function guardDeploy(context: HookContext, deploying = false): void {
   const commands = context.serverless.processedInput?.commands ?? [];
-  if (commands[0] !== 'deploy') return;
+  if (!deploying && commands[0] !== 'deploy') return;
   if (stageOf(context) !== 'local') return;
   throw new LocalStackError(
     'The stage "local" is for this machine only: its functions talk to DynamoDB Local (DYNAMODB_ENDPOINT) and its tables exist nowhere on AWS. ' +
