@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { deliveredStreamArn, toLambdaRecord } from '../../lib/offline/mapping/lambda-record.js';
+import { streamFailurePayload } from '../../lib/offline/mapping/failure-payload.js';
+
+const streamArn = 'arn:aws:dynamodb:us-east-1:123456789012:table/books/stream/2026-01-01T00:00:00.000';
+
+describe('toLambdaRecord', () => {
+  it('turns a Streams API record into the record Lambda delivers', () => {
+    // Prepare: the SDK's shape — a Date, bytes for binaries, the TTL service identity.
+    const sdkRecord = {
+      eventID: 'e1',
+      eventName: 'REMOVE' as const,
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'ddblocal',
+      dynamodb: {
+        ApproximateCreationDateTime: new Date('2026-03-01T10:20:30.000Z'),
+        Keys: { id: { S: 'k' } },
+        OldImage: {
+          id: { S: 'k' },
+          blob: { B: new Uint8Array([255, 0, 1]) },
+          blobs: { BS: [new Uint8Array([1]), new Uint8Array([2])] },
+          nested: { M: { inner: { B: new Uint8Array([3]) }, list: { L: [{ B: new Uint8Array([4]) }, { N: '5' }] } } },
+          expiresAt: { N: '1700000000' },
+        },
+        SequenceNumber: '000000000000000000042',
+        SizeBytes: 77,
+        StreamViewType: 'NEW_AND_OLD_IMAGES' as const,
+      },
+      userIdentity: { Type: 'Service', PrincipalId: 'dynamodb.amazonaws.com' },
+    };
+    // Act
+    const record = toLambdaRecord(sdkRecord, { streamArn, region: 'us-east-1' });
+    // Assess
+    expect(record).toEqual({
+      eventID: 'e1',
+      eventName: 'REMOVE',
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'us-east-1',
+      dynamodb: {
+        ApproximateCreationDateTime: 1772360430,
+        Keys: { id: { S: 'k' } },
+        OldImage: {
+          id: { S: 'k' },
+          blob: { B: '/wAB' },
+          blobs: { BS: ['AQ==', 'Ag=='] },
+          nested: { M: { inner: { B: 'Aw==' }, list: { L: [{ B: 'BA==' }, { N: '5' }] } } },
+          expiresAt: { N: '1700000000' },
+        },
+        SequenceNumber: '000000000000000000042',
+        SizeBytes: 77,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+      eventSourceARN: streamArn,
+      userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+    });
+    expect(JSON.parse(JSON.stringify(record))).toEqual(record);
+  });
+
+  it('leaves userIdentity out for an ordinary write', () => {
+    const record = toLambdaRecord({ eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'k' } }, SequenceNumber: '1' } }, { streamArn, region: 'eu-west-1' });
+    expect('userIdentity' in record).toBe(false);
+    expect(record.awsRegion).toBe('eu-west-1');
+  });
+});
+
+describe('deliveredStreamArn', () => {
+  it.each([
+    ['rewrites DynamoDB Local region and account', 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/L', 'eu-west-1', '111122223333', 'arn:aws:dynamodb:eu-west-1:111122223333:table/t/stream/L'],
+    ['keeps what is not given', 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/L', undefined, undefined, 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/L'],
+    ['leaves a non-ARN alone', 'not-an-arn', 'eu-west-1', '1', 'not-an-arn'],
+  ])('%s', (_name, arn, region, account, expected) => {
+    expect(deliveredStreamArn(arn, region, account)).toBe(expected);
+  });
+});
+
+describe('streamFailurePayload', () => {
+  it('builds the message AWS sends to an on-failure destination', () => {
+    const records = ['000000000000000000100', '000000000000000000200'].map((seq, i) =>
+      toLambdaRecord({ eventName: 'INSERT', dynamodb: { ApproximateCreationDateTime: new Date(Date.UTC(2026, 0, 1, 0, 0, i * 7)), Keys: { id: { S: seq } }, SequenceNumber: seq } }, { streamArn, region: 'us-east-1' }),
+    );
+    const payload = streamFailurePayload({
+      records,
+      shardId: 'shardId-1',
+      streamArn,
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+      requestId: 'req-1',
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 4,
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      now: new Date('2026-01-01T01:00:00.000Z'),
+    });
+    expect(payload).toEqual({
+      requestContext: { requestId: 'req-1', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      timestamp: '2026-01-01T01:00:00.000Z',
+      DDBStreamBatchInfo: {
+        shardId: 'shardId-1',
+        startSequenceNumber: '000000000000000000100',
+        endSequenceNumber: '000000000000000000200',
+        approximateArrivalOfFirstRecord: '2026-01-01T00:00:00Z',
+        approximateArrivalOfLastRecord: '2026-01-01T00:00:07Z',
+        batchSize: 2,
+        streamArn,
+      },
+    });
+  });
+});
