@@ -59,6 +59,11 @@ export function backfillRecord(item: Record<string, AttributeValue>, origin: Bac
  * handler uses, so actions cannot tell it from a live INSERT except by that flag and sequence number `0`.
  */
 export function backfillChange(item: Record<string, AttributeValue>, origin: BackfillOrigin, index: number, nowSeconds = Math.floor(Date.now() / 1000)): Insert {
-  const change = toChange(backfillRecord(item, origin, nowSeconds), index) as Insert;
+  return backfillChangeOf(backfillRecord(item, origin, nowSeconds), index);
+}
+
+/** The change of a record made by {@link backfillRecord}. */
+export function backfillChangeOf(record: DynamoDBRecord, index: number): Insert {
+  const change = toChange(record, index) as Insert;
   return { ...change, isBackfill: true };
 }

@@ -6,7 +6,8 @@ import { ActionError, BackfillStateError, ConfigurationError } from '../errors.j
 import type { Logger } from '../logging/logger.js';
 import { parallelScan } from '../paging/parallel-scan.js';
 import { describeTable } from '../tables/ensure-table.js';
-import { backfillChange, type BackfillOrigin } from './backfill-change.js';
+import { compileFilterPatterns } from '../offline/filter/filter-patterns.js';
+import { backfillChangeOf, backfillRecord, type BackfillOrigin } from './backfill-change.js';
 import type { ProgressReporter, ProgressSnapshot } from './progress.js';
 import { createRateLimiter } from './rate-limiter.js';
 import type { BackfillSource } from './source.js';
@@ -14,7 +15,7 @@ import { advance, initialState, readState, startKeysOf, stateWriter, type Backfi
 
 export interface BackfillOptions {
   client: DynamoDBClient;
-  source: Pick<BackfillSource, 'functionName' | 'tableName' | 'keyAttributes' | 'streamViewType'>;
+  source: Pick<BackfillSource, 'functionName' | 'tableName' | 'keyAttributes' | 'streamViewType'> & { filterPatterns?: unknown[] | undefined };
   /** The function's actions, run in order on each change, as the stream dispatcher runs them. */
   actions: readonly Action[];
   /** The logger the actions get. */
@@ -45,8 +46,10 @@ export type BackfillOutcome = 'completed' | 'interrupted' | 'already-complete' |
 
 export interface BackfillResult {
   outcome: BackfillOutcome;
-  /** Items processed (or counted) in this run. */
+  /** Items scanned and handled in this run (the filtered ones included). */
   items: number;
+  /** Items of this run that the function's filter patterns left out (Lambda would not have delivered them). */
+  filtered: number;
   /** Items processed over all runs of this backfill. */
   totalItems: number;
   pages: number;
@@ -115,14 +118,16 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   const previousItems = state.segments.reduce((sum, s) => sum + s.items, 0);
   const base = { totalSegments: state.totalSegments, resumed };
   if (state.completedAt) {
-    return { outcome: 'already-complete', items: 0, totalItems: previousItems, pages: 0, segmentsDone: state.totalSegments, durationMs: performance.now() - started, ...base };
+    return { outcome: 'already-complete', items: 0, filtered: 0, totalItems: previousItems, pages: 0, segmentsDone: state.totalSegments, durationMs: performance.now() - started, ...base };
   }
   if (writer) await writer.save(state);
 
   const limiter = createRateLimiter(options.rate);
+  const passes = compileFilterPatterns(source.filterPatterns ?? []);
   const context: ActionContext = { logger: options.logger, remainingTimeMs: () => Infinity };
   const total = table.ItemCount && table.ItemCount > 0 ? table.ItemCount : undefined;
   let items = 0;
+  let filtered = 0;
   const snapshot = (): ProgressSnapshot => {
     const seconds = (performance.now() - started) / 1000;
     const rate = seconds > 0 ? items / seconds : 0;
@@ -163,7 +168,11 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
               const batch = page.items.slice(i, i + batchSize);
               await limiter.take(batch.length, options.signal);
               if (options.signal?.aborted) return;
-              await runActions(batch.map((item, index) => backfillChange(item, origin, index)), options.actions, context);
+              const nowSeconds = Math.floor(Date.now() / 1000);
+              const records = batch.map((item) => backfillRecord(item, origin, nowSeconds));
+              const delivered = records.filter((record) => passes(record));
+              filtered += records.length - delivered.length;
+              await runActions(delivered.map((record, index) => backfillChangeOf(record, index)), options.actions, context);
               items += batch.length;
               options.progress?.update(snapshot());
             }
@@ -185,6 +194,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   return {
     outcome,
     items,
+    filtered,
     totalItems: previousItems + items,
     pages,
     segmentsDone: state.segments.filter((s) => s.done).length,

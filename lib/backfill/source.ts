@@ -18,6 +18,8 @@ export interface BackfillSource {
   streamViewType: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
   /** The function's environment as Lambda would see it: provider.environment, then the function's own. */
   environment: Record<string, string>;
+  /** The stream event's `filterPatterns`: Lambda would not deliver records they reject, so neither does a backfill. */
+  filterPatterns: unknown[];
 }
 
 const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
@@ -78,5 +80,6 @@ export function resolveBackfillSource(config: ServerlessConfig, name: string): B
     keyAttributes,
     streamViewType: table.create.StreamSpecification?.StreamViewType ?? 'KEYS_ONLY',
     environment,
+    filterPatterns: Array.isArray(streams[0]!.filterPatterns) ? (streams[0]!.filterPatterns as unknown[]) : [],
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { backfillChange } from '../../lib/backfill/backfill-change.js';
 import { parseBackfillArguments } from '../../lib/backfill/cli-options.js';
 import { createProgressReporter, formatDuration, progressText, type ProgressSnapshot } from '../../lib/backfill/progress.js';
 import { createRateLimiter } from '../../lib/backfill/rate-limiter.js';
@@ -127,5 +128,47 @@ describe('progress', () => {
     // Assess
     expect(written).toHaveLength(3);
     expect(written.every((line) => line.endsWith('\n') && !line.includes('\r'))).toBe(true);
+  });
+});
+
+describe('backfill change', () => {
+  const origin = { eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/books-x/stream/2026-01-01T00:00:00.000', keyAttributes: ['isbn'], streamViewType: 'NEW_AND_OLD_IMAGES' as const };
+  const item = {
+    isbn: { S: '978-1' },
+    copies: { N: '5' },
+    cover: { B: new Uint8Array([0, 1, 2]) },
+    tags: { SS: ['a', 'b'] },
+    meta: { M: { thumb: { B: new Uint8Array([255]) }, sizes: { L: [{ N: '1' }, { BS: [new Uint8Array([7])] }] } } },
+  };
+
+  it('is the INSERT a stream would deliver, with binary values in wire form, sequence number 0 and isBackfill', () => {
+    // Act
+    const change = backfillChange(item, origin, 3, 1_767_225_600);
+
+    // Assess
+    expect(change).toEqual({
+      eventName: 'INSERT',
+      keys: { isbn: '978-1' },
+      newImage: { isbn: '978-1', copies: 5, cover: 'AAEC', tags: new Set(['a', 'b']), meta: { thumb: '/w==', sizes: [1, new Set(['Bw=='])] } },
+      oldImage: undefined,
+      sequenceNumber: '0',
+      approximateCreationDateTime: 1_767_225_600,
+      sizeBytes: undefined,
+      streamViewType: 'NEW_AND_OLD_IMAGES',
+      tableName: 'books-x',
+      eventSourceARN: origin.eventSourceARN,
+      isTtlExpiry: false,
+      isBackfill: true,
+      index: 3,
+    });
+  });
+
+  it('carries no image when the stream view type has no new image', () => {
+    // Act
+    const change = backfillChange(item, { ...origin, streamViewType: 'KEYS_ONLY' }, 0);
+
+    // Assess
+    expect(change.newImage).toBeUndefined();
+    expect(change.keys).toEqual({ isbn: '978-1' });
   });
 });

@@ -236,6 +236,24 @@ describe('backfill options', () => {
     expect(seen.size).toBe(total);
   });
 
+  it("applies the function's filter patterns, as Lambda would before delivering", async () => {
+    // Prepare
+    const source = { ...fakeSource(), filterPatterns: [{ dynamodb: { NewImage: { author: { S: [{ prefix: 'Author A' }] } } } }] };
+    const authors: string[] = [];
+    const rows = await scanAll(client, `books-${stage}`);
+    const expected = rows.filter((row) => String(row.author).startsWith('Author A')).length;
+
+    // Act
+    const result = await runBackfill({ client, source, actions: [{ name: 'capture', handle: (c) => void authors.push(String(c.newImage!.author)) }], logger, segments: 2 });
+
+    // Assess
+    expect(fakeSource().filterPatterns).toEqual([{ dynamodb: { Keys: { isbn: { S: [{ exists: true }] } } } }]);
+    expect(expected).toBeGreaterThan(0);
+    expect(authors).toHaveLength(expected);
+    expect(authors.every((author) => author.startsWith('Author A'))).toBe(true);
+    expect(result).toMatchObject({ items: rows.length, filtered: rows.length - expected });
+  });
+
   it('gives actions the same change the stream handler would, marked as a backfill', async () => {
     // Prepare
     const changes: Parameters<Action['handle']>[0][] = [];
