@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   ttlIntervalMs?: number;
   /** How often DynamoDB Local is probed, in ms; default 1,000. */
   healthIntervalMs?: number;
+  /** How long our own DynamoDB Local may stay silent (alive, not answering) before it is restarted; default 30,000 ms. */
+  hangAfterMs?: number;
   /** Engine poll interval per shard, in ms (engine default when absent: about four polls a second). */
   pollIntervalMs?: number;
   /** Rebuild handlers when files under functions/ or lib/ change; default true. */
@@ -325,18 +327,44 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const watchExit = (watched: DynamoDBLocal) => {
     void watched.exited.then((code) => {
-      if (instance === watched && !stopped) triggerRecovery(`exited (code ${code})`);
+      if (instance === watched && !stopped) triggerRecovery(`exited (code ${code ?? 'none, killed by a signal'})`);
     });
   };
   if (instance) watchExit(instance);
-  let misses = 0;
+  // Our own process announces its death at once (watchExit). Probes catch the rest: an external
+  // instance that went away, or ours hanging. A busy machine answers slowly, so only a long silence counts,
+  // and ours is restarted (which loses in-memory data) only when it has not answered for hangAfterMs.
+  let silentSince: number | undefined;
+  let probing = false;
+  let lastSilenceWarning = 0;
+  const hangAfterMs = options.hangAfterMs ?? 30_000;
   const health = setInterval(() => {
-    if (stopped || recovering) return;
-    void answersDynamoDB(endpoint, 1000).then((ok) => {
-      misses = ok ? 0 : misses + 1;
-      // Two misses in a row: one slow answer (a GC pause) is no outage.
-      if (misses >= 2) triggerRecovery('stopped answering');
-    });
+    if (stopped || recovering || probing) return;
+    probing = true;
+    void answersDynamoDB(endpoint, 2000)
+      .then((ok) => {
+        if (ok) {
+          if (silentSince !== undefined) logger.info(`DynamoDB Local at ${endpoint} answers again`);
+          silentSince = undefined;
+          return;
+        }
+        const now = Date.now();
+        if (silentSince === undefined) {
+          silentSince = now;
+          return;
+        }
+        const silentMs = now - silentSince;
+        if (!weStartedIt && silentMs >= 2000) triggerRecovery('stopped answering');
+        else if (weStartedIt && silentMs >= hangAfterMs) triggerRecovery(`has not answered for ${Math.round(silentMs / 1000)} s (the process is alive but hangs)`);
+        else if (weStartedIt && now - lastSilenceWarning >= 5000) {
+          lastSilenceWarning = now;
+          logger.warn(`DynamoDB Local at ${endpoint} has not answered for ${Math.round(silentMs / 1000)} s; restarting it after ${hangAfterMs / 1000} s of silence`);
+        }
+      })
+      .finally(() => {
+        probing = false;
+        if (recovering) silentSince = undefined;
+      });
   }, options.healthIntervalMs ?? 1000);
   health.unref();
 
