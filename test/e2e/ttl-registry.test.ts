@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { createTtlRegistry, TTL_USER_IDENTITY, type DecoratableRecord } from '../../lib/offline/stack/ttl-registry.js';
+import { parseStartArguments } from '../../lib/offline/stack/stack-options.js';
+
+const arn = (table: string) => `arn:aws:dynamodb:us-east-1:000000000000:table/${table}/stream/2026-01-01T00:00:00.000`;
+const T0 = 1_800_000_000_000;
+
+function remove(table: string, pk: string, sequenceNumber: string, extra: Partial<NonNullable<DecoratableRecord['dynamodb']>> = {}): DecoratableRecord {
+  return {
+    eventName: 'REMOVE',
+    eventSourceARN: arn(table),
+    dynamodb: { Keys: { pk: { S: pk } }, SequenceNumber: sequenceNumber, ApproximateCreationDateTime: Math.floor(T0 / 1000), ...extra },
+  };
+}
+
+describe('TTL registry: which REMOVE records the local expirer caused', () => {
+  it.each([
+    ['the REMOVE of an expired item', remove('t', 'a', '1'), true],
+    ['a REMOVE of another key', remove('t', 'b', '1'), false],
+    ['a REMOVE of the same key in another table', remove('u', 'a', '1'), false],
+    ['an INSERT of the key', { ...remove('t', 'a', '1'), eventName: 'INSERT' }, false],
+    ['a REMOVE from well before the delete', remove('t', 'a', '1', { ApproximateCreationDateTime: Math.floor(T0 / 1000) - 3600 }), false],
+    ['a REMOVE whose old image is another version of the item', remove('t', 'a', '1', { OldImage: { pk: { S: 'a' }, v: { N: '1' } } }), false],
+    ['a REMOVE with the deleted image (binary as base64, as Lambda delivers it)', remove('t', 'a', '1', { OldImage: { pk: { S: 'a' }, b: { B: 'AQI=' }, v: { N: '2' } } }), true],
+  ])('%s: %s', (_case, record, expected) => {
+    // Prepare
+    const registry = createTtlRegistry({ now: () => T0 });
+    registry.expiring('t', { pk: { S: 'a' } }).confirm({ pk: { S: 'a' }, v: { N: '2' }, b: { B: new Uint8Array([1, 2]) } });
+    // Act
+    const decorated = registry.decorate(record);
+    // Assess
+    expect(decorated.userIdentity).toEqual(expected ? TTL_USER_IDENTITY : undefined);
+  });
+
+  it('binds an expiry to its record: redelivery keeps the mark, a later ordinary delete of the key does not get it', () => {
+    // Prepare
+    const registry = createTtlRegistry({ now: () => T0 });
+    registry.expiring('t', { pk: { S: 'a' } }).confirm(undefined);
+    // Act
+    const first = registry.isTtlDeletion(remove('t', 'a', '100'));
+    const redelivered = registry.isTtlDeletion(remove('t', 'a', '100'));
+    const later = registry.isTtlDeletion(remove('t', 'a', '200'));
+    // Assess
+    expect([first, redelivered, later]).toEqual([true, true, false]);
+  });
+
+  it('forgets a cancelled expiry (the conditional delete failed) and old ones', () => {
+    // Prepare
+    let now = T0;
+    const registry = createTtlRegistry({ now: () => now, retentionMs: 1000 });
+    registry.expiring('t', { pk: { S: 'a' } }).cancel();
+    registry.expiring('t', { pk: { S: 'b' } });
+    // Act
+    now += 5000;
+    registry.expiring('t', { pk: { S: 'c' } });
+    // Assess
+    expect(registry.isTtlDeletion(remove('t', 'a', '1'))).toBe(false);
+    expect(registry.size).toBe(1);
+  });
+});
+
+describe('npm start arguments', () => {
+  it.each([
+    [[], {}, { stack: {}, offline: true, help: false }],
+    [['--port', '8001', '--in-memory'], {}, { stack: { port: 8001, inMemory: true }, offline: true, help: false }],
+    [['--port=8002', '--reset', '--no-offline', '--no-watch'], {}, { stack: { port: 8002, reset: true, watch: false }, offline: false, help: false }],
+    [['--ttl-interval', '0'], { DYNAMODB_PORT: '9000' }, { stack: { port: 9000, ttlIntervalMs: 0 }, offline: true, help: false }],
+    [['--help'], {}, { stack: {}, offline: true, help: true }],
+  ])('%j with %j', (argv, env, expected) => {
+    // Act / Assess
+    expect(parseStartArguments(argv, env)).toEqual(expected);
+  });
+
+  it.each([[['--port', 'eighty']], [['--port', '70000']], [['--frobnicate']], [['--ttl-interval', '-1']]])('refuses %j with a message naming the option', (argv) => {
+    // Act / Assess
+    expect(() => parseStartArguments(argv, {})).toThrow(argv[0]!);
+  });
+});
