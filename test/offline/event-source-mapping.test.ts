@@ -253,9 +253,10 @@ describe('local event-source mapping on DynamoDB Local', () => {
   it('closes a batch before the 6 MB invocation payload limit', async () => {
     // Prepare: 20 items of about 390 KB make 7.8 MB, more than one invocation may carry.
     const { tableName } = await createStreamTable(client);
-    const harness = await started(createHarness(testSettings(tableName, { batchSize: 100, batchWindowSeconds: 2 })));
-    // Act
     for (let i = 10; i < 30; i += 1) await putItem(client, tableName, { id: `big${i}`, blob: 'x'.repeat(390_000) });
+    const harness = createHarness(testSettings(tableName, { batchSize: 100, batchWindowSeconds: 1 }));
+    // Act
+    await started(harness);
     await harness.mapping.drain();
     // Assess
     const sizes = harness.invocations.map((invocation) => Buffer.byteLength(JSON.stringify(invocation.event)));
