@@ -5,6 +5,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logging/logger.js';
 import { createEventSourceMapping, mappingIdOf, type EventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
+import { MAX_PAYLOAD_BYTES } from '../../lib/offline/mapping/shard-worker.js';
 import { createFileCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
 import { createFileDeadLetterStore } from '../../lib/offline/store/dead-letter-store.js';
 import { localClient } from '../support/dynamodb.js';
@@ -250,20 +251,24 @@ describe('local event-source mapping on DynamoDB Local', () => {
     expect(harness.invocations.map((invocation) => invocation.ids)).toEqual([['s1', 's2', 's3'], ['s4', 's5', 's6'], ['s7']]);
   });
 
-  it('closes a batch before the 6 MB invocation payload limit', async () => {
-    // Prepare: 20 items of about 390 KB make 7.8 MB, more than one invocation may carry.
+  it('closes a batch before the invocation payload limit (6 MB; 100 KB here to keep the test fast)', async () => {
+    // Prepare: 12 items of about 20 KB make 240 KB, more than one 100 KB invocation may carry.
     const { tableName } = await createStreamTable(client);
-    for (let i = 10; i < 30; i += 1) await putItem(client, tableName, { id: `big${i}`, blob: 'x'.repeat(390_000) });
-    const harness = createHarness(testSettings(tableName, { batchSize: 100, batchWindowSeconds: 1 }));
+    for (let i = 10; i < 22; i += 1) await putItem(client, tableName, { id: `big${i}`, blob: 'x'.repeat(20_000) });
+    const harness = createHarness(testSettings(tableName, { batchSize: 100, batchWindowSeconds: 1 }), undefined, { maxPayloadBytes: 100_000 });
     // Act
     await started(harness);
     await harness.mapping.drain();
     // Assess
     const sizes = harness.invocations.map((invocation) => Buffer.byteLength(JSON.stringify(invocation.event)));
-    expect(harness.invocations.length).toBeGreaterThan(1);
-    expect(Math.max(...sizes)).toBeLessThanOrEqual(6 * 1024 * 1024);
-    expect(sizes[0]).toBeGreaterThan(5 * 1024 * 1024);
-    expect(allDelivered(harness)).toEqual(Array.from({ length: 20 }, (_, i) => `big${i + 10}`));
+    expect(sizes.length).toBe(3);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(100_000);
+    expect(sizes[0]).toBeGreaterThan(80_000);
+    expect(allDelivered(harness)).toEqual(Array.from({ length: 12 }, (_, i) => `big${i + 10}`));
+  });
+
+  it("uses Lambda's 6 MB limit by default", () => {
+    expect(MAX_PAYLOAD_BYTES).toBe(6 * 1024 * 1024);
   });
 
   it('resumes after a restart from the durable checkpoint: no replay, no skip', async () => {

@@ -8,7 +8,7 @@ import type { DeadLetterStore } from '../store/dead-letter-store.js';
 import { ConnectionMonitor, isConnectionError } from './connection-monitor.js';
 import { deliveredStreamArn } from './lambda-record.js';
 import type { StreamMappingSettings } from './settings.js';
-import { ShardWorker, type Invoke, type MappingContext, type StartPosition } from './shard-worker.js';
+import { MAX_PAYLOAD_BYTES, ShardWorker, type Invoke, type MappingContext, type StartPosition } from './shard-worker.js';
 import { Signal } from './signal.js';
 
 export type { Invoke, InvokeResult } from './shard-worker.js';
@@ -41,6 +41,8 @@ export interface EventSourceMappingOptions {
   /** First retry delay (doubling, capped by retryMaxDelayMs). Defaults 500 and 10,000 ms. */
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
+  /** Largest invocation payload; default (and Lambda's limit) 6 MB. Tests use less to stay fast. */
+  maxPayloadBytes?: number;
   /** How often the stream is described for new shards. Default 1,000 ms. */
   describeIntervalMs?: number;
   /** Current time in ms (record age, tumbling windows); tests move it forward. */
@@ -133,6 +135,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       pollIntervalMs,
       retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
       retryMaxDelayMs: options.retryMaxDelayMs ?? 10_000,
+      maxPayloadBytes: options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES,
       clock,
       connection,
       stopped: () => stopped,
@@ -204,7 +207,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
         const name = (error as Error)?.name;
         if (name === 'ResourceNotFoundException') {
           // The table or its stream went away (deleted, or DynamoDB Local restarted in memory): find the new one.
-          connection.warnThrottled(`${settings.functionName}: the stream of table ${settings.tableName} is gone; waiting for the table and its new stream`);
+          connection.warnThrottled(`${settings.functionName}: table ${settings.tableName} or its stream does not exist (any more); waiting for the table and its stream`);
           dropWorkers();
           streamArn = undefined;
           context = undefined;

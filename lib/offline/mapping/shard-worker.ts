@@ -42,6 +42,8 @@ export interface MappingContext {
   pollIntervalMs: number;
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
+  /** Lambda's 6 MB, unless a test asks for less. */
+  maxPayloadBytes: number;
   clock: () => number;
   connection: ConnectionMonitor;
   stopped: () => boolean;
@@ -395,7 +397,7 @@ export class ShardWorker {
     let bytes = 200;
     for (const entry of lane.queue) {
       if (batch.length >= settings.batchSize) return { batch, full: true };
-      if (batch.length > 0 && bytes + entry.bytes > MAX_PAYLOAD_BYTES) return { batch, full: true };
+      if (batch.length > 0 && bytes + entry.bytes > this.ctx.maxPayloadBytes) return { batch, full: true };
       if (settings.tumblingWindowInSeconds > 0 && batch.length > 0 && entry.windowStart !== batch[0]!.windowStart) return { batch, full: true };
       batch.push(entry);
       bytes += entry.bytes;

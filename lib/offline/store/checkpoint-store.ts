@@ -1,5 +1,5 @@
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CheckpointStoreError } from '../../errors.js';
 
 /** How far one mapping has acknowledged one shard. */
@@ -42,12 +42,16 @@ export function createMemoryCheckpointStore(): CheckpointStore {
 /** File names keep only characters that are safe on every file system. */
 const safeName = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, '_');
 
+/** `<project>/.local/checkpoints` (git-ignored). */
+export const defaultCheckpointDir = (): string => resolve(__dirname, '..', '..', '..', '.local', 'checkpoints');
+
 /**
  * One JSON file per mapping and shard under `dir/<mapping>/<shard>.json`. Writes go to a temporary file
  * that is renamed over the old one, so a crash leaves either the old or the new checkpoint, never half.
  */
-export function createFileCheckpointStore(options: { dir: string }): CheckpointStore {
-  const fileOf = (mappingId: string, shardId: string) => join(options.dir, safeName(mappingId), `${safeName(shardId)}.json`);
+export function createFileCheckpointStore(options: { dir?: string } = {}): CheckpointStore {
+  const dir = options.dir ?? defaultCheckpointDir();
+  const fileOf = (mappingId: string, shardId: string) => join(dir, safeName(mappingId), `${safeName(shardId)}.json`);
   const read = async (file: string): Promise<ShardCheckpoint | undefined> => {
     let text: string;
     try {
@@ -73,13 +77,13 @@ export function createFileCheckpointStore(options: { dir: string }): CheckpointS
     },
     put: async (mappingId, shardId, checkpoint) => {
       const file = fileOf(mappingId, shardId);
-      await mkdir(join(options.dir, safeName(mappingId)), { recursive: true });
+      await mkdir(join(dir, safeName(mappingId)), { recursive: true });
       const temporary = `${file}.${process.pid}.${++counter}.tmp`;
       await writeFile(temporary, `${JSON.stringify({ shardId, ...checkpoint }, null, 2)}\n`);
       await rename(temporary, file);
     },
     list: async (mappingId) => {
-      const folder = join(options.dir, safeName(mappingId));
+      const folder = join(dir, safeName(mappingId));
       let names: string[];
       try {
         names = await readdir(folder);

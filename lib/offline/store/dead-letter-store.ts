@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DeadLetterNotFoundError } from '../../errors.js';
 
 /** What AWS sends to an SQS or SNS on-failure destination for a DynamoDB stream batch: metadata, not the records. */
@@ -67,18 +67,22 @@ export function createMemoryDeadLetterStore(): DeadLetterStore {
   };
 }
 
+/** `<project>/.local/dead-letters` (git-ignored). */
+export const defaultDeadLetterDir = (): string => resolve(__dirname, '..', '..', '..', '.local', 'dead-letters');
+
 /**
- * A folder of JSON files, one per failed batch, at `dir/<function>/<id>.json` (by default the caller
- * passes `<project>/.local/dead-letters`). A person can read, copy or delete the files directly.
+ * A folder of JSON files, one per failed batch, at `<dir>/<function>/<id>.json` (default dir:
+ * `<project>/.local/dead-letters`). A person can read, copy or delete the files directly.
  */
-export function createFileDeadLetterStore(options: { dir: string }): DeadLetterStore {
-  const fileOf = (id: string) => join(options.dir, safeName(functionOf(id)), `${id}.json`);
+export function createFileDeadLetterStore(options: { dir?: string } = {}): DeadLetterStore {
+  const dir = options.dir ?? defaultDeadLetterDir();
+  const fileOf = (id: string) => join(dir, safeName(functionOf(id)), `${id}.json`);
   const read = async (file: string): Promise<DeadLetterEntry> => JSON.parse(await readFile(file, 'utf8')) as DeadLetterEntry;
   return {
     put: async (entry) => {
       const stored: DeadLetterEntry = { id: newId(safeName(entry.functionName)), ...entry };
       const file = fileOf(stored.id);
-      await mkdir(join(options.dir, safeName(entry.functionName)), { recursive: true });
+      await mkdir(join(dir, safeName(entry.functionName)), { recursive: true });
       await writeFile(`${file}.tmp`, `${JSON.stringify(stored, null, 2)}\n`);
       await rename(`${file}.tmp`, file);
       return stored;
@@ -86,7 +90,7 @@ export function createFileDeadLetterStore(options: { dir: string }): DeadLetterS
     list: async (functionName) => {
       let folders: string[];
       try {
-        folders = functionName === undefined ? await readdir(options.dir) : [safeName(functionName)];
+        folders = functionName === undefined ? await readdir(dir) : [safeName(functionName)];
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw error;
@@ -95,12 +99,12 @@ export function createFileDeadLetterStore(options: { dir: string }): DeadLetterS
       for (const folder of folders) {
         let names: string[];
         try {
-          names = await readdir(join(options.dir, folder));
+          names = await readdir(join(dir, folder));
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
           throw error;
         }
-        for (const name of names.filter((n) => n.endsWith('.json'))) entries.push(await read(join(options.dir, folder, name)));
+        for (const name of names.filter((n) => n.endsWith('.json'))) entries.push(await read(join(dir, folder, name)));
       }
       return entries.sort(byId);
     },
@@ -108,7 +112,7 @@ export function createFileDeadLetterStore(options: { dir: string }): DeadLetterS
       try {
         return await read(fileOf(id));
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DeadLetterNotFoundError(`No dead letter "${id}" under ${options.dir}; list them to see which exist`);
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DeadLetterNotFoundError(`No dead letter "${id}" under ${dir}; list them to see which exist`);
         throw error;
       }
     },
