@@ -235,6 +235,26 @@ describe('local event-source mapping on DynamoDB Local', () => {
     expect(checkpoints[0]!.sequenceNumber).toBe(lastWritten);
   });
 
+  it('filters and delivers what the record decorator made of a record (the TTL userIdentity)', async () => {
+    // Prepare
+    const { tableName } = await createStreamTable(client);
+    const ttl = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
+    const harness = await started(
+      createHarness(testSettings(tableName, { filterPatterns: [{ userIdentity: { type: ['Service'] } }] }), undefined, {
+        recordDecorator: (record) => (record.eventName === 'REMOVE' && record.dynamodb.Keys?.id && (record.dynamodb.Keys.id as { S: string }).S === 'expired' ? { ...record, userIdentity: ttl } : record),
+      }),
+    );
+    // Act
+    for (const id of ['expired', 'deleted']) {
+      await putItem(client, tableName, { id });
+      await deleteItem(client, tableName, id);
+    }
+    await harness.mapping.drain();
+    // Assess
+    expect(harness.invocations.map((invocation) => invocation.ids)).toEqual([['expired']]);
+    expect(harness.invocations[0]!.event.Records[0]).toMatchObject({ eventName: 'REMOVE', userIdentity: ttl });
+  });
+
   it('holds records for the batching window and delivers them in one batch', async () => {
     const { tableName } = await createStreamTable(client);
     const harness = await started(createHarness(testSettings(tableName, { batchSize: 100, batchWindowSeconds: 2 })));

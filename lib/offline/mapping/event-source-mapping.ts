@@ -6,7 +6,7 @@ import { compileFilterPatterns } from '../filter/filter-patterns.js';
 import type { CheckpointStore } from '../store/checkpoint-store.js';
 import type { DeadLetterStore } from '../store/dead-letter-store.js';
 import { ConnectionMonitor, isConnectionError } from './connection-monitor.js';
-import { deliveredStreamArn } from './lambda-record.js';
+import { deliveredStreamArn, type LambdaStreamRecord } from './lambda-record.js';
 import type { StreamMappingSettings } from './settings.js';
 import { MAX_PAYLOAD_BYTES, ShardWorker, type Invoke, type MappingContext, type StartPosition } from './shard-worker.js';
 import { Signal } from './signal.js';
@@ -45,6 +45,8 @@ export interface EventSourceMappingOptions {
   maxPayloadBytes?: number;
   /** How often the stream is described for new shards. Default 1,000 ms. */
   describeIntervalMs?: number;
+  /** Reshapes each record before filtering and delivery; the stack marks the TTL expirer's deletes with the TTL userIdentity. */
+  recordDecorator?: (record: LambdaStreamRecord) => LambdaStreamRecord;
   /** Current time in ms (record age, tumbling windows); tests move it forward. */
   clock?: () => number;
 }
@@ -132,6 +134,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       deadLetters: options.deadLetters,
       logger,
       filter,
+      recordDecorator: options.recordDecorator,
       pollIntervalMs,
       retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
       retryMaxDelayMs: options.retryMaxDelayMs ?? 10_000,

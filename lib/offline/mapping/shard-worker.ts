@@ -39,6 +39,8 @@ export interface MappingContext {
   deadLetters: DeadLetterStore;
   logger: Logger;
   filter: RecordFilter;
+  /** Reshapes each record before filtering and delivery (the stack marks its TTL deletions with the TTL userIdentity). */
+  recordDecorator?: ((record: LambdaStreamRecord) => LambdaStreamRecord) | undefined;
   pollIntervalMs: number;
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
@@ -294,7 +296,8 @@ export class ShardWorker {
   }
 
   private accept(raw: StreamsRecord): void {
-    const record = toLambdaRecord(raw, { streamArn: this.ctx.eventSourceArn, region: this.ctx.region });
+    const converted = toLambdaRecord(raw, { streamArn: this.ctx.eventSourceArn, region: this.ctx.region });
+    const record = this.ctx.recordDecorator ? this.ctx.recordDecorator(converted) : converted;
     const sequenceNumber = record.dynamodb.SequenceNumber;
     this.lastRead = sequenceNumber;
     const matched = this.ctx.filter(record);
