@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -58,7 +58,8 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, tim
   }
 }
 
-describe('local stack: DynamoDB Local, tables, mappings, real handlers', () => {
+// A busy machine (two cores, other suites running) makes JVM starts and cold starts slow: generous limits, no time assertions.
+describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeout: 180_000 }, () => {
   const stage = uniqueStage('e2e');
   const work = mkdtempSync(join(tmpdir(), 'local-stack-'));
   const observerFile = join(work, 'observed.jsonl');
@@ -84,9 +85,11 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', () => {
       handlerOutput: () => undefined,
     });
     client = createDynamoDBClient({ endpoint: stack.endpoint });
-  });
+  }, 240_000);
 
   afterAll(async () => {
+    // E2E_LOG_FILE keeps the stack's log lines for a look after a failure.
+    if (process.env.E2E_LOG_FILE) writeFileSync(process.env.E2E_LOG_FILE, logs.join(''));
     client?.destroy();
     await stack?.stop();
     rmSync(work, { recursive: true, force: true });
@@ -116,7 +119,7 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', () => {
     await client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: { isbn: { S: isbn }, title: { S: 'Local' }, author: { S: author } } }));
     const stats = await until(
       async () => (await client.send(new GetItemCommand({ TableName: `author-stats-${stage}`, Key: { author: { S: author } } }))).Item,
-      15_000,
+      60_000,
       'the author-stats row',
     );
     const visibleMs = Date.now() - started;
@@ -134,7 +137,7 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', () => {
     const pk = `shape-${Date.now()}`;
     // Act
     await client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: pk } } }));
-    const record = await until(() => observedFor(pk, 'INSERT'), 10_000, 'the INSERT');
+    const record = await until(() => observedFor(pk, 'INSERT'), 30_000, 'the INSERT');
     // Assess
     expect(record.eventSourceARN).toMatch(new RegExp(`^arn:aws:dynamodb:us-east-1:\\d{12}:table/observed-${stage}/stream/.+`));
     expect(typeof record.approximateCreationDateTime).toBe('number');
@@ -153,8 +156,8 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', () => {
     await client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: living }, expiresAt: { N: String(now + 3600) } } }));
     await client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: deleted } } }));
     await client.send(new DeleteItemCommand({ TableName: `observed-${stage}`, Key: { pk: { S: deleted } } }));
-    const ttlRemove = await until(() => observedFor(expired, 'REMOVE'), 10_000, 'the TTL REMOVE');
-    const ordinaryRemove = await until(() => observedFor(deleted, 'REMOVE'), 10_000, 'the ordinary REMOVE');
+    const ttlRemove = await until(() => observedFor(expired, 'REMOVE'), 30_000, 'the TTL REMOVE');
+    const ordinaryRemove = await until(() => observedFor(deleted, 'REMOVE'), 30_000, 'the ordinary REMOVE');
     await stack.ttl.sweep();
     // Assess
     expect(ttlRemove.userIdentity).toEqual({ type: 'Service', principalId: 'dynamodb.amazonaws.com' });
@@ -179,7 +182,7 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', () => {
         const seen = observed().filter((o) => o.eventName === 'INSERT' && o.keys.pk?.S?.startsWith(prefix));
         return seen.length === 50 ? seen : undefined;
       },
-      20_000,
+      60_000,
       'all 50 INSERTs',
     );
     // Assess
@@ -194,11 +197,11 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', () => {
     const pid = stack.dynamodbPid!;
     // Act
     process.kill(pid, 'SIGKILL');
-    await until(() => (stack.dynamodbPid !== pid ? true : undefined), 30_000, 'a new DynamoDB Local process');
+    await until(() => (stack.dynamodbPid !== pid ? true : undefined), 120_000, 'a new DynamoDB Local process');
     await stack.whenHealthy();
     const pk = `after-restart-${Date.now()}`;
     await client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: pk } } }));
-    const record = await until(() => observedFor(pk, 'INSERT'), 15_000, 'the INSERT after the restart');
+    const record = await until(() => observedFor(pk, 'INSERT'), 60_000, 'the INSERT after the restart');
     // Assess
     expect(record.keys.pk?.S).toBe(pk);
     expect(logs.some((line) => line.includes('restarting it'))).toBe(true);

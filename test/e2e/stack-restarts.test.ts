@@ -50,7 +50,7 @@ async function until<T>(probe: () => T | undefined, timeoutMs: number, what: str
   }
 }
 
-describe('local stack across restarts', () => {
+describe('local stack across restarts', { timeout: 240_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), 'stack-restarts-'));
   const observerFile = join(work, 'observed.jsonl');
   const logs: string[] = [];
@@ -86,7 +86,7 @@ describe('local stack across restarts', () => {
     started.push(first);
     const client = createDynamoDBClient({ endpoint: first.endpoint });
     await client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: 'before' } } }));
-    await until(() => (keysSeen('INSERT').includes('before') ? true : undefined), 15_000, 'the first INSERT');
+    await until(() => (keysSeen('INSERT').includes('before') ? true : undefined), 60_000, 'the first INSERT');
     await first.stop();
     client.destroy();
     // Act
@@ -94,7 +94,7 @@ describe('local stack across restarts', () => {
     started.push(second);
     const again = createDynamoDBClient({ endpoint: second.endpoint });
     await again.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: 'after' } } }));
-    await until(() => (keysSeen('INSERT').includes('after') ? true : undefined), 15_000, 'the INSERT after the restart');
+    await until(() => (keysSeen('INSERT').includes('after') ? true : undefined), 60_000, 'the INSERT after the restart');
     const kept = await again.send(new GetItemCommand({ TableName: `observed-${stage}`, Key: { pk: { S: 'before' } } }));
     again.destroy();
     await second.stop();
@@ -106,19 +106,19 @@ describe('local stack across restarts', () => {
   it('uses a DynamoDB Local it did not start, and recovers when that one is replaced by an empty one', async () => {
     // Prepare: someone else's in-memory DynamoDB Local
     const port = await freePort();
-    const external = await startDynamoDBLocal({ port, inMemory: true });
+    const external = await startDynamoDBLocal({ port, inMemory: true, startTimeoutMs: 120_000 });
     started.push(external);
     const stack = await startLocalStack({ ...base(), port, inMemory: true, stateDir: join(work, 'state-external') });
     started.push(stack);
     const client = createDynamoDBClient({ endpoint: stack.endpoint });
     // Act: it goes away and an empty one takes its place
     await external.stop();
-    const replacement = await startDynamoDBLocal({ port, inMemory: true });
+    const replacement = await startDynamoDBLocal({ port, inMemory: true, startTimeoutMs: 120_000 });
     started.push(replacement);
-    await until(() => (logs.some((line) => line.includes('is back at')) ? true : undefined), 30_000, 'the recovery');
+    await until(() => (logs.some((line) => line.includes('is back at')) ? true : undefined), 120_000, 'the recovery');
     await stack.whenHealthy();
     await client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: 'on-replacement' } } }));
-    await until(() => (keysSeen('INSERT').includes('on-replacement') ? true : undefined), 15_000, 'the INSERT on the replacement');
+    await until(() => (keysSeen('INSERT').includes('on-replacement') ? true : undefined), 60_000, 'the INSERT on the replacement');
     client.destroy();
     // Assess
     expect(stack.dynamodbPid).toBeUndefined();

@@ -47,7 +47,7 @@ const workerFile = join(__dirname, 'lambda-worker.cjs');
  * environments: a timeout or a crash kills that process only, and new code (after a rebuild) gets a fresh one.
  */
 export interface FunctionRunner {
-  invoke(event: unknown, options?: { timeoutMs?: number }): Promise<InvocationResult>;
+  invoke(event: unknown, options?: { timeoutMs?: number; requestId?: string }): Promise<InvocationResult>;
   /** New code is built: environments started before are retired once idle. */
   codeChanged(): void;
   stop(): Promise<void>;
@@ -141,7 +141,7 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
       if (stopped) return { ok: false, errorType: 'Runtime.Stopped', errorMessage: `${fn.name}: the local stack is stopping` };
       const timeoutMs = invokeOptions.timeoutMs ?? fn.timeoutSeconds * 1000;
       const environment = await acquire();
-      const requestId = randomUUID();
+      const requestId = invokeOptions.requestId ?? randomUUID();
       try {
         await environment.ready;
       } catch (error) {

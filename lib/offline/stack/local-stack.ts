@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   ttlIntervalMs?: number;
   /** How often DynamoDB Local is probed, in ms; default 1,000. */
   healthIntervalMs?: number;
+  /** How long DynamoDB Local may take to start, in ms; default 120,000 (a JVM on a busy machine is slow). */
+  startTimeoutMs?: number;
   /** How long our own DynamoDB Local may stay silent (alive, not answering) before it is restarted; default 30,000 ms. */
   hangAfterMs?: number;
   /** Engine poll interval per shard, in ms (engine default when absent: about four polls a second). */
@@ -145,7 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let endpoint: string;
   let port: number;
   const startOurs = async (wantedPort: number) =>
-    startDynamoDBLocal({ port: wantedPort, host, inMemory, ...(dataDir ? { dbPath: dataDir } : {}) });
+    startDynamoDBLocal({ port: wantedPort, host, inMemory, startTimeoutMs: options.startTimeoutMs ?? 120_000, ...(dataDir ? { dbPath: dataDir } : {}) });
   const requestedPort = options.port ?? 8000;
   if (requestedPort !== 0 && (await answersDynamoDB(`http://${host}:${requestedPort}`, 1000))) {
     endpoint = `http://${host}:${requestedPort}`;
@@ -234,10 +236,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           streams,
           dynamodb,
           settings: m.settings,
-          invoke: (event: unknown, invokeOptions: { functionName: string; timeoutMs: number }) => {
+          invoke: (event: unknown, invokeOptions: { functionName: string; timeoutMs: number; requestId?: string }) => {
             const runner = runners.get(invokeOptions.functionName) ?? runners.get(m.functionName)!;
             // The TTL userIdentity, also when the engine has not decorated the records itself.
-            return runner.invoke(decorateEvent(event), { timeoutMs: invokeOptions.timeoutMs });
+            return runner.invoke(decorateEvent(event), { timeoutMs: invokeOptions.timeoutMs, ...(invokeOptions.requestId ? { requestId: invokeOptions.requestId } : {}) });
           },
           checkpoints,
           deadLetters,

@@ -94,7 +94,7 @@ export async function ensureDynamoDBForInvokeLocal(context: HookContext): Promis
     throw new DynamoDBLocalError(`Nothing answers at DYNAMODB_ENDPOINT=${endpoint}, and it is not on this machine, so it cannot be started here. Start it, or unset DYNAMODB_ENDPOINT to use npm start's default.`);
   }
   const port = Number(url.port || 80);
-  const database = await startDynamoDBLocal({ port, host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, ''), inMemory: true, startTimeoutMs: 30_000 });
+  const database = await startDynamoDBLocal({ port, host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, ''), inMemory: true, startTimeoutMs: 60_000 });
   // Whatever happens to the invocation, the JVM goes with this process.
   const kill = () => {
     if (database.pid) {
