@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logging/logger.js';
 import { createEventSourceMapping, mappingIdOf, type EventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
@@ -414,6 +414,23 @@ describe('local event-source mapping on DynamoDB Local', () => {
       expect(versions).toEqual([1, 2, 3, 4]);
     }
     expect(harness.maxConcurrency()).toBeGreaterThan(1);
+  });
+
+  it('follows the new stream of a table that was deleted and created again (DynamoDB Local restarted in memory)', async () => {
+    // Prepare
+    const { tableName } = await createStreamTable(client);
+    const harness = await started(createHarness(testSettings(tableName)));
+    await putItem(client, tableName, { id: 'first-life' });
+    await harness.mapping.drain();
+    // Act
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await createStreamTable(client, 'NEW_AND_OLD_IMAGES', tableName);
+    await putItem(client, tableName, { id: 'second-life' });
+    await waitFor(() => allDelivered(harness).includes('second-life'), 'the record of the new stream');
+    // Assess
+    expect(allDelivered(harness)).toEqual(['first-life', 'second-life']);
+    expect(harness.logs.some((line) => /has a new stream|does not exist/.test(String(line.message)))).toBe(true);
   });
 
   it('does not run when enabled is false', async () => {

@@ -13,8 +13,7 @@ export const localStreamsClient = (endpoint = dynamodbEndpoint()): DynamoDBStrea
   new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
 
 /** Creates a table of its own for one test: key `id` (S), a stream with the given view type. */
-export async function createStreamTable(client: DynamoDBClient, viewType = 'NEW_AND_OLD_IMAGES'): Promise<{ tableName: string; streamArn: string }> {
-  const tableName = `esm-${uniqueStage()}`;
+export async function createStreamTable(client: DynamoDBClient, viewType = 'NEW_AND_OLD_IMAGES', tableName = `esm-${uniqueStage()}`): Promise<{ tableName: string; streamArn: string }> {
   await client.send(
     new CreateTableCommand({
       TableName: tableName,

@@ -90,6 +90,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   let knownShards: string[] = [];
   let lastPassStartedAt = 0;
   let passes = 0;
+  /** LATEST applies to the stream the mapping found at start, not to a stream of a table created again later. */
+  let firstStream = true;
 
   const resolveStreamArn = async (): Promise<string | undefined> => {
     const output = await options.dynamodb.send(new DescribeTableCommand({ TableName: settings.tableName }));
@@ -148,12 +150,24 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
 
   /** One look at the stream: start a worker for every shard whose parent is done. */
   const pass = async (): Promise<void> => {
-    if (!streamArn) streamArn = await resolveStreamArn();
+    if (!settings.streamArn) {
+      // The table's current stream: a table deleted and created again (or DynamoDB Local restarted in
+      // memory and the tables recreated) has a new one, which the mapping follows from its start.
+      const latest = await resolveStreamArn();
+      if (latest && streamArn && latest !== streamArn) {
+        logger.info(`${settings.functionName}: table ${settings.tableName} has a new stream (the table was created again); reading it from its start`, { streamArn: latest });
+        dropWorkers();
+        context = undefined;
+        passes = 0;
+        firstStream = false;
+      }
+      streamArn = latest;
+    }
     if (!streamArn) return;
     const ctx = contextFor(streamArn);
     const shards = await describeShards(streamArn);
     const checkpoints = await options.checkpoints.list(ctx.mappingId);
-    const fresh = passes === 0 && Object.keys(checkpoints).length === 0;
+    const fresh = firstStream && passes === 0 && Object.keys(checkpoints).length === 0;
     for (const [shardId, checkpoint] of Object.entries(checkpoints)) if (checkpoint.shardEnded) ended.add(shardId);
     const present = new Set(shards.map((shard) => shard.ShardId!));
     const started: ShardWorker[] = [];
@@ -215,6 +229,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
           streamArn = undefined;
           context = undefined;
           passes = 0;
+          if (!settings.streamArn) firstStream = false;
         } else if (isConnectionError(error)) {
           delay = connection.fail(error, `describing the stream of table ${settings.tableName}`);
         } else {
@@ -237,6 +252,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       if (!stopped) return;
       stopped = false;
       passes = 0;
+      firstStream = true;
       connection.endpointLabel = await endpointLabel();
       await new Promise<void>((resolve) => {
         loop = run(resolve);
