@@ -61,7 +61,7 @@ export interface HandlerBuildOptions {
   projectDir: string;
   entries: HandlerEntry[];
   esbuild: BuildOptions;
-  /** Output folder; default `.esbuild/.local-stack` (git-ignored, beside serverless-esbuild's own). */
+  /** Output folder, wiped first; default `.esbuild/.local-stack` (git-ignored, beside serverless-esbuild's own). */
   outDir?: string;
   /** Folders (relative to projectDir) whose changes trigger a rebuild; none: no watching. */
   watch?: string[];

@@ -183,6 +183,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     build = await buildHandlers({
       projectDir,
       entries,
+      // One folder per stage: two stacks (a test run beside npm start) must not wipe each other's build.
+      outDir: join(projectDir, '.esbuild', '.local-stack', config.stage),
       esbuild: esbuildOptionsFrom(config.esbuild),
       logger,
       watch: options.watch === false ? [] : ['functions', 'lib'],
@@ -404,6 +406,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodb.destroy();
       streams.destroy();
       await instance?.stop();
+      if (inMemory) rmSync(build.outDir, { recursive: true, force: true });
     },
   };
 }
