@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { renderMarkdown, type BenchResults } from './report/render.js';
+import { createRandom } from './generate/random.js';
+import { renderMarkdown } from './report/render.js';
 import { evaluateTargets } from './report/targets.js';
+import type { BenchResults, TableEnvelope, TimingRun } from './report/types.js';
 
 /*
  * `npm run bench`: bundles every table with esbuild (as serverless-esbuild bundles the functions, so the
@@ -23,6 +25,34 @@ function machine() {
   return { cpu: model, cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString() };
 }
 
+/** The timing tables, and the variants each runs alone after the side-by-side run. */
+const TIMING_VARIANTS: Partial<Record<(typeof TABLES)[number], string[]>> = {
+  'end-to-end': ['floor', 'util-loop', 'powertools', 'dispatcher'],
+  'handler-only': ['util-loop', 'powertools', 'dispatcher'],
+};
+
+/** Runs one table in a child process of its own; undefined when it failed. */
+function runTable(table: string, variant?: string): TableEnvelope<unknown> | undefined {
+  process.stderr.write(`bench: ${table}${variant ? ` (${variant} alone)` : ''}\n`);
+  const out = join(OUT, `${table}${variant ? `.${variant}` : ''}.result.json`);
+  rmSync(out, { force: true });
+  // The local stack runs from source: it finds its worker and DynamoDB Local's jar next to its own files.
+  const script = table === 'local-stack' ? ['--import', 'tsx', join(BENCH, 'tables', `${table}.ts`)] : [join(OUT, `${table}.cjs`)];
+  const args = ['--expose-gc', ...script, out, ...(variant ? [variant] : [])];
+  const child = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: resolve(BENCH, '..') });
+  if (child.status !== 0 || !existsSync(out)) return undefined;
+  return JSON.parse(readFileSync(out, 'utf8')) as TableEnvelope<unknown>;
+}
+
+/** The single-variant runs of one table as one run: per size, the variants side by side in the result. */
+function mergeIsolated(runs: TimingRun[]): TimingRun {
+  const [first] = runs;
+  return {
+    ...first!,
+    sizes: first!.sizes.map((size, i) => ({ ...size, variants: runs.flatMap((r) => r.sizes[i]!.variants) })),
+  };
+}
+
 async function main() {
   const started = Date.now();
   const only = process.env.BENCH_TABLES?.split(',').filter(Boolean);
@@ -30,7 +60,7 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   mkdirSync(RESULTS, { recursive: true });
   await build({
-    entryPoints: [...tables.map((t) => join(BENCH, 'tables', `${t}.ts`)), ...(tables.includes('memory') ? [join(BENCH, 'tables', 'memory-worker.ts')] : [])],
+    entryPoints: [...tables.filter((t) => t !== 'local-stack').map((t) => join(BENCH, 'tables', `${t}.ts`)), ...(tables.includes('memory') ? [join(BENCH, 'tables', 'memory-worker.ts')] : [])],
     outdir: OUT,
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -46,15 +76,20 @@ async function main() {
   const env = machine();
   const loadBefore = loadavg();
   const results: Record<string, unknown> = {};
+  const order = createRandom(Date.now() >>> 0);
   for (const table of tables) {
-    process.stderr.write(`bench: ${table}\n`);
-    const out = join(OUT, `${table}.result.json`);
-    const child = spawnSync(process.execPath, ['--expose-gc', join(OUT, `${table}.cjs`), out], { stdio: 'inherit', cwd: resolve(BENCH, '..') });
-    if (child.status !== 0) {
-      results[table] = { error: `exited with ${child.status ?? child.signal}` };
+    const tableStarted = Date.now();
+    const timing = TIMING_VARIANTS[table];
+    if (!timing) {
+      results[table] = runTable(table) ?? { error: 'the table process failed; see the output above' };
       continue;
     }
-    results[table] = JSON.parse(readFileSync(out, 'utf8'));
+    // Side by side in one process, then each variant alone (in shuffled order): see README for why both.
+    const sideBySide = runTable(table);
+    const runs = new Map(order.shuffle(timing).map((id) => [id, runTable(table, id)] as const));
+    const alone = timing.map((id) => runs.get(id));
+    const isolated = alone.every((e) => e !== undefined) ? mergeIsolated(alone.map((e) => e!.result as TimingRun)) : undefined;
+    results[table] = { table, seconds: (Date.now() - tableStarted) / 1000, result: { sideBySide: sideBySide?.result, isolated } };
   }
   const bench: BenchResults = {
     machine: { ...env, loadAverageBefore: loadBefore, loadAverageAfter: loadavg() },

@@ -18,7 +18,23 @@ export interface CaseStats {
   readonly roundMediansNs: readonly number[];
 }
 
+/**
+ * Which clock times a sample. `cpu` (the default) is the process's CPU time (user + system, all threads,
+ * microsecond resolution): on a shared machine it does not count the time other processes hold the cores,
+ * and a 512 MB Lambda gets well under one vCPU, so CPU time is close to what the function is billed for.
+ * `wall` is mitata's own high-resolution wall clock.
+ */
+export type Clock = 'cpu' | 'wall';
+
+export const clockFromEnv = (): Clock => (process.env.BENCH_CLOCK === 'wall' ? 'wall' : 'cpu');
+
+const cpuNowNs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) * 1000;
+};
+
 export interface CompareOptions {
+  readonly clock: Clock;
   readonly rounds: number;
   /** mitata's min_cpu_time per case per round. */
   readonly roundCpuMs: number;
@@ -35,14 +51,15 @@ const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorte
 export async function compare(cases: readonly Case[], options: CompareOptions): Promise<CaseStats[]> {
   // mitata is an ES module; a dynamic import keeps this CommonJS project's typecheck happy.
   const { measure } = await import('mitata');
+  const clockOption = options.clock === 'cpu' ? { now: cpuNowNs } : {};
   const samples = new Map<string, number[]>(cases.map((c) => [c.id, []]));
   const roundMedians = new Map<string, number[]>(cases.map((c) => [c.id, []]));
   for (const c of options.random.shuffle(cases)) {
-    await measure(c.fn, { min_cpu_time: 150 * 1e6, min_samples: 3, max_samples: 1e6 });
+    await measure(c.fn, { min_cpu_time: 150 * 1e6, min_samples: 3, max_samples: 1e6, ...clockOption });
   }
   for (let round = 0; round < options.rounds; round++) {
     for (const c of options.random.shuffle(cases)) {
-      const stats = await measure(c.fn, { min_cpu_time: options.roundCpuMs * 1e6, min_samples: 5, max_samples: 1e6 });
+      const stats = await measure(c.fn, { min_cpu_time: options.roundCpuMs * 1e6, min_samples: 5, max_samples: 1e6, ...clockOption });
       samples.get(c.id)!.push(...stats.samples);
       roundMedians.get(c.id)!.push(stats.p50);
     }

@@ -1,10 +1,12 @@
 import {
+  ratio,
   tableResult,
   type BenchResults,
   type ColdStartTable,
   type LocalStackTable,
   type MemoryTable,
   type SizeTiming,
+  type TimingRun,
   type TimingTable,
 } from './types.js';
 
@@ -20,18 +22,36 @@ const LABELS: Record<string, string> = {
 const f = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)}`;
 
-function timingRows(sizes: SizeTiming[], ratio: 'ratioToFloor' | 'ratioToUtilLoop'): string[] {
+function timingRows(sizes: SizeTiming[], base: string): string[] {
   const ids = sizes[0]?.variants.map((v) => v.id) ?? [];
-  const header = `| variant | ${sizes.map((s) => `${s.label} (${s.records} rec)`).join(' | ')} |`;
+  const header = `| variant | ${sizes.map((s) => `${s.label} (${s.records} records)`).join(' | ')} |`;
   const rule = `| --- | ${sizes.map(() => '---:').join(' | ')} |`;
   const rows = ids.map((id) => {
     const cells = sizes.map((s) => {
       const v = s.variants.find((x) => x.id === id)!;
-      return `${f(v.usPerRecord)} µs/rec · ${f(v.medianNs / 1e6, 2)} ms · **${f(v[ratio])}×**`;
+      return `${f(v.medianNs / 1000 / s.records)} µs/rec · ${f(v.medianNs / 1e6)} ms · **${f(ratio(s, id, base))}×**`;
     });
     return `| ${LABELS[id] ?? id} | ${cells.join(' | ')} |`;
   });
   return [header, rule, ...rows];
+}
+
+function timingSection(lines: string[], table: TimingTable | undefined, base: string, baseName: string): void {
+  if (!table?.isolated && !table?.sideBySide) {
+    lines.push('not measured (the table failed; see the run output)');
+    return;
+  }
+  const runs: [string, TimingRun | undefined][] = [
+    ['Each variant alone in its own process (what a Lambda running only that handler sees; targets are judged on these)', table.isolated],
+    ['All variants side by side in one process (interleaved, shuffled rounds)', table.sideBySide],
+  ];
+  for (const [title, run] of runs) {
+    if (!run) continue;
+    lines.push(`${title}. Median ${run.clock === 'cpu' ? 'CPU' : 'wall'} time per batch; **×** = ratio to ${baseName}.`);
+    lines.push('');
+    lines.push(...timingRows(run.sizes, base));
+    lines.push('');
+  }
 }
 
 /** The Markdown the README shows: the machine, one table per benchmark, the targets. */
@@ -44,31 +64,27 @@ export function renderMarkdown(bench: BenchResults): string {
   const e2e = tableResult<TimingTable>(bench, 'end-to-end');
   lines.push('### 1. End to end per batch (`JSON.parse` of the event text + handler)');
   lines.push('');
-  if (e2e) {
-    const big = e2e.sizes.find((s) => s.size === '6MB');
-    if (big?.itemBytes) {
-      lines.push(`Orders-like items of ${big.itemBytes.min}–${big.itemBytes.max} bytes (mean ${big.itemBytes.mean}, DynamoDB item size), ${Object.entries(big.eventNames ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')} in the 6 MB batch of ${big.records} records (${big.bytes} bytes of JSON). Median per batch; **×** = ratio to the \`JSON.parse\` floor.`);
-      lines.push('');
-    }
-    lines.push(...timingRows(e2e.sizes, 'ratioToFloor'));
-  } else lines.push('not measured (the table failed; see the run output)');
-  lines.push('');
+  const big = (e2e?.isolated ?? e2e?.sideBySide)?.sizes.find((s) => s.size === '6MB');
+  if (big) {
+    lines.push(`Orders-like items of ${big.itemBytes.min}–${big.itemBytes.max} bytes (mean ${big.itemBytes.mean}, DynamoDB item size); the 6 MB batch holds ${big.records} records (${big.bytes} bytes of JSON: ${Object.entries(big.eventNames).map(([k, v]) => `${v} ${k}`).join(', ')}).`);
+    lines.push('');
+  }
+  timingSection(lines, e2e, 'floor', 'the `JSON.parse` floor');
 
   const handler = tableResult<TimingTable>(bench, 'handler-only');
   lines.push('### 2. Handler only (event already parsed)');
   lines.push('');
-  if (handler) {
-    lines.push('Median per batch; **×** = ratio to the plain util-dynamodb loop.');
+  timingSection(lines, handler, 'util-loop', 'the plain util-dynamodb loop');
+  const hs = handler?.isolated?.sizes;
+  if (hs) {
+    lines.push(`Our dispatcher vs Powertools (alone): ${hs.map((s) => `${s.label} ${f(ratio(s, 'powertools', 'dispatcher'))}× faster`).join(', ')}.`);
     lines.push('');
-    lines.push(...timingRows(handler.sizes, 'ratioToUtilLoop'));
+  }
+  const equality = handler?.sideBySide?.equality;
+  if (equality) {
+    lines.push(`Equality: the dispatcher's keys and images for all ${equality.images} attribute maps of the 6 MB batch ${equality.identical ? 'are identical to' : '**differ from**'} util-dynamodb's \`unmarshall\`${equality.identical ? '' : ` (${equality.mismatches.join(', ')})`}.`);
     lines.push('');
-    lines.push(`Our dispatcher vs Powertools: ${handler.sizes.map((s) => `${s.label} ${f(s.variants.find((v) => v.id === 'dispatcher')?.speedupOverPowertools)}× faster`).join(', ')}.`);
-    if (handler.equality) {
-      lines.push('');
-      lines.push(`Equality: the dispatcher's keys and images for all ${handler.equality.images} attribute maps of the 6 MB batch ${handler.equality.identical ? 'are identical to' : '**differ from**'} util-dynamodb's \`unmarshall\`${handler.equality.identical ? '' : ` (${handler.equality.mismatches.join(', ')})`}.`);
-    }
-  } else lines.push('not measured (the table failed; see the run output)');
-  lines.push('');
+  }
 
   const memory = tableResult<MemoryTable>(bench, 'memory');
   lines.push('### 3. Memory (one process per variant, 6 MB batch)');
@@ -115,8 +131,12 @@ export function renderMarkdown(bench: BenchResults): string {
   lines.push('| --- | --- | --- |');
   for (const t of bench.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'not measured' : t.met ? 'met' : '**missed**'} |`);
   lines.push('');
-  const note = e2e?.loggerNote ?? handler?.loggerNote;
-  if (note) lines.push(`Notes: ${note}. Benchmarks bundled with esbuild (node target, not minified) and run with \`node --expose-gc\`; mitata with a warm-up round, then shuffled rounds; medians over all samples.`);
+  const run = e2e?.isolated ?? e2e?.sideBySide;
+  if (run) {
+    lines.push(
+      `Notes: ${run.loggerNote}. Clock: ${run.clock === 'cpu' ? 'process CPU time (user + system, all threads), which does not count time other processes hold the cores' : 'wall time'}. Benchmarks bundled with esbuild (node target, not minified) and run with \`node --expose-gc\`; mitata with a warm-up round, then 4 rounds in shuffled order; medians over all samples.`,
+    );
+  }
   lines.push('');
   return lines.join('\n');
 }

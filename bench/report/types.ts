@@ -5,10 +5,8 @@ export interface VariantTiming {
   medianNs: number;
   p25Ns: number;
   p75Ns: number;
-  usPerRecord: number;
-  ratioToFloor?: number;
-  ratioToUtilLoop?: number;
-  speedupOverPowertools?: number;
+  minNs: number;
+  roundMediansNs: number[];
 }
 
 export interface SizeTiming {
@@ -16,15 +14,32 @@ export interface SizeTiming {
   label: string;
   records: number;
   bytes: number;
-  itemBytes?: { min: number; max: number; mean: number };
-  eventNames?: Record<string, number>;
+  images: number;
+  itemBytes: { min: number; max: number; mean: number };
+  eventNames: Record<string, number>;
   variants: VariantTiming[];
 }
 
-export interface TimingTable {
+/** One timing run: all variants in one process (side by side) or each alone, merged. */
+export interface TimingRun {
+  clock: 'cpu' | 'wall';
   loggerNote: string;
   sizes: SizeTiming[];
   equality?: { images: number; identical: boolean; mismatches: string[] };
+}
+
+export interface TimingTable {
+  /** Every variant in one process, interleaved: same machine state, but variants warm each other's V8 state. */
+  sideBySide?: TimingRun;
+  /** Each variant in a process of its own: what a Lambda running only that handler sees. */
+  isolated?: TimingRun;
+}
+
+/** Median of `id` divided by the median of `base` in the same size, or undefined. */
+export function ratio(size: SizeTiming | undefined, id: string, base: string): number | undefined {
+  const a = size?.variants.find((v) => v.id === id)?.medianNs;
+  const b = size?.variants.find((v) => v.id === base)?.medianNs;
+  return a === undefined || b === undefined ? undefined : a / b;
 }
 
 export interface MemoryVariant {
