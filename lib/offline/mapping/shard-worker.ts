@@ -152,8 +152,19 @@ export class ShardWorker {
   }
 
   private async run(): Promise<void> {
-    await Promise.all([this.read(), ...this.lanes.map((lane) => this.runLane(lane))]);
+    let failure: unknown;
+    // One loop failing unexpectedly stops the others, so a restarted worker never reads beside a stale one.
+    const guard = (loop: Promise<void>) =>
+      loop.catch((error: unknown) => {
+        failure ??= error;
+        this.cancel();
+      });
+    await Promise.all([guard(this.read()), ...this.lanes.map((lane) => guard(this.runLane(lane)))]);
     this.markReady();
+    if (failure !== undefined) {
+      await this.checkpointWrites;
+      throw failure;
+    }
     if (this.stopping || this.gone || !this.readerDone || this.entries.length > 0) {
       await this.checkpointWrites;
       return;
@@ -297,7 +308,12 @@ export class ShardWorker {
 
   private accept(raw: StreamsRecord): void {
     const converted = toLambdaRecord(raw, { streamArn: this.ctx.eventSourceArn, region: this.ctx.region });
-    const record = this.ctx.recordDecorator ? this.ctx.recordDecorator(converted) : converted;
+    let record = converted;
+    try {
+      if (this.ctx.recordDecorator) record = this.ctx.recordDecorator(converted);
+    } catch (error) {
+      this.ctx.connection.warnThrottled(`record decorator failed on ${converted.dynamodb.SequenceNumber}: ${(error as Error)?.message}; delivering the record as read`);
+    }
     const sequenceNumber = record.dynamodb.SequenceNumber;
     this.lastRead = sequenceNumber;
     const matched = this.ctx.filter(record);
