@@ -16,7 +16,7 @@ import { deployedFunctionName, functionEnvironment, LOCAL_ACCOUNT_ID } from './f
 import { buildHandlers, esbuildOptionsFrom, handlerEntries, type HandlerBuild } from './handler-build.js';
 import { loadStackConfig, type StackConfig } from './stack-config.js';
 import { createTtlExpirer, type TtlExpirer } from './ttl-expirer.js';
-import { createTtlRegistry, type DecoratableRecord, type TtlRegistry } from './ttl-registry.js';
+import { createTtlRegistry, type TtlRegistry } from './ttl-registry.js';
 
 export interface LocalStackOptions {
   /** Project root (where serverless.yml is). Default: this repository. */
@@ -225,23 +225,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // ---- Mappings --------------------------------------------------------------------------------
   let running: Mapping[] = [];
-  const decorateEvent = (event: unknown): unknown => {
-    const records = (event as { Records?: unknown[] } | undefined)?.Records;
-    if (!Array.isArray(records)) return event;
-    return { ...(event as object), Records: records.map((record) => ttlRegistry.decorate(record as DecoratableRecord)) };
-  };
   const startMappings = async () => {
     running = mappings
       .filter((m) => m.settings.enabled)
       .map((m) => {
-        const mappingOptions = {
+        const mappingOptions: EventSourceMappingOptions = {
           streams,
           dynamodb,
           settings: m.settings,
           invoke: (event: unknown, invokeOptions: { functionName: string; timeoutMs: number; requestId?: string }) => {
             const runner = runners.get(invokeOptions.functionName) ?? runners.get(m.functionName)!;
-            // The TTL userIdentity, also when the engine has not decorated the records itself.
-            return runner.invoke(decorateEvent(event), { timeoutMs: invokeOptions.timeoutMs, ...(invokeOptions.requestId ? { requestId: invokeOptions.requestId } : {}) });
+            return runner.invoke(event, { timeoutMs: invokeOptions.timeoutMs, ...(invokeOptions.requestId ? { requestId: invokeOptions.requestId } : {}) });
           },
           checkpoints,
           deadLetters,
@@ -249,10 +243,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           region: config.region,
           accountId: LOCAL_ACCOUNT_ID,
           ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
-          // Shapes each record before filtering and delivery (engine hook): marks the local TTL expirer's deletes.
+          // Applied to each record before filtering and delivery: marks the local TTL expirer's deletes.
           recordDecorator: ttlRegistry.decorate,
         };
-        return createEventSourceMapping(mappingOptions as EventSourceMappingOptions);
+        return createEventSourceMapping(mappingOptions);
       });
     await Promise.all(running.map((mapping) => mapping.start()));
   };
