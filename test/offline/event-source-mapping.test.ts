@@ -187,6 +187,19 @@ describe('local event-source mapping on DynamoDB Local', () => {
     expect(harness.logs.some((line) => String(line.outcome).startsWith('error (malformed batch response'))).toBe(true);
   });
 
+  it('fails an invocation that runs past the function timeout, like Lambda, and retries it', async () => {
+    const { tableName } = await createStreamTable(client);
+    const harness = await started(
+      createHarness(testSettings(tableName, { functionTimeoutSeconds: 0.2, maximumRetryAttempts: 1 }), async (_event, call) => {
+        if (call === 1) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }),
+    );
+    await putItem(client, tableName, { id: 'slow' });
+    await harness.mapping.drain();
+    expect(harness.invocations.map((invocation) => invocation.ids)).toEqual([['slow'], ['slow']]);
+    expect(harness.logs.map((line) => line.outcome)).toContain('error Sandbox.Timedout: Task timed out after 0.20 seconds; retry 1 of 1');
+  });
+
   it('ignores batchItemFailures when the mapping does not report them', async () => {
     const { tableName } = await createStreamTable(client);
     const harness = await started(createHarness(testSettings(tableName), (event) => ({ batchItemFailures: [{ itemIdentifier: event.Records[0]!.dynamodb.SequenceNumber }] })));
