@@ -226,7 +226,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
           // The table or its stream went away (deleted, or DynamoDB Local restarted in memory): find the new one.
           connection.warnThrottled(`${settings.functionName}: table ${settings.tableName} or its stream does not exist (any more); waiting for the table and its stream`);
           dropWorkers();
-          streamArn = undefined;
+          streamArn = settings.streamArn;
           context = undefined;
           passes = 0;
           if (!settings.streamArn) firstStream = false;
