@@ -76,7 +76,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     return;
   }
-  const where = relative(process.cwd(), args.dir) || '.';
+  const shown = relative(process.cwd(), args.dir);
+  const where = shown === '' ? '.' : shown.startsWith('..') ? args.dir : shown;
   if (entries.length === 0) {
     process.stdout.write(`No dead letters${args.functionName ? ` for ${args.functionName}` : ''} in ${where}/\n`);
     return;

@@ -17,7 +17,14 @@ function runInsideServerlessOffline(parsed: ParsedStartArguments): void {
   const child = spawn(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', stage], {
     cwd: projectDir,
     stdio: 'inherit',
-    env: { ...process.env, ...stackOptionsEnv(parsed.stack), SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    env: {
+      ...process.env,
+      ...stackOptionsEnv(parsed.stack),
+      // serverless-offline's own invocations read DYNAMODB_ENDPOINT through serverless.yml: the same instance.
+      ...(parsed.stack.port || parsed.stack.host ? { DYNAMODB_ENDPOINT: `http://${parsed.stack.host ?? '127.0.0.1'}:${parsed.stack.port ?? 8000}` } : {}),
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+    },
   });
   // Ctrl+C reaches the whole process group; serverless-offline and the plugin stop in order. Forward TERM too.
   process.on('SIGINT', () => undefined);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTtlRegistry, TTL_USER_IDENTITY, type DecoratableRecord } from '../../lib/offline/stack/ttl-registry.js';
-import { parseStartArguments } from '../../lib/offline/stack/stack-options.js';
+import { parseStackOptionsEnv, parseStartArguments, stackOptionsEnv } from '../../lib/offline/stack/stack-options.js';
 
 const arn = (table: string) => `arn:aws:dynamodb:us-east-1:000000000000:table/${table}/stream/2026-01-01T00:00:00.000`;
 const T0 = 1_800_000_000_000;
@@ -74,5 +74,17 @@ describe('npm start arguments', () => {
   it.each([[['--port', 'eighty']], [['--port', '70000']], [['--frobnicate']], [['--ttl-interval', '-1']]])('refuses %j with a message naming the option', (argv) => {
     // Act / Assess
     expect(() => parseStartArguments(argv, {})).toThrow(argv[0]!);
+  });
+});
+
+describe('options reaching the plugin inside sls offline start', () => {
+  it.each([
+    ['npm start passes its options through the environment', stackOptionsEnv({ port: 8001, inMemory: true }), { port: 8001, inMemory: true }],
+    ['a plain sls offline start takes the port of a local DYNAMODB_ENDPOINT', { DYNAMODB_ENDPOINT: 'http://127.0.0.1:8009' }, { port: 8009 }],
+    ['DYNAMODB_PORT wins over DYNAMODB_ENDPOINT', { DYNAMODB_ENDPOINT: 'http://127.0.0.1:8009', DYNAMODB_PORT: '8010' }, { port: 8010 }],
+    ['an endpoint elsewhere does not move the local port', { DYNAMODB_ENDPOINT: 'https://dynamodb.us-east-1.amazonaws.com' }, {}],
+  ])('%s', (_case, env, expected) => {
+    // Act / Assess
+    expect(parseStackOptionsEnv(env)).toEqual(expected);
   });
 });

@@ -90,10 +90,18 @@ export const STACK_OPTIONS_ENV = 'LOCAL_STACK_OPTIONS';
 
 export const stackOptionsEnv = (options: StackCliOptions): Record<string, string> => ({ [STACK_OPTIONS_ENV]: JSON.stringify(options) });
 
-/** Reads the options `npm start` passed; a plain `sls offline start` gets the defaults (and DYNAMODB_PORT). */
+/**
+ * Reads the options `npm start` passed. A plain `sls offline start` gets the defaults, with the port of
+ * DYNAMODB_PORT, or else of a DYNAMODB_ENDPOINT on this machine (so the functions and the stack agree).
+ */
 export function parseStackOptionsEnv(env: NodeJS.ProcessEnv): StackCliOptions {
   const text = env[STACK_OPTIONS_ENV];
-  if (!text) return parseStartArguments([], env).stack;
+  if (!text) {
+    const stack = parseStartArguments([], env).stack;
+    const local = /^http:\/\/(127\.0\.0\.1|localhost):(\d+)\/?$/.exec(env.DYNAMODB_ENDPOINT ?? '');
+    if (stack.port === undefined && local) stack.port = Number(local[2]);
+    return stack;
+  }
   try {
     return JSON.parse(text) as StackCliOptions;
   } catch (error) {
