@@ -53,7 +53,17 @@ function mergeIsolated(runs: TimingRun[]): TimingRun {
   };
 }
 
+/** BENCH_RENDER_ONLY=1: re-render latest.md (and the targets) from latest.json without measuring. */
+function renderOnly() {
+  const bench = JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8')) as BenchResults;
+  bench.targets = evaluateTargets(bench);
+  writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(bench, null, 2)}\n`);
+  writeFileSync(join(RESULTS, 'latest.md'), renderMarkdown(bench));
+  process.stdout.write(renderMarkdown(bench));
+}
+
 async function main() {
+  if (process.env.BENCH_RENDER_ONLY === '1') return renderOnly();
   const started = Date.now();
   const only = process.env.BENCH_TABLES?.split(',').filter(Boolean);
   const tables = TABLES.filter((t) => !only || only.includes(t));

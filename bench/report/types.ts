@@ -77,8 +77,24 @@ export interface ColdStartTable {
   functions: ColdStartFunction[];
 }
 
+export interface LocalStackRun {
+  batchWindowSeconds: number;
+  firstRecordMs?: number;
+  writes: number;
+  writeRatePerSecond: number;
+  delivered: number;
+  latencyMedianMs: number;
+  latencyP99Ms: number;
+  latencyMaxMs: number;
+  sustained?: { recordsPerSecond: number; written: number; delivered: number; lost: number; seconds: number };
+}
+
 export interface LocalStackTable {
   measured: boolean;
+  /** As serverless.yml configures the mapping (the figures the targets are judged on). */
+  configured?: LocalStackRun;
+  /** The same with batchWindow 0: the mapping's own overhead, without the batching wait. */
+  noWindow?: LocalStackRun;
   reason?: string;
   writes?: number;
   latencyMedianMs?: number;
