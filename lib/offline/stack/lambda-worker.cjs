@@ -7,7 +7,14 @@ let loaded;
 
 function loadHandler(file, exportName) {
   if (!loaded || loaded.file !== file) {
-    const mod = require(file);
+    let mod;
+    try {
+      mod = require(file);
+    } catch (error) {
+      // As Lambda reports a handler module that fails to load.
+      if (error && typeof error === 'object') error.name = 'Runtime.ImportModuleError';
+      throw error;
+    }
     const handler = exportName.split('.').reduce((value, key) => (value == null ? undefined : value[key]), mod);
     if (typeof handler !== 'function') {
       const error = new Error(`${file} does not export a function named ${exportName}`);
@@ -108,5 +115,7 @@ function fatal(kind) {
   };
 }
 process.on('uncaughtException', fatal('Runtime.UncaughtException'));
+// The stack went away (even killed): this environment has no one to answer to.
+process.on('disconnect', () => process.exit(0));
 process.on('unhandledRejection', fatal('Runtime.UnhandledPromiseRejection'));
 process.send({ type: 'ready' });
