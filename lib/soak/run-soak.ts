@@ -19,9 +19,9 @@ export interface SoakOptions {
   restart?: boolean;
   /**
    * Retries per batch in the soak's mappings. serverless.yml says 5; see README: with three actions per
-   * record a 10% fault rate fails a record 27% of the time, and 0.27^6 ≈ 4e-4 per record would send about
-   * one record in 2,500 to the dead-letter store by chance. The soak proves transient faults are absorbed,
-   * so it gives them room (20 retries: 0.27^21 ≈ 1e-12). Default 20.
+   * record a 10% fault rate fails a record 27% of the time, so a record can fail all 6 attempts and be
+   * dead-lettered by chance (at most 0.27^6 ≈ 4e-4 per record). The soak proves transient faults are
+   * absorbed, so by default it leaves no room for chance (20 retries: 0.27^21 ≈ 1e-12). Default 20.
    */
   maximumRetryAttempts?: number;
   /** How long to wait for the mappings to catch up after the writes. Default 10 minutes. */
