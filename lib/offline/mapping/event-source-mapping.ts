@@ -8,10 +8,11 @@ import type { DeadLetterStore } from '../store/dead-letter-store.js';
 import { ConnectionMonitor, isConnectionError } from './connection-monitor.js';
 import { deliveredStreamArn, type LambdaStreamRecord } from './lambda-record.js';
 import type { StreamMappingSettings } from './settings.js';
-import { MAX_PAYLOAD_BYTES, ShardWorker, type Invoke, type MappingContext, type StartPosition } from './shard-worker.js';
+import type { Invoke } from './invoke.js';
+import { MAX_PAYLOAD_BYTES, ShardWorker, type MappingContext, type StartPosition } from './shard-worker.js';
 import { Signal } from './signal.js';
 
-export type { Invoke, InvokeResult } from './shard-worker.js';
+export type { Invoke, InvokeResult } from './invoke.js';
 
 /** A running local event-source mapping: one stream, one function. */
 export interface EventSourceMapping {

@@ -9,12 +9,10 @@ import { ConnectionMonitor, isConnectionError } from './connection-monitor.js';
 import { streamFailurePayload } from './failure-payload.js';
 import { toLambdaRecord, type LambdaStreamRecord } from './lambda-record.js';
 import type { StreamMappingSettings } from './settings.js';
+import { invokeWithTimeout, type Invoke, type InvokeResult } from './invoke.js';
+import { laneOf } from './lane-of.js';
 import { Signal } from './signal.js';
 
-/** What the function returned, or how it failed. */
-export type InvokeResult = { ok: true; response: unknown } | { ok: false; errorType: string; errorMessage: string };
-/** Invokes the mapped function once (the Lambda boundary). */
-export type Invoke = (event: unknown, options: { functionName: string; timeoutMs: number; requestId?: string }) => Promise<InvokeResult>;
 
 /** Lambda's synchronous invocation payload limit. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -82,19 +80,6 @@ interface Lane {
 
 /** Stops a delivery loop without acknowledging anything: the records come again after a restart. */
 class Stopped extends Error {}
-
-/** FNV-1a over the item's key, so records of one item always go to the same lane. */
-function laneOf(record: LambdaStreamRecord, lanes: number): number {
-  if (lanes === 1) return 0;
-  const keys = record.dynamodb.Keys ?? {};
-  const text = JSON.stringify(Object.keys(keys).sort().map((name) => [name, keys[name]]));
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % lanes;
-}
 
 /**
  * Reads one shard in order and delivers its records to the function with Lambda's semantics: filters,
@@ -439,24 +424,9 @@ export class ShardWorker {
     };
   }
 
-  private async invoke(event: unknown, requestId: string): Promise<InvokeResult> {
+  private invoke(event: unknown, requestId: string): Promise<InvokeResult> {
     const { settings } = this.ctx;
-    const timeoutMs = settings.functionTimeoutSeconds * 1000;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<InvokeResult>((resolve) => {
-      timer = setTimeout(
-        () => resolve({ ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${settings.functionTimeoutSeconds.toFixed(2)} seconds` }),
-        timeoutMs,
-      );
-    });
-    const invoked = Promise.resolve()
-      .then(() => this.ctx.invoke(event, { functionName: settings.functionName, timeoutMs, requestId }))
-      .catch((error: unknown): InvokeResult => ({ ok: false, errorType: (error as Error)?.name ?? 'Error', errorMessage: (error as Error)?.message ?? String(error) }));
-    try {
-      return await Promise.race([invoked, timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return invokeWithTimeout(this.ctx.invoke, event, { functionName: settings.functionName, timeoutSeconds: settings.functionTimeoutSeconds, requestId });
   }
 
   private logInvocation(batch: readonly Entry[], outcome: string, durationMs: number, extra: Record<string, unknown> = {}): void {
