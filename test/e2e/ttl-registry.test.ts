@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTtlRegistry, TTL_USER_IDENTITY, type DecoratableRecord } from '../../lib/offline/stack/ttl-registry.js';
 import { parseStackOptionsEnv, parseStartArguments, stackOptionsEnv } from '../../lib/offline/stack/stack-options.js';
@@ -42,6 +45,20 @@ describe('TTL registry: which REMOVE records the local expirer caused', () => {
     const later = registry.isTtlDeletion(remove('t', 'a', '200'));
     // Assess
     expect([first, redelivered, later]).toEqual([true, true, false]);
+  });
+
+  it('keeps its expiries in a file, so a REMOVE read after a restart still gets the mark', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'ttl-registry-'));
+    const file = join(dir, 'expiries.json');
+    const before = createTtlRegistry({ now: () => T0, file });
+    before.expiring('t', { pk: { S: 'a' } }).confirm({ pk: { S: 'a' } });
+    // Act
+    const after = createTtlRegistry({ now: () => T0, file });
+    // Assess
+    expect(after.isTtlDeletion(remove('t', 'a', '1', { OldImage: { pk: { S: 'a' } } }))).toBe(true);
+    expect(after.isTtlDeletion(remove('t', 'b', '2'))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('forgets a cancelled expiry (the conditional delete failed) and old ones', () => {

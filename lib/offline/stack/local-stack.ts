@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -126,14 +126,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const tables = tableDefinitions(config.resources);
   const entries = handlerEntries(projectDir, Object.fromEntries(Object.entries(config.functions).filter(([name]) => mappings.some((m) => m.functionName === name))));
 
+  const ttlFile = inMemory ? undefined : join(stateDir, 'ttl-expiries.json');
   if (options.reset) {
-    for (const dir of [dataDir, checkpointDir, deadLetterDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const dir of [dataDir, checkpointDir, deadLetterDir, ttlFile]) if (dir) rmSync(dir, { recursive: true, force: true });
     logger.info('local data wiped', { folders: [dataDir, checkpointDir, deadLetterDir].filter(Boolean).map((d) => relative(projectDir, d!)) });
   }
 
   const checkpoints: CheckpointStore = checkpointDir ? createFileCheckpointStore({ dir: checkpointDir }) : createMemoryCheckpointStore();
   const deadLetters = createFileDeadLetterStore({ dir: deadLetterDir });
-  const ttlRegistry = createTtlRegistry();
+  mkdirSync(stateDir, { recursive: true });
+  const ttlRegistry = createTtlRegistry(ttlFile ? { file: ttlFile } : {});
 
   // ---- DynamoDB Local --------------------------------------------------------------------------
   const phases: [string, number][] = [];

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
 /** The `userIdentity` DynamoDB puts on a REMOVE that its TTL process caused. */
@@ -65,12 +66,33 @@ export interface TtlRegistryOptions {
   /** How long an expiry is remembered, in ms: the stream keeps records 24 hours. */
   retentionMs?: number;
   now?: () => number;
+  /**
+   * JSON file that keeps the expiries across restarts (data on disk): a REMOVE read after a restart
+   * still gets its userIdentity. None: in memory only.
+   */
+  file?: string;
 }
 
 export function createTtlRegistry(options: TtlRegistryOptions = {}): TtlRegistry {
   const retentionMs = options.retentionMs ?? 24 * 3600 * 1000;
   const now = options.now ?? Date.now;
   const byKey = new Map<string, Expiry[]>();
+  const file = options.file;
+  if (file && existsSync(file)) {
+    try {
+      for (const expiry of JSON.parse(readFileSync(file, 'utf8')) as Expiry[]) {
+        const id = `${expiry.table}\u0000${expiry.key}`;
+        byKey.set(id, [...(byKey.get(id) ?? []), expiry]);
+      }
+    } catch {
+      // An unreadable file only costs the TTL marks of records not yet delivered; start afresh.
+    }
+  }
+  const save = () => {
+    if (!file) return;
+    writeFileSync(`${file}.tmp`, JSON.stringify([...byKey.values()].flat()));
+    renameSync(`${file}.tmp`, file);
+  };
 
   const prune = () => {
     const oldest = now() - retentionMs;
@@ -100,7 +122,10 @@ export function createTtlRegistry(options: TtlRegistryOptions = {}): TtlRegistry
         (createdMs === undefined || createdMs >= expiry.at - 61_000) &&
         (oldImage === undefined || expiry.oldImage === undefined || oldImage === expiry.oldImage),
     );
-    if (candidate && sequenceNumber) candidate.sequenceNumber = sequenceNumber;
+    if (candidate && sequenceNumber) {
+      candidate.sequenceNumber = sequenceNumber;
+      save();
+    }
     return candidate;
   };
 
@@ -110,14 +135,17 @@ export function createTtlRegistry(options: TtlRegistryOptions = {}): TtlRegistry
       const id = `${table}\u0000${canonical(keys)}`;
       const expiry: Expiry = { table, key: canonical(keys), oldImage: undefined, at };
       byKey.set(id, [...(byKey.get(id) ?? []), expiry]);
+      save();
       return {
         confirm(oldImage) {
           if (oldImage) expiry.oldImage = canonical(oldImage);
+          save();
         },
         cancel() {
           const kept = (byKey.get(id) ?? []).filter((e) => e !== expiry);
           if (kept.length === 0) byKey.delete(id);
           else byKey.set(id, kept);
+          save();
         },
       };
     },
