@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createDynamoDBClient } from '../../lib/dynamodb/client.js';
 import { createLogger } from '../../lib/logging/logger.js';
 import { createEventSourceMapping, mappingIdOf, type EventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
 import { MAX_PAYLOAD_BYTES } from '../../lib/offline/mapping/shard-worker.js';
-import { createFileCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
-import { createFileDeadLetterStore } from '../../lib/offline/store/dead-letter-store.js';
+import { createFileCheckpointStore, createMemoryCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
+import { createFileDeadLetterStore, createMemoryDeadLetterStore } from '../../lib/offline/store/dead-letter-store.js';
 import { localClient } from '../support/dynamodb.js';
 import { createHarness, createStreamTable, deleteItem, localStreamsClient, putItem, testSettings, waitFor, type Harness } from './harness.js';
 
@@ -462,11 +463,11 @@ describe('local event-source mapping on DynamoDB Local', () => {
     const logs: Array<Record<string, unknown>> = [];
     const mapping = createEventSourceMapping({
       streams: localStreamsClient(endpoint),
-      dynamodb: (await import('../../lib/dynamodb/client.js')).createDynamoDBClient({ endpoint }),
+      dynamodb: createDynamoDBClient({ endpoint }),
       settings: testSettings('unreachable-table'),
       invoke: async () => ({ ok: true, response: undefined }),
-      checkpoints: createHarness(testSettings('x')).checkpoints,
-      deadLetters: createHarness(testSettings('x')).deadLetters,
+      checkpoints: createMemoryCheckpointStore(),
+      deadLetters: createMemoryDeadLetterStore(),
       logger: createLogger({ write: (line) => logs.push(JSON.parse(line)) }),
       pollIntervalMs: 20,
       describeIntervalMs: 20,
