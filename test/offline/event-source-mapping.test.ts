@@ -350,6 +350,25 @@ describe('local event-source mapping on DynamoDB Local', () => {
     expect(allDelivered(harness)).toEqual(['new']);
   });
 
+  it('keeps what was written while a LATEST mapping was stopped, even when it had delivered nothing yet', async () => {
+    // Prepare
+    const { tableName } = await createStreamTable(client);
+    await putItem(client, tableName, { id: 'before-start' });
+    const checkpoints = createMemoryCheckpointStore();
+    const settings = testSettings(tableName, { startingPosition: 'LATEST' });
+    const first = await started(createHarness(settings, undefined, { checkpoints }));
+    await first.mapping.drain();
+    await first.mapping.stop();
+    // Act
+    await putItem(client, tableName, { id: 'while-stopped' });
+    const second = await started(createHarness(settings, undefined, { checkpoints }));
+    await putItem(client, tableName, { id: 'after-restart' });
+    await second.mapping.drain();
+    // Assess
+    expect(allDelivered(first)).toEqual([]);
+    expect(allDelivered(second)).toEqual(['while-stopped', 'after-restart']);
+  });
+
   it('dead-letters records older than maximumRecordAgeInSeconds and moves on', async () => {
     // Prepare
     const { tableName } = await createStreamTable(client);
