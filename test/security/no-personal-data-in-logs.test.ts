@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { DescribeTableCommand, PutItemCommand, DeleteItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -136,5 +138,34 @@ describe('personal data in logs', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: broken.dynamodb.SequenceNumber }] });
     expect(lines.some((line) => line.includes('dynamodb.NewImage.phone'))).toBe(true);
     for (const line of lines) expect(line, 'the error message quotes the attribute value').not.toContain(PHONE);
+  });
+
+  it.each([
+    ['info', false],
+    ['debug', true],
+  ])("the deployed handler module in its own process at LOG_LEVEL=%s: sentinels on stdout = %s", (level, expected) => {
+    // Prepare: the environment serverless.yml gives booksStream, with the level under test.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOG_LEVEL: level,
+      DYNAMODB_ENDPOINT: dynamodbEndpoint(),
+      AWS_REGION: 'us-east-1',
+      CHANGE_LOG_TABLE: `change-log-${stage}`,
+      APPLIED_CHANGES_TABLE: `applied-changes-${stage}`,
+      AUTHOR_STATS_TABLE: `author-stats-${stage}`,
+    };
+    delete env.TEST_FAULT_RATE;
+    // Act
+    const run = spawnSync(resolve(__dirname, '..', '..', 'node_modules', '.bin', 'tsx'), [resolve(__dirname, 'run-handler.ts')], {
+      input: JSON.stringify({ module: 'functions/books-stream.ts', event: { Records: books } }),
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    // Assess
+    expect(run.stderr).toContain('RESPONSE {"batchItemFailures":[]}');
+    const lines = run.stdout.split('\n').filter((line) => line.startsWith('{'));
+    expect(lines.length).toBeGreaterThanOrEqual(books.length);
+    for (const sentinel of SENTINELS) expect(lines.some((line) => line.includes(sentinel)), `stdout holds "${sentinel}"`).toBe(expected);
   });
 });
