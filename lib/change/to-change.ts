@@ -23,12 +23,18 @@ function image<T extends Item>(value: unknown, index: number, field: string): T 
   }
 }
 
+/** The last stream ARN parsed and its table, kept by the caller for the length of one batch. */
+export interface StreamArnCache {
+  arn?: string;
+  tableName?: string;
+}
+
 /**
  * Narrows a stream record once, at the edge, into a typed change. Images stay `undefined` when the
  * record does not carry them (the stream view type decides), never `{}`.
  * @throws MalformedRecordError naming the record index and the field.
  */
-export function toChange<T extends Item = Item, K extends Item = Item>(record: DynamoDBRecord | unknown, index: number): Change<T, K> {
+export function toChange<T extends Item = Item, K extends Item = Item>(record: DynamoDBRecord | unknown, index: number, arnCache?: StreamArnCache): Change<T, K> {
   if (!isObject(record)) throw new MalformedRecordError(index, 'record', 'is not an object');
   const { eventName, dynamodb, eventSourceARN, userIdentity } = record as Record<string, unknown>;
   if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE') {
@@ -40,7 +46,16 @@ export function toChange<T extends Item = Item, K extends Item = Item>(record: D
     throw new MalformedRecordError(index, 'dynamodb.SequenceNumber', 'is missing or empty');
   }
   if (typeof eventSourceARN !== 'string') throw new MalformedRecordError(index, 'eventSourceARN', 'is missing');
-  const tableName = tableNameFromStreamArn(eventSourceARN);
+  // A batch comes from one stream: parse its ARN once per batch, not once per record.
+  let tableName: string | undefined;
+  if (arnCache !== undefined && arnCache.arn === eventSourceARN) tableName = arnCache.tableName;
+  else {
+    tableName = tableNameFromStreamArn(eventSourceARN);
+    if (arnCache !== undefined && tableName !== undefined) {
+      arnCache.arn = eventSourceARN;
+      arnCache.tableName = tableName;
+    }
+  }
   if (tableName === undefined) {
     throw new MalformedRecordError(index, 'eventSourceARN', `is not a DynamoDB stream ARN (${eventSourceARN.slice(0, 120)})`);
   }
@@ -56,29 +71,28 @@ export function toChange<T extends Item = Item, K extends Item = Item>(record: D
   if (size !== undefined && typeof size !== 'number') throw new MalformedRecordError(index, 'dynamodb.SizeBytes', 'is not a number');
   if (dynamodb.Keys === undefined) throw new MalformedRecordError(index, 'dynamodb.Keys', 'is missing');
   const keys = image<K>(dynamodb.Keys, index, 'dynamodb.Keys')!;
-  const base = {
+  let newImage: T | undefined;
+  let oldImage: T | undefined;
+  let isTtlExpiry = false;
+  if (eventName !== 'REMOVE') newImage = image<T>(dynamodb.NewImage, index, 'dynamodb.NewImage');
+  if (eventName !== 'INSERT') oldImage = image<T>(dynamodb.OldImage, index, 'dynamodb.OldImage');
+  if (eventName === 'REMOVE' && isObject(userIdentity)) {
+    isTtlExpiry = userIdentity.type === 'Service' && userIdentity.principalId === 'dynamodb.amazonaws.com';
+  }
+  // One literal with every field in one order: all changes share a hidden class, which keeps the
+  // actions' property reads monomorphic on the hot path.
+  return {
+    eventName,
     keys,
+    newImage,
+    oldImage,
     sequenceNumber,
     approximateCreationDateTime: created as number | undefined,
     sizeBytes: size as number | undefined,
     streamViewType: viewType as StreamViewType | undefined,
     tableName,
     eventSourceARN,
+    isTtlExpiry,
     index,
-  };
-  if (eventName === 'INSERT') {
-    return { eventName, ...base, isTtlExpiry: false, newImage: image<T>(dynamodb.NewImage, index, 'dynamodb.NewImage'), oldImage: undefined };
-  }
-  if (eventName === 'MODIFY') {
-    return {
-      eventName,
-      ...base,
-      isTtlExpiry: false,
-      newImage: image<T>(dynamodb.NewImage, index, 'dynamodb.NewImage'),
-      oldImage: image<T>(dynamodb.OldImage, index, 'dynamodb.OldImage'),
-    };
-  }
-  const identity = isObject(userIdentity) ? userIdentity : undefined;
-  const isTtlExpiry = identity?.type === 'Service' && identity.principalId === 'dynamodb.amazonaws.com';
-  return { eventName, ...base, isTtlExpiry, newImage: undefined, oldImage: image<T>(dynamodb.OldImage, index, 'dynamodb.OldImage') };
+  } as Change<T, K>;
 }

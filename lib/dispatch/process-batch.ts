@@ -1,5 +1,5 @@
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { toChange } from '../change/to-change.js';
+import { toChange, type StreamArnCache } from '../change/to-change.js';
 import type { Change } from '../change/types.js';
 import { ActionError, MalformedEventError, UnidentifiableRecordError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -67,6 +67,7 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
   const margin = options.deadlineMarginMs ?? 3000;
   const debug = logger.isEnabled('debug');
   const context: ActionContext = { logger, remainingTimeMs: remaining };
+  const arnCache: StreamArnCache = {};
   const done = (failedAt: number | undefined) => {
     const fields = {
       records: records.length,
@@ -91,7 +92,7 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
     }
     let change: Change;
     try {
-      change = toChange(record, i);
+      change = toChange(record, i, arnCache);
     } catch (error) {
       logger.error('malformed record', { index: i, sequenceNumber: numbers[i], keys: keysOf(record), ...describeError(error) });
       return done(i);
