@@ -23,8 +23,19 @@ const handlers: Record<string, (event: DynamoDBStreamEvent) => unknown> = {
   'eager-read': (event) => processBatch(event, { actions: [reader], logger: benchLogger }),
 };
 
+/** `side`: floor, eager and lazy end to end in one process, interleaved (same machine state for the ratios). */
+async function sideBySide() {
+  for (const size of BATCH_SIZES.filter((s) => s.id !== '100')) {
+    const { json, records } = batchText(size);
+    const cases = ['floor', 'eager', 'lazy'].map((id) => ({ id, fn: async () => void (sink.value = await handlers[id]!(JSON.parse(json) as DynamoDBStreamEvent)) }));
+    const stats = await compare(cases, { clock: clockFromEnv(), rounds: 6, roundCpuMs: 300, random: createRandom(5) });
+    for (const s of stats) console.log(JSON.stringify({ variant: s.id, size: size.id, records, mode: 'e2e-side', medianMs: s.medianNs / 1e6 }));
+  }
+}
+
 async function main() {
   const id = process.argv[2]!;
+  if (id === 'side') return sideBySide();
   const handle = handlers[id]!;
   for (const size of BATCH_SIZES.filter((s) => s.id !== '100')) {
     const { json, records } = batchText(size);
