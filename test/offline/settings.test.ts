@@ -12,30 +12,34 @@ const booksArn = { 'Fn::GetAtt': ['BooksTable', 'StreamArn'] };
 const stream = (fields: Record<string, unknown>) => ({ stream: { type: 'dynamodb', arn: booksArn, ...fields } });
 
 describe('settingsFromStreamEvent', () => {
-  it('converts the stream events of serverless.yml', () => {
-    // Prepare
+  it.each(['booksStream', 'ordersStream'])('converts the stream event of %s in serverless.yml', (name) => {
+    // Prepare: expectations come from the file itself, so the test follows serverless.yml as it changes.
     const config = readServerlessConfig({ stage: 'unit' });
-    const fn = config.functions.booksStream!;
+    const fn = config.functions[name]!;
+    const event = (fn.events as Array<{ stream: Record<string, any> }>)[0]!;
+    const stream = event.stream;
+    const logicalId = stream.arn['Fn::GetAtt'][0] as string;
     // Act
-    const settings = settingsFromStreamEvent('booksStream', fn, (fn.events as unknown[])[0], config.resources, { timeoutSeconds: 60 });
+    const settings = settingsFromStreamEvent(name, fn, event, config.resources, { timeoutSeconds: 60 });
     // Assess
     expect(settings).toEqual({
-      functionName: 'booksStream',
-      tableName: 'books-unit',
-      enabled: true,
-      batchSize: 100,
-      batchWindowSeconds: 1,
-      startingPosition: 'TRIM_HORIZON',
-      maximumRetryAttempts: 5,
-      maximumRecordAgeInSeconds: 3600,
-      bisectBatchOnFunctionError: true,
-      parallelizationFactor: 1,
-      tumblingWindowInSeconds: 0,
-      reportBatchItemFailures: true,
-      filterPatterns: [{ dynamodb: { Keys: { isbn: { S: [{ exists: true }] } } } }],
-      onFailureDestination: 'BooksStreamDeadLetterQueue',
-      functionTimeoutSeconds: 60,
+      functionName: name,
+      tableName: config.resources[logicalId]!.Properties!.TableName,
+      enabled: stream.enabled ?? true,
+      batchSize: stream.batchSize ?? 10,
+      batchWindowSeconds: stream.batchWindow ?? 0,
+      startingPosition: stream.startingPosition ?? 'TRIM_HORIZON',
+      maximumRetryAttempts: stream.maximumRetryAttempts ?? -1,
+      maximumRecordAgeInSeconds: stream.maximumRecordAgeInSeconds ?? -1,
+      bisectBatchOnFunctionError: stream.bisectBatchOnFunctionError ?? false,
+      parallelizationFactor: stream.parallelizationFactor ?? 1,
+      tumblingWindowInSeconds: stream.tumblingWindowInSeconds ?? 0,
+      reportBatchItemFailures: stream.functionResponseType === 'ReportBatchItemFailures',
+      filterPatterns: stream.filterPatterns ?? [],
+      onFailureDestination: stream.destinations.onFailure.arn['Fn::GetAtt'][0],
+      functionTimeoutSeconds: fn.timeout ?? 60,
     });
+    expect(settings!.tableName).toBe(`${name === 'booksStream' ? 'books' : 'orders'}-unit`);
   });
 
   it('applies the defaults Serverless compiles', () => {
