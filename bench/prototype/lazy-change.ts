@@ -2,10 +2,13 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { AppError, MalformedRecordError } from '../../lib/errors.js';
 import { tableNameFromStreamArn } from '../../lib/change/stream-arn.js';
 import type { Change, EventName, Item, StreamViewType } from '../../lib/change/types.js';
+import type { StreamArnCache } from '../../lib/change/to-change.js';
 import { unmarshallImage } from '../../lib/change/unmarshall.js';
 
+export type { StreamArnCache };
+
 /*
- * PROTOTYPE for the lead, not used by the functions: lib/change/to-change.ts with the images unmarshalled
+ * PROTOTYPE for the lead, not used by the functions: lib/change/to-change.ts (as of c11fcb6) with the images unmarshalled
  * on first read. Everything else is narrowed eagerly as before (event name, sequence number, ARN, view
  * type, keys); NewImage and OldImage become memoised getters on a class, so an action that never reads an
  * image never pays for it and one that does pays once. Measured by bench/prototype/measure-lazy.ts.
@@ -67,7 +70,7 @@ class LazyChange {
 }
 
 /** lib/change/to-change.ts's toChange, with lazily unmarshalled images. */
-export function toLazyChange(record: DynamoDBRecord | unknown, index: number): Change {
+export function toLazyChange(record: DynamoDBRecord | unknown, index: number, arnCache?: StreamArnCache): Change {
   if (!isObject(record)) throw new MalformedRecordError(index, 'record', 'is not an object');
   const { eventName, dynamodb, eventSourceARN, userIdentity } = record as Record<string, unknown>;
   if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE') {
@@ -77,7 +80,16 @@ export function toLazyChange(record: DynamoDBRecord | unknown, index: number): C
   const sequenceNumber = dynamodb.SequenceNumber;
   if (typeof sequenceNumber !== 'string' || sequenceNumber === '') throw new MalformedRecordError(index, 'dynamodb.SequenceNumber', 'is missing or empty');
   if (typeof eventSourceARN !== 'string') throw new MalformedRecordError(index, 'eventSourceARN', 'is missing');
-  const tableName = tableNameFromStreamArn(eventSourceARN);
+  // As lib's toChange since c11fcb6: the ARN is parsed once per batch.
+  let tableName: string | undefined;
+  if (arnCache !== undefined && arnCache.arn === eventSourceARN) tableName = arnCache.tableName;
+  else {
+    tableName = tableNameFromStreamArn(eventSourceARN);
+    if (arnCache !== undefined && tableName !== undefined) {
+      arnCache.arn = eventSourceARN;
+      arnCache.tableName = tableName;
+    }
+  }
   if (tableName === undefined) throw new MalformedRecordError(index, 'eventSourceARN', `is not a DynamoDB stream ARN (${eventSourceARN.slice(0, 120)})`);
   const viewType = dynamodb.StreamViewType;
   if (viewType !== undefined && !VIEW_TYPES.has(viewType as string)) {

@@ -1,6 +1,6 @@
 // PROTOTYPE copy of lib/dispatch/process-batch.ts, changed only to use the lazy toChange (bench/prototype/lazy-change.ts).
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { toLazyChange as toChange } from './lazy-change.js';
+import { toLazyChange as toChange, type StreamArnCache } from './lazy-change.js';
 import type { Change } from '../../lib/change/types.js';
 import { ActionError, MalformedEventError, UnidentifiableRecordError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logging/logger.js';
@@ -68,6 +68,7 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
   const margin = options.deadlineMarginMs ?? 3000;
   const debug = logger.isEnabled('debug');
   const context: ActionContext = { logger, remainingTimeMs: remaining };
+  const arnCache: StreamArnCache = {};
   const done = (failedAt: number | undefined) => {
     const fields = {
       records: records.length,
@@ -92,7 +93,7 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
     }
     let change: Change;
     try {
-      change = toChange(record, i);
+      change = toChange(record, i, arnCache);
     } catch (error) {
       logger.error('malformed record', { index: i, sequenceNumber: numbers[i], keys: keysOf(record), ...describeError(error) });
       return done(i);
