@@ -223,6 +223,14 @@ export class ShardWorker {
       return;
     }
     if (name === 'TrimmedDataAccessException') {
+      const position = this.lastRead ?? this.acknowledged;
+      if (position === undefined) {
+        // No record read or acknowledged here yet: nothing of ours was trimmed. DynamoDB Local answers
+        // this way on fresh shards too; TRIM_HORIZON means "the oldest record left" anyway.
+        this.ctx.logger.debug('trimmed data before any position; reading from the oldest record left', { shardId: this.shardId });
+        this.start = { type: 'TRIM_HORIZON' };
+        return;
+      }
       this.ctx.connection.warnThrottled(
         `shard ${this.shardId}: records after ${this.lastRead ?? this.acknowledged ?? 'the start'} were trimmed (older than 24 h); continuing from the oldest record left`,
       );
