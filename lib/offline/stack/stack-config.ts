@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { readServerlessConfig, type CloudFormationResource } from '../../tables/serverless-config.js';
+import { readServerlessConfig, type ServerlessConfig } from '../../tables/serverless-config.js';
 
 /** What the local stack needs from serverless.yml, with variables resolved (by Serverless or by readServerlessConfig). */
-export interface StackConfig {
-  service: string;
-  stage: string;
-  region: string;
-  provider: Record<string, unknown>;
-  functions: Record<string, Record<string, unknown>>;
-  resources: Record<string, CloudFormationResource>;
+export interface StackConfig extends ServerlessConfig {
   /** `custom.esbuild`: the options serverless-esbuild builds with. */
   esbuild: Record<string, unknown> | undefined;
 }
