@@ -93,7 +93,7 @@ export interface LocalStackTable {
   measured: boolean;
   /** As serverless.yml configures the mapping (the figures the targets are judged on). */
   configured?: LocalStackRun;
-  /** The same with batchWindow 0: the mapping's own overhead, without the batching wait. */
+  /** The same with batchWindow 0 (only when serverless.yml sets a window): the mapping's own overhead. */
   noWindow?: LocalStackRun;
   reason?: string;
   writes?: number;
