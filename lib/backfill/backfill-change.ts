@@ -64,6 +64,5 @@ export function backfillChange(item: Record<string, AttributeValue>, origin: Bac
 
 /** The change of a record made by {@link backfillRecord}. */
 export function backfillChangeOf(record: DynamoDBRecord, index: number): Insert {
-  const change = toChange(record, index) as Insert;
-  return { ...change, isBackfill: true };
+  return toChange(record, index, undefined, { backfill: true }) as Insert;
 }

@@ -2,24 +2,90 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { AppError, MalformedRecordError } from '../errors.js';
 import { tableNameFromStreamArn } from './stream-arn.js';
 import type { Change, Item, StreamViewType } from './types.js';
-import { unmarshallImage } from './unmarshall.js';
+import { unmarshallImage, validateImage } from './unmarshall.js';
 
 const VIEW_TYPES = new Set(['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES']);
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function asMalformedRecord(error: unknown, index: number, field: string): unknown {
+  if (!(error instanceof AppError)) return error;
+  // The unmarshaller names the full attribute path (dynamodb.NewImage.tags[2]); keep it as the field.
+  const path = typeof (error as { path?: unknown }).path === 'string' ? (error as unknown as { path: string }).path : field;
+  const problem = error.message.startsWith(path) ? error.message.slice(path.length).trim() : error.message;
+  return new MalformedRecordError(index, path, problem, { cause: error });
+}
 
 function image<T extends Item>(value: unknown, index: number, field: string): T | undefined {
   if (value === undefined) return undefined;
   try {
     return unmarshallImage<T>(value, field);
   } catch (error) {
-    if (error instanceof AppError) {
-      // The unmarshaller names the full attribute path (dynamodb.NewImage.tags[2]); keep it as the field.
-      const path = typeof (error as { path?: unknown }).path === 'string' ? (error as unknown as { path: string }).path : field;
-      const problem = error.message.startsWith(path) ? error.message.slice(path.length).trim() : error.message;
-      throw new MalformedRecordError(index, path, problem, { cause: error });
+    throw asMalformedRecord(error, index, field);
+  }
+}
+
+/** Checks an image the record carries, so that a malformed one fails here, at the edge. */
+function checked(value: unknown, index: number, field: string): unknown {
+  if (value === undefined) return undefined;
+  try {
+    validateImage(value, field);
+  } catch (error) {
+    throw asMalformedRecord(error, index, field);
+  }
+  return value;
+}
+
+const UNBUILT: unique symbol = Symbol('unbuilt');
+
+/**
+ * A change whose images are checked when it is made and built on first read, then kept. An action that
+ * reads only keys never pays for the images. `toJSON` includes them, so logging or serialising a change
+ * shows everything; `{ ...change }` does not (the images are getters), so read them by name.
+ */
+class StreamChange<T extends Item, K extends Item> {
+  #newRaw: unknown;
+  #oldRaw: unknown;
+  #newImage: T | undefined | typeof UNBUILT = UNBUILT;
+  #oldImage: T | undefined | typeof UNBUILT = UNBUILT;
+
+  constructor(
+    readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+    readonly keys: K,
+    readonly sequenceNumber: string,
+    readonly approximateCreationDateTime: number | undefined,
+    readonly sizeBytes: number | undefined,
+    readonly streamViewType: StreamViewType | undefined,
+    readonly tableName: string,
+    readonly eventSourceARN: string,
+    readonly isTtlExpiry: boolean,
+    readonly index: number,
+    readonly isBackfill: boolean,
+    newRaw: unknown,
+    oldRaw: unknown,
+  ) {
+    this.#newRaw = newRaw;
+    this.#oldRaw = oldRaw;
+  }
+
+  get newImage(): T | undefined {
+    if (this.#newImage === UNBUILT) {
+      this.#newImage = image<T>(this.#newRaw, this.index, 'dynamodb.NewImage');
+      this.#newRaw = undefined;
     }
-    throw error;
+    return this.#newImage;
+  }
+
+  get oldImage(): T | undefined {
+    if (this.#oldImage === UNBUILT) {
+      this.#oldImage = image<T>(this.#oldRaw, this.index, 'dynamodb.OldImage');
+      this.#oldRaw = undefined;
+    }
+    return this.#oldImage;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { ...(this as object), newImage: this.newImage, oldImage: this.oldImage };
   }
 }
 
@@ -30,11 +96,17 @@ export interface StreamArnCache {
 }
 
 /**
- * Narrows a stream record once, at the edge, into a typed change. Images stay `undefined` when the
- * record does not carry them (the stream view type decides), never `{}`.
+ * Narrows a stream record once, at the edge, into a typed change. Every field is checked here; the
+ * images are built on first read. Images stay `undefined` when the record does not carry them (the
+ * stream view type decides), never `{}`. `backfill` marks a change a backfill made up from a scanned item.
  * @throws MalformedRecordError naming the record index and the field.
  */
-export function toChange<T extends Item = Item, K extends Item = Item>(record: DynamoDBRecord | unknown, index: number, arnCache?: StreamArnCache): Change<T, K> {
+export function toChange<T extends Item = Item, K extends Item = Item>(
+  record: DynamoDBRecord | unknown,
+  index: number,
+  arnCache?: StreamArnCache,
+  options?: { backfill?: boolean },
+): Change<T, K> {
   if (!isObject(record)) throw new MalformedRecordError(index, 'record', 'is not an object');
   const { eventName, dynamodb, eventSourceARN, userIdentity } = record as Record<string, unknown>;
   if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE') {
@@ -71,28 +143,22 @@ export function toChange<T extends Item = Item, K extends Item = Item>(record: D
   if (size !== undefined && typeof size !== 'number') throw new MalformedRecordError(index, 'dynamodb.SizeBytes', 'is not a number');
   if (dynamodb.Keys === undefined) throw new MalformedRecordError(index, 'dynamodb.Keys', 'is missing');
   const keys = image<K>(dynamodb.Keys, index, 'dynamodb.Keys')!;
-  let newImage: T | undefined;
-  let oldImage: T | undefined;
-  let isTtlExpiry = false;
-  if (eventName !== 'REMOVE') newImage = image<T>(dynamodb.NewImage, index, 'dynamodb.NewImage');
-  if (eventName !== 'INSERT') oldImage = image<T>(dynamodb.OldImage, index, 'dynamodb.OldImage');
-  if (eventName === 'REMOVE' && isObject(userIdentity)) {
-    isTtlExpiry = userIdentity.type === 'Service' && userIdentity.principalId === 'dynamodb.amazonaws.com';
-  }
-  // One literal with every field in one order: all changes share a hidden class, which keeps the
-  // actions' property reads monomorphic on the hot path.
-  return {
+  const newRaw = eventName === 'REMOVE' ? undefined : checked(dynamodb.NewImage, index, 'dynamodb.NewImage');
+  const oldRaw = eventName === 'INSERT' ? undefined : checked(dynamodb.OldImage, index, 'dynamodb.OldImage');
+  const isTtlExpiry = eventName === 'REMOVE' && isObject(userIdentity) && userIdentity.type === 'Service' && userIdentity.principalId === 'dynamodb.amazonaws.com';
+  return new StreamChange<T, K>(
     eventName,
     keys,
-    newImage,
-    oldImage,
     sequenceNumber,
-    approximateCreationDateTime: created as number | undefined,
-    sizeBytes: size as number | undefined,
-    streamViewType: viewType as StreamViewType | undefined,
+    created as number | undefined,
+    size as number | undefined,
+    viewType as StreamViewType | undefined,
     tableName,
     eventSourceARN,
     isTtlExpiry,
     index,
-  } as Change<T, K>;
+    options?.backfill === true,
+    newRaw,
+    oldRaw,
+  ) as unknown as Change<T, K>;
 }

@@ -137,6 +137,89 @@ function toNative(av: unknown, depth: number): NativeValue {
   throw new PathError('', 'has no value: an attribute value needs one of S, N, B, BOOL, NULL, M, L, SS, NS, BS', 'invalid', '');
 }
 
+/*
+ * The same checks as toNative, without building anything. toChange runs it on every image it carries, so
+ * a malformed record is still rejected at the edge, while the images themselves are built only when an
+ * action reads them: allocating them eagerly, while the freshly parsed event is still young, made the
+ * garbage collector copy the whole event (see bench/).
+ */
+function checkNumber(value: unknown): void {
+  if (typeof value !== 'string') throw new PathError('', `has an N value of type ${typeof value}; N must be a string`, 'invalid', '');
+  const n = +value;
+  if (n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER && value !== '') return;
+  toNumber(value);
+}
+
+function checkMembers(values: unknown, type: string, each: (v: unknown) => unknown): void {
+  if (!Array.isArray(values)) throw new PathError('', `has a ${type} value that is not an array`, 'invalid', '');
+  for (let i = 0; i < values.length; i++) {
+    try {
+      each(values[i]);
+    } catch (error) {
+      throw prefixed(error, `.${type}[${i}]`);
+    }
+  }
+}
+
+function checkMap(map: Record<string, unknown>, depth: number): void {
+  let name = '';
+  try {
+    for (name in map) checkValue(map[name], depth);
+  } catch (error) {
+    throw prefixed(error, `.${name}`);
+  }
+}
+
+function checkValue(av: unknown, depth: number): void {
+  if (typeof av !== 'object' || av === null || Array.isArray(av)) {
+    throw new PathError('', 'is not an attribute value (an object such as {"S": "text"})', 'invalid', '');
+  }
+  const value = av as Record<string, unknown>;
+  for (const type in value) {
+    const v = value[type];
+    if (v === undefined) continue;
+    switch (type) {
+      case 'S':
+        if (typeof v !== 'string') throw new PathError('', `has an S value of type ${typeof v}`, 'invalid', '');
+        return;
+      case 'N':
+        return checkNumber(v);
+      case 'BOOL':
+        if (typeof v !== 'boolean') throw new PathError('', `has a BOOL value of type ${typeof v}`, 'invalid', '');
+        return;
+      case 'NULL':
+        return;
+      case 'M':
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new PathError('', 'has an M value that is not an object', 'invalid', '');
+        if (depth >= MAX_DEPTH) throw new PathError('', `nests deeper than DynamoDB's limit of ${MAX_DEPTH} levels`, 'invalid', '');
+        return checkMap(v as Record<string, unknown>, depth + 1);
+      case 'L': {
+        if (!Array.isArray(v)) throw new PathError('', 'has an L value that is not an array', 'invalid', '');
+        if (depth >= MAX_DEPTH) throw new PathError('', `nests deeper than DynamoDB's limit of ${MAX_DEPTH} levels`, 'invalid', '');
+        let i = 0;
+        try {
+          for (; i < v.length; i++) checkValue(v[i], depth + 1);
+        } catch (error) {
+          throw prefixed(error, `[${i}]`);
+        }
+        return;
+      }
+      case 'SS':
+        return checkMembers(v, 'SS', stringMember);
+      case 'NS':
+        return checkMembers(v, 'NS', checkNumber);
+      case 'BS':
+        return checkMembers(v, 'BS', binaryMember);
+      case 'B':
+        binaryMember(v);
+        return;
+      default:
+        throw new PathError('', '', 'unknown', type);
+    }
+  }
+  throw new PathError('', 'has no value: an attribute value needs one of S, N, B, BOOL, NULL, M, L, SS, NS, BS', 'invalid', '');
+}
+
 function toAppError(error: unknown, path: string): unknown {
   if (!(error instanceof PathError)) return error;
   const full = path + error.relativePath;
@@ -165,6 +248,21 @@ export function unmarshallImage<T extends Item = Item>(image: unknown, path = 'i
 export function unmarshallValue(value: unknown, path = 'value'): NativeValue {
   try {
     return toNative(value, 0);
+  } catch (error) {
+    throw toAppError(error, path);
+  }
+}
+
+/**
+ * Checks an image exactly as unmarshallImage would, without building it.
+ * @throws the error unmarshallImage would throw, naming the attribute path.
+ */
+export function validateImage(image: unknown, path = 'image'): void {
+  if (typeof image !== 'object' || image === null || Array.isArray(image)) {
+    throw new InvalidAttributeValueError(path, 'is not a map of attribute values');
+  }
+  try {
+    checkMap(image as Record<string, unknown>, 0);
   } catch (error) {
     throw toAppError(error, path);
   }

@@ -63,6 +63,31 @@ describe('toChange', () => {
     expect(toChange(record, 0).isTtlExpiry).toBe(expected);
   });
 
+  it('builds each image once, on first read, and shows it when serialised', () => {
+    // Prepare
+    const change = toChange(modifyRecord('books-local', ['isbn'], book, renamed), 0);
+
+    // Act
+    const first = change.newImage;
+    const second = change.newImage;
+    const json = JSON.parse(JSON.stringify(change)) as Record<string, unknown>;
+
+    // Assess
+    expect(first).toBe(second);
+    expect(json.newImage).toEqual(renamed);
+    expect(json.oldImage).toEqual(book);
+    expect(json.sequenceNumber).toBe(change.sequenceNumber);
+  });
+
+  it('rejects a malformed image when the change is made, before any action reads it', () => {
+    // Prepare
+    const record = modifyRecord('books-local', ['isbn'], book, renamed);
+    record.dynamodb!.OldImage = { ...record.dynamodb!.OldImage, year: { N: 'not a number' } };
+
+    // Act / Assess
+    expect(() => toChange(record, 2)).toThrow('Record 2: dynamodb.OldImage.year has an N value that is not a number');
+  });
+
   it('parses table names with dots, dashes and underscores from the stream ARN', () => {
     // Prepare
     const record = insertRecord('my_table.v2-prod', ['isbn'], book);
