@@ -27,8 +27,8 @@ function machine() {
 
 /** The timing tables, and the variants each runs alone after the side-by-side run. */
 const TIMING_VARIANTS: Partial<Record<(typeof TABLES)[number], string[]>> = {
-  'end-to-end': ['floor', 'util-loop', 'powertools', 'dispatcher'],
-  'handler-only': ['util-loop', 'powertools', 'dispatcher'],
+  'end-to-end': ['floor', 'util-loop', 'powertools', 'dispatcher', 'dispatcher-images'],
+  'handler-only': ['util-loop', 'powertools', 'dispatcher', 'dispatcher-images'],
 };
 
 /** Runs one table in a child process of its own; undefined when it failed. */

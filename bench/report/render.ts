@@ -17,6 +17,7 @@ const LABELS: Record<string, string> = {
   'util-loop': 'util-dynamodb `unmarshall` loop',
   powertools: 'Powertools `BatchProcessor` + `processPartialResponse`',
   dispatcher: '**our dispatcher** (`processBatch`, no-op action)',
+  'dispatcher-images': 'our dispatcher, an action that reads both images',
 };
 
 const f = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));

@@ -7,7 +7,7 @@ import { processBatch } from '../../lib/dispatch/process-batch.js';
 import { generateOrdersEvent, INVOCATION_CAP_BYTES } from '../generate/orders-event.js';
 import { selectedVariants, timeVariants } from '../harness/timing-table.js';
 import { log, tableMain } from '../harness/table-main.js';
-import { benchLogger, DISPATCHER, POWERTOOLS, UTIL_LOOP } from '../harness/variants.js';
+import { benchLogger, DISPATCHER, DISPATCHER_IMAGES, POWERTOOLS, UTIL_LOOP } from '../harness/variants.js';
 
 type SdkImage = Record<string, SdkAttributeValue>;
 
@@ -42,7 +42,7 @@ async function checkEquality(event: DynamoDBStreamEvent) {
  * the command line). The side-by-side run also checks the dispatcher's output against util-dynamodb.
  */
 tableMain('handler-only', async () => {
-  const variants = selectedVariants([UTIL_LOOP, POWERTOOLS, DISPATCHER]);
+  const variants = selectedVariants([UTIL_LOOP, POWERTOOLS, DISPATCHER, DISPATCHER_IMAGES]);
   const timing = await timeVariants('handler-only', variants);
   if (variants.length === 1) return timing;
   // Last, so that its extra action cannot change what the timed runs see.
