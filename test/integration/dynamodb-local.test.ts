@@ -1,4 +1,4 @@
-import { ListTablesCommand, DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, paginateListTables } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createStageTables, localClient, uniqueStage } from '../support/dynamodb.js';
 
@@ -10,7 +10,9 @@ describe('DynamoDB Local with the tables of serverless.yml', () => {
 
     // Act
     await createStageTables(client, stage);
-    const tables = (await client.send(new ListTablesCommand({}))).TableNames ?? [];
+    // ListTables answers 100 names a page, and the whole test run shares this DynamoDB Local.
+    const tables: string[] = [];
+    for await (const page of paginateListTables({ client }, {})) tables.push(...(page.TableNames ?? []));
     const books = (await client.send(new DescribeTableCommand({ TableName: `books-${stage}` }))).Table!;
     const orders = (await client.send(new DescribeTableCommand({ TableName: `orders-${stage}` }))).Table!;
     const changeLogTtl = await client.send(new DescribeTimeToLiveCommand({ TableName: `change-log-${stage}` }));
