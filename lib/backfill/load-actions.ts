@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importHandlerModule } from '../config/function-module.js';
 import type { Action } from '../dispatch/action.js';
 import { ConfigurationError } from '../errors.js';
 import type { BackfillSource } from './source.js';
@@ -34,12 +33,10 @@ export async function loadFunctionModule(
     else env[name] = value;
   }
   const root = options.projectRoot ?? resolve(__dirname, '..', '..');
-  const file = ['.ts', '.js', '.mjs', '.cjs'].map((ext) => resolve(root, source.handlerModule + ext)).find((candidate) => existsSync(candidate));
-  if (!file) throw new ConfigurationError(`The handler module ${source.handlerModule} of ${source.functionName} was not found under ${root}`);
-  const module = (await import(pathToFileURL(file).href)) as { actions?: unknown; default?: { actions?: unknown } };
-  const actions = module.actions ?? module.default?.actions;
+  const module = await importHandlerModule(root, source.handlerModule, source.functionName);
+  const actions = module.actions;
   if (!Array.isArray(actions) || !actions.every((a) => a && typeof a === 'object' && typeof a.name === 'string' && typeof a.handle === 'function')) {
     throw new ConfigurationError(`${source.handlerModule} does not export an \`actions\` list (Action[]); a backfill runs those actions, so the handler module must export them`);
   }
-  return { actions: actions as Action[], exports: module as Record<string, unknown> };
+  return { actions: actions as Action[], exports: module };
 }

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.js';
+import { declaredEnvironment } from '../config/function-module.js';
 import type { ServerlessConfig } from '../tables/serverless-config.js';
 import { tableDefinitionFromResource, type TableDefinition } from '../tables/table-definition.js';
 
@@ -67,10 +68,7 @@ export function resolveBackfillSource(config: ServerlessConfig, name: string): B
   const handler = String(fn.handler ?? '');
   const handlerModule = handler.replace(/\.[^./]+$/, '');
   if (!handlerModule || handlerModule === handler) throw new ConfigurationError(`serverless.yml: ${functionName}.handler "${handler}" is not of the form path/to/module.export`);
-  const environment: Record<string, string> = {};
-  for (const source of [config.provider.environment, fn.environment]) {
-    if (source && typeof source === 'object') for (const [key, value] of Object.entries(source)) environment[key] = String(value ?? '');
-  }
+  const environment = declaredEnvironment(config.provider, fn);
   return {
     functionName,
     handler,

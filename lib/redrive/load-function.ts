@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { declaredEnvironment, importHandlerModule } from '../config/function-module.js';
 import { ConfigurationError } from '../errors.js';
 import { settingsFromStreamEvent, type StreamMappingSettings } from '../offline/mapping/settings.js';
 import type { ServerlessConfig } from '../tables/serverless-config.js';
@@ -13,11 +12,6 @@ export interface LoadedFunction {
   /** Queue name of the stream event's SQS on-failure destination, when it has one. */
   deadLetterQueueName: string | undefined;
 }
-
-const stringValues = (env: unknown): Record<string, string> =>
-  env && typeof env === 'object'
-    ? Object.fromEntries(Object.entries(env as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)]))
-    : {};
 
 /** The function's stream-event settings as serverless.yml declares them. */
 export function streamSettingsOf(config: ServerlessConfig, functionName: string): StreamMappingSettings {
@@ -48,11 +42,7 @@ export async function loadFunction(options: { projectDir: string; config: Server
   const { config, functionName } = options;
   const settings = streamSettingsOf(config, functionName);
   const fn = config.functions[functionName]!;
-  const environment: Record<string, string> = {
-    AWS_REGION: config.region,
-    ...stringValues(config.provider.environment),
-    ...stringValues(fn.environment),
-  };
+  const environment: Record<string, string> = { AWS_REGION: config.region, ...declaredEnvironment(config.provider, fn) };
   if (options.endpoint) {
     Object.assign(environment, { DYNAMODB_ENDPOINT: options.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
   }
@@ -63,12 +53,9 @@ export async function loadFunction(options: { projectDir: string; config: Server
   const handlerPath = fn.handler;
   if (typeof handlerPath !== 'string' || !handlerPath.includes('.')) throw new ConfigurationError(`function "${functionName}" has no handler "file.export" in serverless.yml`);
   const dot = handlerPath.lastIndexOf('.');
-  const base = resolve(options.projectDir, handlerPath.slice(0, dot));
   const exportName = handlerPath.slice(dot + 1);
-  const file = ['.ts', '.js', '.cjs', '.mjs'].map((ext) => base + ext).find((candidate) => existsSync(candidate));
-  if (!file) throw new ConfigurationError(`The handler file of "${functionName}" (${handlerPath}) was not found next to serverless.yml`);
-  const module = (await import(file)) as Record<string, unknown>;
-  const handler = module[exportName] ?? (module.default as Record<string, unknown> | undefined)?.[exportName];
-  if (typeof handler !== 'function') throw new ConfigurationError(`${file} does not export a function "${exportName}"`);
+  const module = await importHandlerModule(options.projectDir, handlerPath.slice(0, dot), functionName);
+  const handler = module[exportName];
+  if (typeof handler !== 'function') throw new ConfigurationError(`${handlerPath.slice(0, dot)} does not export a function "${exportName}"`);
   return { name: functionName, handler: handler as RedriveHandler, settings, deadLetterQueueName: queueNameOf(config, settings.onFailureDestination) };
 }

@@ -1,3 +1,5 @@
+import { declaredEnvironment } from '../../config/function-module.js';
+
 /** The account id DynamoDB Local puts in its ARNs; the local stack uses it everywhere. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
@@ -11,11 +13,6 @@ export interface FunctionEnvironmentOptions {
   /** DynamoDB Local's endpoint: overrides DYNAMODB_ENDPOINT so the handler talks to this stack's instance. */
   endpoint: string;
 }
-
-const stringValues = (env: unknown): Record<string, string> => {
-  if (!env || typeof env !== 'object') return {};
-  return Object.fromEntries(Object.entries(env as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)]));
-};
 
 /** Deployed function name, as Serverless names it: service-stage-function (or the function's own `name`). */
 export const deployedFunctionName = (service: string, stage: string, functionName: string, fn: Record<string, unknown>): string =>
@@ -45,8 +42,7 @@ export function functionEnvironment(options: FunctionEnvironmentOptions): Record
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_SESSION_TOKEN: 'local',
     IS_OFFLINE: 'true',
-    ...stringValues(options.provider.environment),
-    ...stringValues(fn.environment),
+    ...declaredEnvironment(options.provider, fn),
     DYNAMODB_ENDPOINT: options.endpoint,
   };
 }
