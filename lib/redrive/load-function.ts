@@ -1,6 +1,6 @@
 import { declaredEnvironment, importHandlerModule } from '../config/function-module.js';
 import { ConfigurationError } from '../errors.js';
-import { settingsFromStreamEvent, type StreamMappingSettings } from '../offline/mapping/settings.js';
+import { functionStreamSettings, type StreamMappingSettings } from '../offline/mapping/settings.js';
 import type { ServerlessConfig } from '../tables/serverless-config.js';
 import type { RedriveHandler } from './redrive.js';
 
@@ -15,14 +15,10 @@ export interface LoadedFunction {
 
 /** The function's stream-event settings as serverless.yml declares them. */
 export function streamSettingsOf(config: ServerlessConfig, functionName: string): StreamMappingSettings {
-  const fn = config.functions[functionName];
-  if (!fn) throw new ConfigurationError(`serverless.yml has no function "${functionName}"; functions: ${Object.keys(config.functions).join(', ')}`);
-  const timeoutSeconds = typeof config.provider.timeout === 'number' ? config.provider.timeout : undefined;
-  for (const event of Array.isArray(fn.events) ? fn.events : []) {
-    const settings = settingsFromStreamEvent(functionName, fn, event, config.resources as never, timeoutSeconds === undefined ? {} : { timeoutSeconds });
-    if (settings) return settings;
-  }
-  throw new ConfigurationError(`function "${functionName}" has no DynamoDB stream event in serverless.yml, so it has no dead letters to redrive`);
+  if (!config.functions[functionName]) throw new ConfigurationError(`serverless.yml has no function "${functionName}"; functions: ${Object.keys(config.functions).join(', ')}`);
+  const [settings] = functionStreamSettings(config, functionName);
+  if (!settings) throw new ConfigurationError(`function "${functionName}" has no DynamoDB stream event in serverless.yml, so it has no dead letters to redrive`);
+  return settings;
 }
 
 function queueNameOf(config: ServerlessConfig, destination: string | undefined): string | undefined {

@@ -192,3 +192,22 @@ function onFailureDestination(destinations: unknown, fail: (setting: string, pro
   }
   return fail('destinations.onFailure', `must be an SQS/SNS ARN or !GetAtt <Queue>.Arn, not ${JSON.stringify(onFailure)}`);
 }
+
+/**
+ * The settings of every DynamoDB stream event of one function, as serverless.yml declares them, with
+ * the provider's `timeout` as the function's default.
+ */
+export function functionStreamSettings(
+  config: { provider: Record<string, unknown>; functions: Record<string, Record<string, unknown>>; resources: Resources },
+  functionName: string,
+): StreamMappingSettings[] {
+  const fn = config.functions[functionName];
+  if (!fn) return [];
+  const timeoutSeconds = typeof config.provider.timeout === 'number' ? config.provider.timeout : undefined;
+  const found: StreamMappingSettings[] = [];
+  for (const event of Array.isArray(fn.events) ? fn.events : []) {
+    const settings = settingsFromStreamEvent(functionName, fn, event, config.resources, timeoutSeconds === undefined ? {} : { timeoutSeconds });
+    if (settings) found.push(settings);
+  }
+  return found;
+}

@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../../logging/logger.js';
 import { ensureTables } from '../../tables/ensure-table.js';
 import { tableDefinitions, type TableDefinition } from '../../tables/table-definition.js';
 import { createEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions } from '../mapping/event-source-mapping.js';
-import { settingsFromStreamEvent, type StreamMappingSettings } from '../mapping/settings.js';
+import { functionStreamSettings, type StreamMappingSettings } from '../mapping/settings.js';
 import { createFileCheckpointStore, createMemoryCheckpointStore, type CheckpointStore } from '../store/checkpoint-store.js';
 import { createFileDeadLetterStore, type DeadLetterStore } from '../store/dead-letter-store.js';
 import { createFunctionRunner, type FunctionRunner } from './function-runner.js';
@@ -92,17 +92,9 @@ const projectRootDefault = resolve(__dirname, '..', '..', '..');
 
 /** Validates every stream event first, so a misconfiguration stops the stack before anything starts. */
 export function mappingSettings(config: StackConfig, only?: string[]): MappingInfo[] {
-  const mappings: MappingInfo[] = [];
-  const timeoutSeconds = typeof config.provider.timeout === 'number' ? config.provider.timeout : undefined;
-  for (const [functionName, fn] of Object.entries(config.functions)) {
-    if (only && !only.includes(functionName)) continue;
-    const events = Array.isArray(fn.events) ? fn.events : [];
-    for (const event of events) {
-      const settings = settingsFromStreamEvent(functionName, fn, event, config.resources, timeoutSeconds === undefined ? {} : { timeoutSeconds });
-      if (settings) mappings.push({ functionName, settings });
-    }
-  }
-  return mappings;
+  return Object.keys(config.functions)
+    .filter((functionName) => !only || only.includes(functionName))
+    .flatMap((functionName) => functionStreamSettings(config, functionName).map((settings) => ({ functionName, settings })));
 }
 
 /**

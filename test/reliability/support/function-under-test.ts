@@ -4,7 +4,7 @@ import type { Action } from '../../../lib/dispatch/action.js';
 import { createStreamHandler } from '../../../lib/dispatch/stream-handler.js';
 import { createLogger, type Logger } from '../../../lib/logging/logger.js';
 import type { Invoke, InvokeResult } from '../../../lib/offline/mapping/event-source-mapping.js';
-import { settingsFromStreamEvent, type StreamMappingSettings } from '../../../lib/offline/mapping/settings.js';
+import { functionStreamSettings, type StreamMappingSettings } from '../../../lib/offline/mapping/settings.js';
 import type { ServerlessConfig } from '../../../lib/tables/serverless-config.js';
 
 /** A streams client of a DynamoDB Local (dummy credentials, as the stack makes it). */
@@ -13,14 +13,9 @@ export const streamsClient = (endpoint: string): DynamoDBStreamsClient =>
 
 /** The function's stream mapping settings exactly as serverless.yml declares them for this stage. */
 export function mappingSettingsOf(config: ServerlessConfig, functionName: string): StreamMappingSettings {
-  const fn = config.functions[functionName] as Record<string, unknown>;
-  const events = (fn.events as unknown[]) ?? [];
-  const timeoutSeconds = typeof config.provider.timeout === 'number' ? config.provider.timeout : undefined;
-  for (const event of events) {
-    const settings = settingsFromStreamEvent(functionName, fn, event, config.resources as never, timeoutSeconds === undefined ? {} : { timeoutSeconds });
-    if (settings) return settings;
-  }
-  throw new Error(`${functionName} has no stream event`);
+  const [settings] = functionStreamSettings(config, functionName);
+  if (!settings) throw new Error(`${functionName} has no stream event`);
+  return settings;
 }
 
 /** Sets the environment serverless.yml gives the functions of `stage`, pointed at `endpoint`. */
