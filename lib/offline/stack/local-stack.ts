@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { createDynamoDBStreamsClient } from '../../dynamodb/streams-client.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDBClient } from '../../dynamodb/client.js';
 import { answersDynamoDB, startDynamoDBLocal, type DynamoDBLocal } from '../../local/dynamodb-local.js';
@@ -154,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   const weStartedIt = instance !== undefined;
   const dynamodb: DynamoDBClient = createDynamoDBClient({ endpoint, region: config.region });
-  const streams = new DynamoDBStreamsClient({ endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
+  const streams = createDynamoDBStreamsClient({ endpoint, region: config.region });
 
   const cleanups: (() => Promise<void>)[] = [];
   const fail = async (error: unknown): Promise<never> => {
@@ -336,7 +336,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     void answersDynamoDB(endpoint, 2000)
       .then((ok) => {
         if (ok) {
-          if (silentSince !== undefined) logger.info(`DynamoDB Local at ${endpoint} answers again`);
+          if (silentSince !== undefined) {
+            logger.info(`DynamoDB Local at ${endpoint} answers again`);
+            // An instance we did not start may have been replaced, however short the gap, by an empty
+            // one: recovery makes sure of the tables and resumes the mappings (a no-op for the same one).
+            if (!weStartedIt) triggerRecovery('did not answer for a moment');
+          }
           silentSince = undefined;
           return;
         }
