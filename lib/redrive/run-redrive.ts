@@ -1,4 +1,4 @@
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { createDynamoDBStreamsClient } from '../dynamodb/streams-client.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
 import { createDynamoDBClient } from '../dynamodb/client.js';
@@ -137,9 +137,7 @@ export async function runRedrive(options: RunRedriveOptions): Promise<number> {
   }
 
   const fn = await loadFunction({ projectDir: options.projectDir, config, functionName: options.functionName, ...(endpoint ? { endpoint } : {}) });
-  const streams = endpoint
-    ? new DynamoDBStreamsClient({ endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 })
-    : new DynamoDBStreamsClient({ region: config.region });
+  const streams = createDynamoDBStreamsClient({ endpoint, region: config.region });
   const localDynamoDB = endpoint ? createDynamoDBClient({ endpoint, region: config.region }) : undefined;
   let failed = 0;
   for (const entry of chosen) {

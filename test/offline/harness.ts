@@ -1,5 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, type AttributeValue, type DynamoDBClient, PutItemCommand, DeleteItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { createDynamoDBStreamsClient } from '../../lib/dynamodb/streams-client.js';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { createLogger } from '../../lib/logging/logger.js';
 import { createEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type InvokeResult } from '../../lib/offline/mapping/event-source-mapping.js';
@@ -10,7 +11,7 @@ import { dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.
 
 /** A streams client of the test run's DynamoDB Local, made as the stack makes it (dummy credentials). */
 export const localStreamsClient = (endpoint = dynamodbEndpoint()): DynamoDBStreamsClient =>
-  new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
+  createDynamoDBStreamsClient({ endpoint });
 
 /** Creates a table of its own for one test: key `id` (S), a stream with the given view type. */
 export async function createStreamTable(client: DynamoDBClient, viewType = 'NEW_AND_OLD_IMAGES', tableName = `esm-${uniqueStage()}`): Promise<{ tableName: string; streamArn: string }> {

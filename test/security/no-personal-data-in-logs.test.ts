@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { DescribeTableCommand, PutItemCommand, DeleteItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { createDynamoDBStreamsClient } from '../../lib/dynamodb/streams-client.js';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Action } from '../../lib/dispatch/action.js';
@@ -32,7 +32,7 @@ let ordersActions: readonly Action[];
 
 async function streamRecords(table: string): Promise<LambdaStreamRecord[]> {
   const described = await client.send(new DescribeTableCommand({ TableName: table }));
-  const streams = new DynamoDBStreamsClient({ endpoint: dynamodbEndpoint(), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const streams = createDynamoDBStreamsClient({ endpoint: dynamodbEndpoint() });
   const arn = described.Table!.LatestStreamArn!;
   return readWholeStream({ streams, streamArn: arn, eventSourceArn: deliveredStreamArn(arn, 'us-east-1', '123456789012'), region: 'us-east-1' });
 }

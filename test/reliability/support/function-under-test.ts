@@ -1,4 +1,5 @@
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { createDynamoDBStreamsClient } from '../../../lib/dynamodb/streams-client.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Action } from '../../../lib/dispatch/action.js';
 import { createStreamHandler } from '../../../lib/dispatch/stream-handler.js';
@@ -9,7 +10,7 @@ import type { ServerlessConfig } from '../../../lib/tables/serverless-config.js'
 
 /** A streams client of a DynamoDB Local (dummy credentials, as the stack makes it). */
 export const streamsClient = (endpoint: string): DynamoDBStreamsClient =>
-  new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
+  createDynamoDBStreamsClient({ endpoint });
 
 /** The function's stream mapping settings exactly as serverless.yml declares them for this stage. */
 export function mappingSettingsOf(config: ServerlessConfig, functionName: string): StreamMappingSettings {
