@@ -10,6 +10,7 @@ import { createLogger } from '../../lib/logging/logger.js';
 import { startLocalStack, type LocalStack } from '../../lib/offline/stack/local-stack.js';
 import { loadStackConfig, type StackConfig } from '../../lib/offline/stack/stack-config.js';
 import { uniqueStage } from '../support/dynamodb.js';
+import { observedTable } from './fixtures/observed-table.js';
 
 const projectDir = resolve(__dirname, '..', '..');
 
@@ -26,17 +27,7 @@ interface Observed {
 /** serverless.yml for a fresh stage, plus a test table with TTL and a stream, observed by a tiny handler. */
 function testConfig(stage: string, observerFile: string): StackConfig {
   const config = loadStackConfig({ projectDir, stage });
-  config.resources.ObservedTable = {
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      TableName: `observed-${stage}`,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-    },
-  };
+  config.resources.ObservedTable = observedTable(stage, { ttl: true });
   config.functions.observer = {
     handler: 'test/e2e/fixtures/observer.handler',
     timeout: 10,

@@ -9,24 +9,14 @@ import { createLogger } from '../../lib/logging/logger.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lib/offline/stack/local-stack.js';
 import { loadStackConfig, type StackConfig } from '../../lib/offline/stack/stack-config.js';
 import { uniqueStage } from '../support/dynamodb.js';
+import { observedTable } from './fixtures/observed-table.js';
 
 const projectDir = resolve(__dirname, '..', '..');
 
 /** Only a small observed table and its observer: these tests are about the stack's lifecycle, not the actions. */
 function observerOnly(stage: string, observerFile: string): StackConfig {
   const config = loadStackConfig({ projectDir, stage });
-  config.resources = {
-    ObservedTable: {
-      Type: 'AWS::DynamoDB::Table',
-      Properties: {
-        TableName: `observed-${stage}`,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
-      },
-    },
-  };
+  config.resources = { ObservedTable: observedTable(stage) };
   config.functions = {
     observer: {
       handler: 'test/e2e/fixtures/observer.handler',
