@@ -1,7 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { lambdaNode } from '../../local/lambda-node.js';
 import type { Logger } from '../../logging/logger.js';
+import { formatReport, type ReportFields } from './lambda-report.js';
 
 /** What one invocation returns: the handler's response, or the error Lambda would report. */
 export type InvocationResult = { ok: true; response: unknown } | { ok: false; errorType: string; errorMessage: string };
@@ -21,6 +23,8 @@ export interface RunnableFunction {
   memorySize: number;
   region: string;
   accountId: string;
+  /** Lambda runtime (`nodejs22.x`): handlers run on that Node.js major where the package is installed. Default nodejs22.x. */
+  runtime?: string;
 }
 
 export interface FunctionRunnerOptions {
@@ -30,15 +34,30 @@ export interface FunctionRunnerOptions {
   output?: (functionName: string, line: string) => void;
   /** Most environments kept at once (concurrent invocations). Default 10. */
   maxEnvironments?: number;
+  /** Lambda's limit on the init phase, in ms. Default 10,000, as on Lambda. */
+  initLimitMs?: number;
 }
+
+/** How an environment's init phase (loading the handler module) ended. */
+type InitOutcome =
+  | { ok: true; durationMs: number }
+  | { ok: false; durationMs: number; errorType: string; errorMessage: string }
+  | { ok: false; timedOut: true; durationMs: number };
 
 interface Environment {
   child: ChildProcess;
-  ready: Promise<void>;
+  ready: Promise<InitOutcome>;
   generation: number;
   busy: boolean;
   dead: boolean;
+  /** Lambda puts the init duration on the first REPORT of an environment only. */
+  initReported: boolean;
 }
+
+/** Lambda's init phase limit: past it, the init is tried again within the first invocation, under the function's timeout. */
+const INIT_LIMIT_MS = 10_000;
+
+let fallbackNoticeShown = false;
 
 const workerFile = join(__dirname, 'lambda-worker.cjs');
 
@@ -56,6 +75,7 @@ export interface FunctionRunner {
 export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRunner {
   const { fn, logger } = options;
   const max = options.maxEnvironments ?? 10;
+  const initLimitMs = options.initLimitMs ?? INIT_LIMIT_MS;
   const output = options.output ?? ((_name: string, line: string) => process.stdout.write(`${line}\n`));
   const environments = new Set<Environment>();
   const waiting: (() => void)[] = [];
@@ -75,8 +95,15 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
     });
   };
 
-  const spawnEnvironment = (): Environment => {
+  const node = lambdaNode(fn.runtime ?? 'nodejs22.x');
+  if (node.kind === 'fallback' && !fallbackNoticeShown) {
+    fallbackNoticeShown = true;
+    logger.warn(`handlers run on this machine's Node.js ${node.version}, not the runtime's: ${node.reason}`, { runtime: fn.runtime ?? 'nodejs22.x' });
+  }
+
+  const spawnEnvironment = (initLimitMs: number): Environment => {
     const child = fork(workerFile, [], {
+      execPath: node.execPath,
       // Not the parent's flags: tsx's loaders have no place in a Lambda environment.
       execArgv: [],
       env: fn.environment,
@@ -85,17 +112,33 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
     });
     pipeLines(child.stdout);
     pipeLines(child.stderr);
-    const environment: Environment = {
-      child,
-      generation,
-      busy: false,
-      dead: false,
-      ready: new Promise((resolve, reject) => {
-        child.once('message', () => resolve());
-        child.once('exit', (code) => reject(new Error(`the execution environment exited with code ${code} before it was ready`)));
-      }),
-    };
-    environment.ready.catch(() => undefined);
+    const started = performance.now();
+    const ready = new Promise<InitOutcome>((resolve) => {
+      const timer = setTimeout(() => settle({ ok: false, timedOut: true, durationMs: performance.now() - started }), initLimitMs);
+      const onMessage = (message: { type?: string; ok?: boolean; durationMs?: number; result?: { errorType: string; errorMessage: string } }) => {
+        if (message?.type === 'ready') child.send({ type: 'init', handlerFile: fn.handlerFile(), exportName: fn.exportName });
+        else if (message?.type === 'initialized') {
+          const durationMs = message.durationMs ?? performance.now() - started;
+          settle(message.ok ? { ok: true, durationMs } : { ok: false, durationMs, errorType: message.result!.errorType, errorMessage: message.result!.errorMessage });
+        }
+      };
+      const onExit = (code: number | null, signal: string | null) =>
+        settle({
+          ok: false,
+          durationMs: performance.now() - started,
+          errorType: 'Runtime.ExitError',
+          errorMessage: `the execution environment exited ${signal ? `on signal ${signal}` : `with code ${code}`} during init`,
+        });
+      const settle = (outcome: InitOutcome) => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(outcome);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+    const environment: Environment = { child, generation, busy: false, dead: false, ready, initReported: false };
     child.once('exit', () => {
       environment.dead = true;
       environments.delete(environment);
@@ -122,7 +165,7 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
         return idle;
       }
       if (environments.size < max) {
-        const created = spawnEnvironment();
+        const created = spawnEnvironment(initLimitMs);
         created.busy = true;
         return created;
       }
@@ -140,48 +183,78 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
     async invoke(event, invokeOptions = {}) {
       if (stopped) return { ok: false, errorType: 'Runtime.Stopped', errorMessage: `${fn.name}: the local stack is stopping` };
       const timeoutMs = invokeOptions.timeoutMs ?? fn.timeoutSeconds * 1000;
-      const environment = await acquire();
+      let environment = await acquire();
       const requestId = invokeOptions.requestId ?? randomUUID();
-      try {
-        await environment.ready;
-      } catch (error) {
+      const report = (fields: Omit<ReportFields, 'requestId' | 'memorySizeMb'>) => {
+        for (const line of formatReport({ requestId, memorySizeMb: fn.memorySize, ...fields })) output(fn.name, line);
+      };
+      let init = await environment.ready;
+      // The timeout counts from the end of a successful init; an init past the limit is tried again within the timeout.
+      let deadline = Date.now() + timeoutMs;
+      if (!init.ok && 'timedOut' in init) {
+        output(fn.name, `INIT_REPORT Init Duration: ${init.durationMs.toFixed(2)} ms\tPhase: init\tStatus: timeout`);
         kill(environment);
-        return { ok: false, errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${(error as Error).message}` };
+        deadline = Date.now() + timeoutMs;
+        environment = spawnEnvironment(timeoutMs);
+        environment.busy = true;
+        init = await environment.ready;
+        if (!init.ok && 'timedOut' in init) {
+          kill(environment);
+          waiting.shift()?.();
+          report({ durationMs: init.durationMs, status: 'timeout' });
+          return { ok: false, errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` };
+        }
       }
-      // The timeout counts from here, as Lambda's does not include the cold start's init phase beyond 10 s.
-      const deadline = Date.now() + timeoutMs;
+      if (!init.ok) {
+        kill(environment);
+        waiting.shift()?.();
+        output(fn.name, `INIT_REPORT Init Duration: ${init.durationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${init.errorType}`);
+        report({ durationMs: 0, status: 'error', errorType: init.errorType });
+        return { ok: false, errorType: init.errorType, errorMessage: init.errorMessage };
+      }
+      const initDurationMs = environment.initReported ? undefined : init.durationMs;
+      environment.initReported = true;
+      const active = environment;
+      output(fn.name, `START RequestId: ${requestId} Version: $LATEST`);
+      const started = performance.now();
       return new Promise<InvocationResult>((resolve) => {
         let done = false;
-        const finish = (result: InvocationResult, keep: boolean) => {
+        const finish = (result: InvocationResult, keep: boolean, memoryMb?: number) => {
           if (done) return;
           done = true;
           clearTimeout(timer);
-          environment.child.off('message', onMessage);
-          environment.child.off('exit', onExit);
-          if (keep) release(environment);
+          active.child.off('message', onMessage);
+          active.child.off('exit', onExit);
+          report({
+            durationMs: performance.now() - started,
+            ...(memoryMb !== undefined ? { maxMemoryUsedMb: memoryMb } : {}),
+            ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+            ...(result.ok ? {} : { status: result.errorType === 'Sandbox.Timedout' ? 'timeout' : 'error', errorType: result.errorType }),
+          });
+          if (keep) release(active);
           else {
-            kill(environment);
+            kill(active);
             waiting.shift()?.();
           }
           resolve(result);
         };
-        const onMessage = (message: { type?: string; id?: string; result?: InvocationResult & { stack?: string } }) => {
+        const onMessage = (message: { type?: string; id?: string; result?: InvocationResult & { stack?: string }; maxMemoryUsedMb?: number }) => {
           if (message?.type !== 'result' || message.id !== requestId || !message.result) return;
           const result = message.result;
           if (!result.ok) {
             logger.debug('handler error', { functionName: fn.name, requestId, errorType: result.errorType, stack: result.stack });
-            finish({ ok: false, errorType: result.errorType, errorMessage: result.errorMessage }, !result.errorType.startsWith('Runtime.Un'));
-          } else finish(result, true);
+            finish({ ok: false, errorType: result.errorType, errorMessage: result.errorMessage }, !result.errorType.startsWith('Runtime.Un'), message.maxMemoryUsedMb);
+          } else finish(result, true, message.maxMemoryUsedMb);
         };
         const onExit = (code: number | null, signal: string | null) =>
           finish({ ok: false, errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited ${signal ? `on signal ${signal}` : `with error: exit status ${code}`}` }, false);
         const timer = setTimeout(
           () => finish({ ok: false, errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` }, false),
-          timeoutMs,
+          Math.max(0, deadline - Date.now()),
         );
-        environment.child.on('message', onMessage);
-        environment.child.once('exit', onExit);
-        environment.child.send({
+        active.child.on('message', onMessage);
+        active.child.once('exit', onExit);
+        active.child.send({
           type: 'invoke',
           id: requestId,
           requestId,

@@ -61,6 +61,7 @@ function okResult(response) {
 }
 
 async function invoke(message) {
+  // Loaded in the init phase already; a rebuilt file (new path) loads here, as a fresh environment would.
   const handler = loadHandler(message.handlerFile, message.exportName);
   const context = lambdaContext(message);
   process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
@@ -83,12 +84,26 @@ async function invoke(message) {
 
 let current;
 
+// Lambda's init phase: the module loads before any invocation, so its time does not count against the timeout.
+function init(message) {
+  const started = performance.now();
+  try {
+    loadHandler(message.handlerFile, message.exportName);
+    process.send({ type: 'initialized', ok: true, durationMs: performance.now() - started });
+  } catch (error) {
+    process.send({ type: 'initialized', ok: false, durationMs: performance.now() - started, result: errorResult(error) });
+  }
+}
+
+const maxMemoryUsedMb = () => Math.ceil(process.resourceUsage().maxRSS / 1024);
+
 process.on('message', (message) => {
+  if (message && message.type === 'init') return init(message);
   if (!message || message.type !== 'invoke') return;
   current = message.id;
   invoke(message).then(
-    (response) => send({ type: 'result', id: message.id, result: okResult(response) }),
-    (error) => send({ type: 'result', id: message.id, result: errorResult(error) }),
+    (response) => send({ type: 'result', id: message.id, result: okResult(response), maxMemoryUsedMb: maxMemoryUsedMb() }),
+    (error) => send({ type: 'result', id: message.id, result: errorResult(error), maxMemoryUsedMb: maxMemoryUsedMb() }),
   );
 });
 
