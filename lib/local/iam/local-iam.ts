@@ -72,6 +72,10 @@ export async function startLocalIam(options: LocalIamOptions): Promise<LocalIam>
     });
   }
   const proxy = await startIamProxy({ target: options.target, principals, arns: context, logger });
+  logger.info(`local IAM: the handlers reach DynamoDB Local through ${proxy.endpoint}, which enforces their roles (--no-iam turns it off)`, {
+    event: 'iam-enforced',
+    functions: [...identities.values()].map((identity) => `${identity.functionName}:${identity.role.name}`),
+  });
   return {
     endpoint: proxy.endpoint,
     proxy,
