@@ -8,7 +8,7 @@ import { createDynamoDBClient } from '../lib/dynamodb/client.js';
 import { createLogger } from '../lib/logging/logger.js';
 
 const env = process.env;
-const client = createDynamoDBClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
+const client = createDynamoDBClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION, accessKeyId: env.AWS_ACCESS_KEY_ID });
 
 /** The Books stream's actions, in the order they run for each change. */
 export const actions = withInjectedFaults(

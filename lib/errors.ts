@@ -136,3 +136,13 @@ export class RecordsExpiredError extends AppError {}
 
 /** Redriven records failed again: the dead-letter entry is kept; fix the cause and redrive again. */
 export class RedriveFailedError extends AppError {}
+
+/** A role or policy of serverless.yml cannot be read for local IAM checks; names where it is. Turn the checks off with --no-iam. */
+export class IamPolicyError extends ConfigurationError {
+  override readonly name = 'IamPolicyError';
+}
+
+/** A function's role cannot do what its event-source mapping needs (read its stream, send to its on-failure destination). */
+export class MappingPermissionError extends ConfigurationError {
+  override readonly name = 'MappingPermissionError';
+}

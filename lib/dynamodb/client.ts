@@ -4,6 +4,11 @@ export interface DynamoDBClientOptions {
   /** DynamoDB Local's URL; empty or absent means AWS. */
   endpoint?: string | undefined;
   region?: string | undefined;
+  /**
+   * Access key id for a local endpoint (default `local`): the local stack gives each function its own, and
+   * its IAM proxy knows the caller by it. Ignored on AWS, where the credential chain applies.
+   */
+  accessKeyId?: string | undefined;
 }
 
 /**
@@ -15,7 +20,7 @@ export function createDynamoDBClient(options: DynamoDBClientOptions = {}): Dynam
   return new DynamoDBClient({
     region: options.region || 'us-east-1',
     ...(endpoint
-      ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5 }
+      ? { endpoint, credentials: { accessKeyId: options.accessKeyId || 'local', secretAccessKey: 'local' }, maxAttempts: 5 }
       : {}),
   });
 }

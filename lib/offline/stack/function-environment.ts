@@ -12,6 +12,8 @@ export interface FunctionEnvironmentOptions {
   fn: Record<string, unknown>;
   /** DynamoDB Local's endpoint: overrides DYNAMODB_ENDPOINT so the handler talks to this stack's instance. */
   endpoint: string;
+  /** The function's own access key id (local IAM knows the caller by it); default `local`. */
+  accessKeyId?: string | undefined;
 }
 
 /** Deployed function name, as Serverless names it: service-stage-function (or the function's own `name`). */
@@ -38,7 +40,7 @@ export function functionEnvironment(options: FunctionEnvironmentOptions): Record
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memory),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
     AWS_EXECUTION_ENV: `AWS_Lambda_${String(fn.runtime ?? options.provider.runtime ?? 'nodejs22.x')}`,
-    AWS_ACCESS_KEY_ID: 'local',
+    AWS_ACCESS_KEY_ID: options.accessKeyId ?? 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_SESSION_TOKEN: 'local',
     IS_OFFLINE: 'true',

@@ -17,6 +17,7 @@ import { buildHandlers, esbuildOptionsFrom, handlerEntries, type HandlerBuild } 
 import { loadStackConfig, type StackConfig } from './stack-config.js';
 import { createTtlExpirer, type TtlExpirer } from './ttl-expirer.js';
 import { createTtlRegistry, type TtlRegistry } from './ttl-registry.js';
+import { startLocalIam, type LocalIam } from '../../local/iam/local-iam.js';
 
 export interface LocalStackOptions {
   /** Project root (where serverless.yml is). Default: this repository. */
@@ -47,6 +48,8 @@ export interface LocalStackOptions {
   hangAfterMs?: number;
   /** Engine poll interval per shard, in ms (engine default when absent: about four polls a second). */
   pollIntervalMs?: number;
+  /** Enforce the functions' IAM roles on their DynamoDB calls and check their mappings' permissions; default true. */
+  iam?: boolean;
   /** Rebuild handlers when files under functions/ or lib/ change; default true. */
   watch?: boolean;
   /** Only these functions get mappings (default: all). */
@@ -170,6 +173,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   phase('tables');
 
+  // ---- IAM: handlers reach DynamoDB Local through a proxy that enforces their roles ---------------
+  let iam: LocalIam | undefined;
+  try {
+    if (options.iam !== false) iam = await startLocalIam({ config, mappings, target: endpoint, dynamodb, accountId: LOCAL_ACCOUNT_ID, logger });
+  } catch (error) {
+    return fail(error);
+  }
+  if (iam) cleanups.push(() => iam.stop());
+
   // ---- Handlers --------------------------------------------------------------------------------
   const runners = new Map<string, FunctionRunner>();
   let build: HandlerBuild;
@@ -202,7 +214,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           deployedName: deployedFunctionName(config.service, config.stage, entry.functionName, fn),
           handlerFile: () => build.fileOf(entry.functionName),
           exportName: entry.exportName,
-          environment: functionEnvironment({ service: config.service, stage: config.stage, region: config.region, provider: config.provider, functionName: entry.functionName, fn, endpoint }),
+          environment: functionEnvironment({ service: config.service, stage: config.stage, region: config.region, provider: config.provider, functionName: entry.functionName, fn, endpoint: iam?.endpoint ?? endpoint, accessKeyId: iam?.accessKeyIdOf(entry.functionName) }),
           timeoutSeconds: timeout,
           memorySize: Number(fn.memorySize ?? config.provider.memorySize ?? 1024),
           region: config.region,

@@ -2,7 +2,7 @@ import { ConfigurationError } from '../../errors.js';
 import type { LocalStackOptions } from './local-stack.js';
 
 /** Options `npm start` takes, as they travel to the plugin inside `sls offline start`. */
-export type StackCliOptions = Pick<LocalStackOptions, 'port' | 'host' | 'inMemory' | 'reset' | 'ttlIntervalMs' | 'watch' | 'stage' | 'dataDir' | 'pollIntervalMs'>;
+export type StackCliOptions = Pick<LocalStackOptions, 'port' | 'host' | 'inMemory' | 'reset' | 'ttlIntervalMs' | 'watch' | 'stage' | 'dataDir' | 'pollIntervalMs' | 'iam'>;
 
 export interface ParsedStartArguments {
   stack: StackCliOptions;
@@ -25,6 +25,7 @@ Options:
   --poll-interval MS  how often each shard is polled (default: the engine's, ~250)
   --no-watch          do not rebuild handlers when files change
   --no-offline        run the stack without serverless-offline
+  --no-iam            do not enforce the functions' IAM roles locally (or LOCAL_IAM=off)
   --stage S           stage (default local)
   -h, --help          this text`;
 
@@ -36,12 +37,19 @@ const integerOption = (name: string, text: string | undefined, min: number, max:
   return value;
 };
 
+const onOff = (name: string, text: string): boolean => {
+  if (/^(on|true|1)$/i.test(text)) return true;
+  if (/^(off|false|0)$/i.test(text)) return false;
+  throw new ConfigurationError(`${name} must be on or off (got ${JSON.stringify(text)})`);
+};
+
 /** Parses `npm start` arguments; the environment supplies DYNAMODB_PORT. */
 export function parseStartArguments(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedStartArguments {
   const stack: StackCliOptions = {};
   let offline = true;
   let help = false;
   if (env.DYNAMODB_PORT) stack.port = integerOption('DYNAMODB_PORT', env.DYNAMODB_PORT, 1, 65535);
+  if (env.LOCAL_IAM !== undefined && env.LOCAL_IAM !== '') stack.iam = onOff('LOCAL_IAM', env.LOCAL_IAM);
   for (let i = 0; i < argv.length; i += 1) {
     const raw = argv[i]!;
     const [flag, inline] = raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : [raw, undefined];
@@ -67,6 +75,9 @@ export function parseStartArguments(argv: string[], env: NodeJS.ProcessEnv = pro
         break;
       case '--no-watch':
         stack.watch = false;
+        break;
+      case '--no-iam':
+        stack.iam = false;
         break;
       case '--no-offline':
         offline = false;
