@@ -136,3 +136,8 @@ export class RecordsExpiredError extends AppError {}
 
 /** Redriven records failed again: the dead-letter entry is kept; fix the cause and redrive again. */
 export class RedriveFailedError extends AppError {}
+
+/** `npm run new-stream` could not add a stream (the project is left as it was). */
+export class ScaffoldError extends AppError {
+  override readonly name = 'ScaffoldError';
+}

@@ -104,7 +104,13 @@ describe('event-source mappings', () => {
     const patterns = (mappingsOf(resources, fnNamed(name))[0]!.Properties.FilterCriteria.Filters as { Pattern: string }[]).map((f) => f.Pattern);
     const passes = compileFilterPatterns(patterns);
     const own = fixtureCases.filter((fixture) => fixture.functionName === name).flatMap((fixture) => buildFixture(fixture).Records);
-    const others = fixtureCases.filter((fixture) => fixture.functionName !== name).flatMap((fixture) => buildFixture(fixture).Records);
+    // A filter on key names cannot tell apart two tables keyed alike; each mapping reads its own stream anyway.
+    const keyNames = (record: { dynamodb?: { Keys?: object } }) => Object.keys(record.dynamodb?.Keys ?? {}).sort().join();
+    const ownKeys = new Set(own.map(keyNames));
+    const others = fixtureCases
+      .filter((fixture) => fixture.functionName !== name)
+      .flatMap((fixture) => buildFixture(fixture).Records)
+      .filter((record) => !ownKeys.has(keyNames(record)));
     // Act / Assess
     expect(own.length).toBeGreaterThan(0);
     expect(own.filter((record) => !passes(record)).map((record) => record.dynamodb?.SequenceNumber)).toEqual([]);
