@@ -146,3 +146,8 @@ export class IamPolicyError extends ConfigurationError {
 export class MappingPermissionError extends ConfigurationError {
   override readonly name = 'MappingPermissionError';
 }
+
+/** `npm run new-stream` could not add a stream (the project is left as it was). */
+export class ScaffoldError extends AppError {
+  override readonly name = 'ScaffoldError';
+}

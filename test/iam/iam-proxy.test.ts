@@ -223,7 +223,7 @@ describe('the shipped roles and handlers', () => {
     vi.stubEnv('AWS_REGION', REGION);
     vi.stubEnv('LOG_LEVEL', 'silent');
     vi.resetModules();
-    const module = (await import(MODULES[fixture.functionName])) as { handler: Handler };
+    const module = (await import(MODULES[fixture.functionName as keyof typeof MODULES])) as { handler: Handler };
     return { handler: module.handler, proxy };
   }
 
