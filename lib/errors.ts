@@ -136,3 +136,20 @@ export class RecordsExpiredError extends AppError {}
 
 /** Redriven records failed again: the dead-letter entry is kept; fix the cause and redrive again. */
 export class RedriveFailedError extends AppError {}
+
+/** A dead-letter id that is not one the store makes; refused before any file is touched (no path outside the store). */
+export class InvalidDeadLetterIdError extends AppError {
+  override readonly name = 'InvalidDeadLetterIdError';
+}
+
+/** A dead-letter file that cannot be read as an entry (truncated, hand-edited); names the file and the reason. */
+export class UnreadableDeadLetterError extends AppError {
+  override readonly name = 'UnreadableDeadLetterError';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Dead letter ${file} cannot be read: ${reason}. Move it out of the store, or delete it if its records were reprocessed`, options);
+  }
+}
