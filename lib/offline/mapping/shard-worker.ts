@@ -489,7 +489,7 @@ export class ShardWorker {
       let outcome: string;
       if (result.ok) {
         responseContext = { statusCode: 200, executedVersion: '$LATEST' };
-        const verdict = interpretBatchResponse(result.response, batch.map((entry) => entry.sequenceNumber), settings.reportBatchItemFailures);
+        const verdict = interpretBatchResponse(result.response, batch.map((entry) => entry.sequenceNumber), settings.reportBatchItemFailures, lane.window !== undefined);
         if (lane.window && verdict.kind !== 'malformed') lane.window.state = stateOf(result.response);
         if (verdict.kind === 'ok') {
           for (const entry of batch) entry.done = true;
