@@ -37,7 +37,7 @@ export interface EventSourceMappingOptions {
   /** Region and account the delivered records and ARNs name (DynamoDB Local's own are `ddblocal` and 000000000000). */
   region?: string;
   accountId?: string;
-  /** ARN of the function in dead-letter payloads; default arn:aws:lambda:REGION:ACCOUNT:function:NAME. */
+  /** ARN of the function in dead-letter payloads; default arn:aws:lambda:REGION:ACCOUNT:function:<deployedName or functionName>. */
   functionArn?: string;
   /** First retry delay (doubling, capped by retryMaxDelayMs). Defaults 500 and 10,000 ms. */
   retryBaseDelayMs?: number;
@@ -66,7 +66,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   const describeIntervalMs = options.describeIntervalMs ?? 1_000;
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '000000000000';
-  const functionArn = options.functionArn ?? `arn:aws:lambda:${region}:${accountId}:function:${settings.functionName}`;
+  // On-failure payloads name the deployed function, as AWS does, not its key in serverless.yml.
+  const functionArn = options.functionArn ?? `arn:aws:lambda:${region}:${accountId}:function:${settings.deployedName ?? settings.functionName}`;
   const clock = options.clock ?? Date.now;
   const filter = compileFilterPatterns(settings.filterPatterns);
   const connection = new ConnectionMonitor(logger, 'its endpoint', pollIntervalMs);
