@@ -26,6 +26,8 @@ export interface DeadLetterEntry {
   functionName: string;
   /** The on-failure destination of serverless.yml (ARN or logical id), when there is one. */
   destination?: string;
+  /** Why the local engine gave the batch up without the function's help (condition RecordNotDeliverable). */
+  reason?: string;
   payload: StreamFailurePayload;
 }
 
