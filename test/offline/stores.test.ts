@@ -40,14 +40,14 @@ describe.each([
     // Prepare
     const store = await create();
     // Act
-    await store.put('m1', 'shard/1', { sequenceNumber: '100', updatedAt: 't1' });
-    await store.put('m1', 'shard/1', { sequenceNumber: '200', updatedAt: 't2' });
-    await store.put('m1', 'shard-2', { shardEnded: true, updatedAt: 't3' });
-    await store.put('m2', 'shard/1', { sequenceNumber: '5', updatedAt: 't4' });
+    await store.put('m1', 'shard/1', { sequenceNumber: '000000000000000000100', updatedAt: '2026-01-01T00:00:01.000Z' });
+    await store.put('m1', 'shard/1', { sequenceNumber: '000000000000000000200', updatedAt: '2026-01-01T00:00:02.000Z' });
+    await store.put('m1', 'shard-2', { shardEnded: true, updatedAt: '2026-01-01T00:00:03.000Z' });
+    await store.put('m2', 'shard/1', { sequenceNumber: '000000000000000000005', updatedAt: '2026-01-01T00:00:04.000Z' });
     // Assess
-    expect(await store.get('m1', 'shard/1')).toEqual({ sequenceNumber: '200', updatedAt: 't2' });
+    expect(await store.get('m1', 'shard/1')).toEqual({ sequenceNumber: '000000000000000000200', updatedAt: '2026-01-01T00:00:02.000Z' });
     expect(await store.get('m1', 'missing')).toBeUndefined();
-    expect(await store.list('m1')).toEqual({ 'shard/1': { sequenceNumber: '200', updatedAt: 't2' }, 'shard-2': { shardEnded: true, updatedAt: 't3' } });
+    expect(await store.list('m1')).toEqual({ 'shard/1': { sequenceNumber: '000000000000000000200', updatedAt: '2026-01-01T00:00:02.000Z' }, 'shard-2': { shardEnded: true, updatedAt: '2026-01-01T00:00:03.000Z' } });
     expect(await store.list('nothing')).toEqual({});
   });
 });
@@ -55,18 +55,19 @@ describe.each([
 describe('file checkpoint store', () => {
   it('survives a new store instance on the same folder and leaves no temporary files', async () => {
     const dir = await tempDir();
-    await createFileCheckpointStore({ dir }).put('fn--t--label', 's1', { sequenceNumber: '7', updatedAt: 'x' });
-    expect(await createFileCheckpointStore({ dir }).get('fn--t--label', 's1')).toEqual({ sequenceNumber: '7', updatedAt: 'x' });
+    await createFileCheckpointStore({ dir }).put('fn--t--label', 's1', { sequenceNumber: '000000000000000000007', updatedAt: '2026-01-01T00:00:05.000Z' });
+    expect(await createFileCheckpointStore({ dir }).get('fn--t--label', 's1')).toEqual({ sequenceNumber: '000000000000000000007', updatedAt: '2026-01-01T00:00:05.000Z' });
     expect(await readdir(join(dir, 'fn--t--label'))).toEqual(['s1.json']);
   });
 
   it('names a corrupt checkpoint file and says what to do', async () => {
     const dir = await tempDir();
     const store = createFileCheckpointStore({ dir });
-    await store.put('m', 's1', { sequenceNumber: '7', updatedAt: 'x' });
+    await store.put('m', 's1', { sequenceNumber: '000000000000000000007', updatedAt: '2026-01-01T00:00:05.000Z' });
     await writeFile(join(dir, 'm', 's1.json'), '{not json');
     await expect(store.get('m', 's1')).rejects.toThrow(CheckpointStoreError);
-    await expect(store.get('m', 's1')).rejects.toThrow(/s1\.json is not valid JSON; delete it/);
+    await expect(store.get('m', 's1')).rejects.toMatchObject({ name: 'InvalidCheckpointError', location: join(dir, 'm', 's1.json') });
+    await expect(store.list('m')).rejects.toMatchObject({ name: 'InvalidCheckpointError', problem: expect.stringMatching(/not valid JSON/) });
   });
 });
 
