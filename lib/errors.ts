@@ -151,3 +151,50 @@ export class MappingPermissionError extends ConfigurationError {
 export class ScaffoldError extends AppError {
   override readonly name = 'ScaffoldError';
 }
+
+/** A dead-letter id that is not one the store makes; refused before any file is touched (no path outside the store). */
+export class InvalidDeadLetterIdError extends AppError {
+  override readonly name = 'InvalidDeadLetterIdError';
+}
+
+/** A dead-letter file that cannot be read as an entry (truncated, hand-edited); names the file and the reason. */
+export class UnreadableDeadLetterError extends AppError {
+  override readonly name = 'UnreadableDeadLetterError';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Dead letter ${file} cannot be read: ${reason}. Move it out of the store, or delete it if its records were reprocessed`, options);
+  }
+}
+
+/** A stream record the local engine cannot turn into the record Lambda delivers; names the attribute path. */
+export class RecordConversionError extends AppError {
+  override readonly name = 'RecordConversionError';
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
+    super(`${path} ${problem}`);
+  }
+}
+
+/**
+ * A checkpoint that does not fit its shard (wrong shape, not a sequence number, outside the shard's range,
+ * "ended" on an open shard). The mapping does not start, so no record is skipped or replayed unnoticed.
+ */
+export class InvalidCheckpointError extends CheckpointStoreError {
+  override readonly name = 'InvalidCheckpointError';
+  constructor(
+    readonly location: string,
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Checkpoint ${location} is invalid: ${problem}. Nothing was read from that shard. Delete that file to read the shard again ` +
+        "from the mapping's starting position (its records may be delivered again), or run `npm start -- --reset` to wipe all local data",
+      options,
+    );
+  }
+}

@@ -71,7 +71,10 @@ async function main(): Promise<void> {
     process.stdout.write(`Removed ${args.remove}\n`);
     return;
   }
-  const entries = await store.list(args.functionName);
+  const { entries, unreadable } = await store.listing(args.functionName);
+  // Named on stderr (and exit 1), so one bad file neither hides the others nor goes unnoticed.
+  for (const bad of unreadable) process.stderr.write(`Unreadable dead letter ${bad.file}: ${bad.reason}\n`);
+  if (unreadable.length > 0) process.exitCode = 1;
   if (args.json) {
     process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     return;

@@ -1,9 +1,11 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { KeySchemaElement, ScalarAttributeType } from '@aws-sdk/client-dynamodb';
-import { InvalidCursorError } from '../errors.js';
+import { ConfigurationError, InvalidCursorError } from '../errors.js';
 import { keyFromJson, keyToJson, type Key } from './key-json.js';
 
 const VERSION = 1;
+/** The HMAC key must be at least as long as its output (SHA-256: 32 bytes). */
+export const MIN_SECRET_BYTES = 32;
 
 /** What a cursor is for: the table (and index) whose pages it continues, with their keys. */
 export interface CursorScope {
@@ -21,7 +23,7 @@ export interface CursorScope {
 export interface CursorCodecOptions {
   /**
    * Key of the HMAC that seals cursors. Clients can read a cursor (it is base64url JSON) but cannot
-   * change it without the key. Use a secret of at least 32 bytes in production.
+   * change it without the key. At least 32 bytes (`MIN_SECRET_BYTES`); shorter secrets are refused.
    */
   secret: string | Uint8Array;
 }
@@ -65,7 +67,13 @@ const TYPE_OF = (value: Key[string]): ScalarAttributeType | undefined => (value.
  */
 export function createCursorCodec(scope: CursorScope, options: CursorCodecOptions): CursorCodec {
   const secret = typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : Buffer.from(options.secret);
-  if (secret.length === 0) throw new TypeError('createCursorCodec: the secret must not be empty');
+  if (secret.length < MIN_SECRET_BYTES) {
+    // A short HMAC key can be guessed offline from one cursor, and then any cursor forged.
+    throw new ConfigurationError(
+      `The cursor secret holds ${secret.length} byte(s); it must hold at least ${MIN_SECRET_BYTES} bytes. ` +
+        'Generate one with `openssl rand -base64 32` and pass it as the cursor secret.',
+    );
+  }
   const required = requiredKeyAttributes(scope);
   const where = scope.indexName ? `index ${scope.indexName} of table ${scope.tableName}` : `table ${scope.tableName}`;
   const seal = (body: string) => createHmac('sha256', secret).update(body).digest();

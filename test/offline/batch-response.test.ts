@@ -40,3 +40,30 @@ describe('interpretBatchResponse with ReportBatchItemFailures', () => {
     expect(interpretBatchResponse({ batchItemFailures: [{ itemIdentifier: '' }] }, batch, false)).toEqual({ kind: 'ok' });
   });
 });
+
+describe('interpretBatchResponse in a tumbling window', () => {
+  it.each([
+    ['undefined', undefined, false],
+    ['null', null, false],
+    ['an empty object', {}, false],
+    ['a string', 'done', false],
+    ['a list', [{ state: {} }], false],
+    ['only batchItemFailures', { batchItemFailures: [] }, true],
+    ['state undefined', { state: undefined }, true],
+  ])('fails the whole batch on a response of %s (ReportBatchItemFailures: %s): it has no state', (_name, response, report) => {
+    // Act
+    const outcome = interpretBatchResponse(response, batch, report, true);
+    // Assess
+    expect(outcome).toEqual({ kind: 'malformed', reason: expect.stringMatching(/must hold state/) });
+  });
+
+  it.each([
+    ['an empty state', { state: {} }, false, { kind: 'ok' }],
+    ['a state', { state: { count: 3 } }, false, { kind: 'ok' }],
+    ['a null state (an empty one)', { state: null }, false, { kind: 'ok' }],
+    ['a state and no failures', { state: { n: 1 }, batchItemFailures: [] }, true, { kind: 'ok' }],
+    ['a state and a failure', { state: { n: 1 }, batchItemFailures: [{ itemIdentifier: '1000' }] }, true, { kind: 'partial', index: 1, sequenceNumber: '1000' }],
+  ])('reads a response with %s as usual', (_name, response, report, expected) => {
+    expect(interpretBatchResponse(response, batch, report, true)).toEqual(expected);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RecordConversionError } from '../../lib/errors.js';
 import { deliveredStreamArn, toLambdaRecord } from '../../lib/offline/mapping/lambda-record.js';
 import { streamFailurePayload } from '../../lib/offline/mapping/failure-payload.js';
 
@@ -106,5 +107,51 @@ describe('streamFailurePayload', () => {
         streamArn,
       },
     });
+  });
+});
+
+describe('toLambdaRecord with any attribute name', () => {
+  // What the SDK (3.x) makes of an image with an attribute named __proto__: the name, without its value.
+  const sdkImage = () => {
+    const image = Object.create(null) as Record<string, unknown>;
+    Object.defineProperty(image, '__proto__', { value: undefined, enumerable: true, writable: true, configurable: true });
+    image['constructor'] = { S: 'c' };
+    image.id = { S: 'k' };
+    return image;
+  };
+  const sdkRecord = (image: Record<string, unknown>, sequenceNumber = '000000000000000000007') =>
+    ({ eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'k' } }, NewImage: image, SequenceNumber: sequenceNumber } }) as never;
+  const wireText = '{"dynamodb":{"SequenceNumber":"000000000000000000007","Keys":{"id":{"S":"k"}},"NewImage":{"__proto__":{"S":"p"},"constructor":{"S":"c"},"id":{"S":"k"}}}}';
+
+  it('takes the images from the wire, where __proto__ keeps its value', () => {
+    // Act
+    const record = toLambdaRecord(sdkRecord(sdkImage()), { streamArn, region: 'us-east-1' }, JSON.parse(wireText));
+    // Assess
+    expect(JSON.stringify(record.dynamodb.NewImage)).toBe('{"__proto__":{"S":"p"},"constructor":{"S":"c"},"id":{"S":"k"}}');
+    expect(Object.getPrototypeOf(record.dynamodb.NewImage)).toBe(Object.prototype);
+  });
+
+  it.each([
+    ['no wire copy', undefined],
+    ['a wire copy of another record', JSON.parse(wireText.replace('000000000000000000007', '000000000000000000008'))],
+  ])('names the attribute path when the SDK lost a value and there is %s', (_label, wire) => {
+    // Act
+    const convert = () => toLambdaRecord(sdkRecord(sdkImage()), { streamArn, region: 'us-east-1' }, wire);
+    // Assess
+    expect(convert).toThrow(RecordConversionError);
+    expect(convert).toThrow(/^dynamodb\.NewImage\.__proto__ has no attribute value \(undefined\)$/);
+  });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('converts an SDK image with the attribute %s into an own property', (name) => {
+    // Prepare
+    const image = Object.create(null) as Record<string, unknown>;
+    Object.defineProperty(image, name, { value: { M: { [name]: { B: new Uint8Array([255]) } } }, enumerable: true });
+    Object.defineProperty((image[name] as { M: Record<string, unknown> }).M, name, { value: { B: new Uint8Array([255]) }, enumerable: true });
+    // Act
+    const record = toLambdaRecord(sdkRecord(image), { streamArn, region: 'us-east-1' });
+    // Assess
+    const converted = Object.getOwnPropertyDescriptor(record.dynamodb.NewImage, name)?.value as { M: object };
+    expect(Object.getOwnPropertyDescriptor(converted.M, name)?.value).toEqual({ B: '/w==' });
+    expect(Object.getPrototypeOf(record.dynamodb.NewImage)).toBe(Object.prototype);
   });
 });

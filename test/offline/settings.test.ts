@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lib/errors.js';
-import { settingsFromStreamEvent } from '../../lib/offline/mapping/settings.js';
+import { functionStreamSettings, settingsFromStreamEvent } from '../../lib/offline/mapping/settings.js';
 import { readServerlessConfig } from '../../lib/tables/serverless-config.js';
 
 const resources = {
@@ -117,5 +117,22 @@ describe('settingsFromStreamEvent', () => {
     ['a destination ARN', { destinations: { onFailure: 'arn:aws:sqs:us-east-1:1:q' } }, 'onFailureDestination', 'arn:aws:sqs:us-east-1:1:q'],
   ])('accepts %s', (_name, fields, key, value) => {
     expect(settingsFromStreamEvent('f', {}, stream(fields), resources)?.[key as 'batchSize']).toEqual(value);
+  });
+});
+
+describe('functionStreamSettings', () => {
+  it.each([
+    ['the service, stage and key', 'local', {}, 'ddb-streams-local-booksStream'],
+    ['the service, another stage and key', 'prod', {}, 'ddb-streams-prod-booksStream'],
+    ["the function's own name", 'local', { name: 'custom-books' }, 'custom-books'],
+  ])('names the deployed function by %s', (_label, stage, override, expected) => {
+    // Prepare
+    const config = readServerlessConfig({ stage });
+    const functions = { ...config.functions, booksStream: { ...config.functions.booksStream!, ...override } };
+    // Act
+    const [settings] = functionStreamSettings({ ...config, functions }, 'booksStream');
+    // Assess
+    expect(config.service).toBe('ddb-streams');
+    expect(settings).toMatchObject({ functionName: 'booksStream', deployedName: expected });
   });
 });

@@ -67,7 +67,9 @@ class FakeStreams {
       case 'GetShardIteratorCommand': {
         const shard = this.shard(input.ShardId);
         const position =
-          input.ShardIteratorType === 'TRIM_HORIZON' ? 0 : shard.records.findIndex((r) => r.dynamodb!.SequenceNumber === input.SequenceNumber) + 1;
+          input.ShardIteratorType === 'TRIM_HORIZON'
+            ? 0
+            : shard.records.findIndex((r) => r.dynamodb!.SequenceNumber === input.SequenceNumber) + (input.ShardIteratorType === 'AT_SEQUENCE_NUMBER' ? 0 : 1);
         this.log.push(`iterator ${shard.id} ${input.ShardIteratorType} ${input.SequenceNumber ?? ''}`.trim());
         return { ShardIterator: `${shard.id}|${position}` };
       }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { InvalidCursorError } from '../../lib/errors.js';
+import { ConfigurationError, InvalidCursorError } from '../../lib/errors.js';
 import { createCursorCodec, type CursorScope } from '../../lib/paging/cursor.js';
 
 const secret = 'test-secret-test-secret-test-secret';
@@ -42,7 +42,7 @@ describe('opaque cursor', () => {
     ['not base64url', 'a$b.c', 'malformed'],
     ['a changed payload', flip(valid, 5), 'tampered'],
     ['a changed seal', flip(valid, valid.length - 3), 'tampered'],
-    ['a seal of another secret', createCursorCodec(books, { secret: 'other' }).encode(key)!, 'tampered'],
+    ['a seal of another secret', createCursorCodec(books, { secret: 'another-secret-another-secret-32b' }).encode(key)!, 'tampered'],
     ['a cursor of another table', createCursorCodec({ ...books, tableName: 'orders-x' }, { secret }).encode(key)!, 'foreign'],
     ['a cursor of the table instead of the index', sealed({ v: 1, t: 'books-x', k: { isbn: { S: '1' } } }), 'foreign'],
     ['a cursor of another index', sealed({ v: 1, t: 'books-x', i: 'byTitle', k: { isbn: { S: '1' }, author: { S: 'a' }, title: { S: 't' } } }), 'foreign'],
@@ -82,5 +82,30 @@ describe('opaque cursor', () => {
   it('refuses to encode a key that does not fit the schema', () => {
     // Act / Assess
     expect(() => codec.encode({ isbn: { S: '1' } })).toThrow(InvalidCursorError);
+  });
+
+  it.each([
+    ['an empty string', ''],
+    ['one byte', 'x'],
+    ['31 ASCII bytes', 'a'.repeat(31)],
+    ['31 bytes as a Uint8Array', new Uint8Array(31).fill(7)],
+    // Ten two-byte characters: 20 bytes, though the text is ten characters long.
+    ['ten two-byte characters (20 bytes)', 'é'.repeat(10)],
+  ])('refuses a secret of %s: it must hold at least 32 bytes', (_label, short) => {
+    // Act / Assess
+    expect(() => createCursorCodec(books, { secret: short })).toThrow(ConfigurationError);
+    expect(() => createCursorCodec(books, { secret: short })).toThrow(/at least 32 bytes/);
+  });
+
+  it.each([
+    ['32 ASCII bytes', 'a'.repeat(32)],
+    ['32 bytes as a Uint8Array', new Uint8Array(32).fill(7)],
+    ['sixteen two-byte characters (32 bytes)', 'é'.repeat(16)],
+  ])('accepts a secret of %s', (_label, enough) => {
+    // Act
+    const strong = createCursorCodec(books, { secret: enough });
+
+    // Assess
+    expect(strong.decode(strong.encode(key))).toEqual(key);
   });
 });

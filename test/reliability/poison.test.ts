@@ -91,7 +91,7 @@ describe('a poison record on the local stack engine', () => {
       responseContext: { statusCode: 200, executedVersion: '$LATEST' },
       DDBStreamBatchInfo: { startSequenceNumber: poison.dynamodb.SequenceNumber, endSequenceNumber: poison.dynamodb.SequenceNumber, batchSize: 1 },
     });
-    expect(payload.requestContext.functionArn).toMatch(/^arn:aws:lambda:us-east-1:123456789012:function:booksStream$/);
+    expect(payload.requestContext.functionArn).toBe(`arn:aws:lambda:us-east-1:123456789012:function:ddb-streams-${stage}-booksStream`);
     expect(payload.DDBStreamBatchInfo.streamArn).toMatch(new RegExp(`^arn:aws:dynamodb:us-east-1:123456789012:table/books-${stage}/stream/.+`));
     expect(payload.DDBStreamBatchInfo.shardId).toMatch(/^shardId-/);
     expect(Number.isNaN(Date.parse(payload.timestamp))).toBe(false);

@@ -12,9 +12,19 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * Interprets a successful invocation's response. Without ReportBatchItemFailures Lambda ignores the
  * response. With it: an absent, null or empty `batchItemFailures` is success; a missing, null or empty
  * `itemIdentifier`, a wrong key name or an unknown sequence number fails the whole batch; otherwise Lambda
- * checkpoints before the lowest reported sequence number.
+ * checkpoints before the lowest reported sequence number. In a tumbling window, a response without
+ * `state` fails the whole batch, with or without ReportBatchItemFailures.
  */
-export function interpretBatchResponse(response: unknown, sequenceNumbers: readonly string[], reportBatchItemFailures: boolean): BatchOutcome {
+export function interpretBatchResponse(
+  response: unknown,
+  sequenceNumbers: readonly string[],
+  reportBatchItemFailures: boolean,
+  tumblingWindow = false,
+): BatchOutcome {
+  // In a tumbling window the state is the answer: Lambda fails and retries an invocation that returns none.
+  if (tumblingWindow && (!isObject(response) || response.state === undefined)) {
+    return { kind: 'malformed', reason: 'a tumbling-window response must hold state (return { state })' };
+  }
   if (!reportBatchItemFailures || !isObject(response)) return { kind: 'ok' };
   const failures = response.batchItemFailures;
   if (failures === undefined || failures === null) return { kind: 'ok' };

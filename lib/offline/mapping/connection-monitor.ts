@@ -1,13 +1,30 @@
 import type { Logger } from '../../logging/logger.js';
 
-/** Errors that mean "nobody answered" rather than "DynamoDB said no". */
+/** Socket errors of Node: nobody answered, or the connection broke. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN',
+  'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EADDRNOTAVAIL',
+]);
+/** The SDK's names for a request that got no answer in time. */
+const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout']);
+
+/**
+ * Errors that mean "nobody answered" rather than "DynamoDB said no" or "our code failed": a socket error
+ * code or an SDK timeout, on the error, its `cause` or one of an AggregateError's `errors`. Anything
+ * else (a TypeError, a corrupt file, a service error) is not a network error and is never reported as one.
+ */
 export function isConnectionError(error: unknown): boolean {
-  const e = error as { code?: string; name?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown };
-  const codes = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED'];
-  if (e?.code && codes.includes(e.code)) return true;
-  if (e?.name === 'TimeoutError' || e?.name === 'RequestTimeout') return true;
-  // A service error always carries the HTTP status of DynamoDB's answer.
-  return e?.$metadata?.httpStatusCode === undefined && !(e?.name ?? '').endsWith('Exception');
+  return networkCause(error, 0);
+}
+
+function networkCause(error: unknown, depth: number): boolean {
+  if (depth > 5 || typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; name?: unknown; errors?: unknown; cause?: unknown };
+  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
+  if (typeof e.name === 'string' && TIMEOUT_NAMES.has(e.name)) return true;
+  // Node tries IPv6 and IPv4 in turn and reports both failures at once.
+  if (Array.isArray(e.errors) && e.errors.some((inner) => networkCause(inner, depth + 1))) return true;
+  return networkCause(e.cause, depth + 1);
 }
 
 const describe = (error: unknown): string => {

@@ -1,8 +1,9 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, type DynamoDBStreamsClient, type Shard } from '@aws-sdk/client-dynamodb-streams';
-import { DrainTimeoutError } from '../../errors.js';
+import { CheckpointStoreError, DrainTimeoutError, InvalidCheckpointError } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
 import { compileFilterPatterns } from '../filter/filter-patterns.js';
+import { checkCheckpoint } from '../store/check-checkpoint.js';
 import type { CheckpointStore } from '../store/checkpoint-store.js';
 import type { DeadLetterStore } from '../store/dead-letter-store.js';
 import { ConnectionMonitor, isConnectionError } from './connection-monitor.js';
@@ -16,7 +17,10 @@ export type { Invoke, InvokeResult } from './invoke.js';
 
 /** A running local event-source mapping: one stream, one function. */
 export interface EventSourceMapping {
-  /** Starts polling (a no-op when the mapping is disabled). Resolves once the start position is fixed. */
+  /**
+   * Starts polling (a no-op when the mapping is disabled). Resolves once the start position is fixed; rejects
+   * with InvalidCheckpointError, and polls nothing, when a checkpoint does not fit its shard.
+   */
   start(): Promise<void>;
   /** Stops polling and waits for in-flight invocations; unacknowledged records come again on the next start. */
   stop(): Promise<void>;
@@ -37,7 +41,7 @@ export interface EventSourceMappingOptions {
   /** Region and account the delivered records and ARNs name (DynamoDB Local's own are `ddblocal` and 000000000000). */
   region?: string;
   accountId?: string;
-  /** ARN of the function in dead-letter payloads; default arn:aws:lambda:REGION:ACCOUNT:function:NAME. */
+  /** ARN of the function in dead-letter payloads; default arn:aws:lambda:REGION:ACCOUNT:function:<deployedName or functionName>. */
   functionArn?: string;
   /** First retry delay (doubling, capped by retryMaxDelayMs). Defaults 500 and 10,000 ms. */
   retryBaseDelayMs?: number;
@@ -66,7 +70,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   const describeIntervalMs = options.describeIntervalMs ?? 1_000;
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '000000000000';
-  const functionArn = options.functionArn ?? `arn:aws:lambda:${region}:${accountId}:function:${settings.functionName}`;
+  // On-failure payloads name the deployed function, as AWS does, not its key in serverless.yml.
+  const functionArn = options.functionArn ?? `arn:aws:lambda:${region}:${accountId}:function:${settings.deployedName ?? settings.functionName}`;
   const clock = options.clock ?? Date.now;
   const filter = compileFilterPatterns(settings.filterPatterns);
   const connection = new ConnectionMonitor(logger, 'its endpoint', pollIntervalMs);
@@ -168,6 +173,13 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     const ctx = contextFor(streamArn);
     const shards = await describeShards(streamArn);
     const checkpoints = await options.checkpoints.list(ctx.mappingId);
+    for (const shard of shards) {
+      const checkpoint = checkpoints[shard.ShardId!];
+      // A running worker's checkpoint is its own writing; the others are checked before they count.
+      if (!checkpoint || workers.has(shard.ShardId!)) continue;
+      const verdict = checkCheckpoint(checkpoint, { endingSequenceNumber: shard.SequenceNumberRange?.EndingSequenceNumber });
+      if (verdict.kind === 'invalid') throw new InvalidCheckpointError(options.checkpoints.locate(ctx.mappingId, shard.ShardId!), verdict.problem);
+    }
     const fresh = firstStream && passes === 0 && Object.keys(checkpoints).length === 0;
     for (const [shardId, checkpoint] of Object.entries(checkpoints)) if (checkpoint.shardEnded) ended.add(shardId);
     const present = new Set(shards.map((shard) => shard.ShardId!));
@@ -211,9 +223,16 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     knownShards = [...present];
     passes += 1;
     await Promise.all(started.map((worker) => worker.ready));
+    const refused = started.find((worker) => worker.checkpointRefused !== undefined);
+    if (refused) {
+      // Gone from the map, so a later pass meets the same checkpoint again instead of skipping the shard.
+      workers.delete(refused.shardId);
+      throw new InvalidCheckpointError(options.checkpoints.locate(ctx.mappingId, refused.shardId), refused.checkpointRefused!);
+    }
   };
 
-  const run = async (firstPass: () => void): Promise<void> => {
+  const run = async (firstPass: (failure?: unknown) => void): Promise<void> => {
+    let first = true;
     while (!stopped) {
       const startedAt = Date.now();
       let delay = describeIntervalMs;
@@ -223,7 +242,19 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
         lastPassStartedAt = startedAt;
       } catch (error) {
         const name = (error as Error)?.name;
-        if (name === 'ResourceNotFoundException') {
+        if (error instanceof CheckpointStoreError && first) {
+          // Reading on would replay or skip records unnoticed: the mapping does not start.
+          stopped = true;
+          const running = [...workers.values()];
+          dropWorkers();
+          await Promise.allSettled(running.map((worker) => worker.done));
+          firstPass(error);
+          return;
+        }
+        if (error instanceof CheckpointStoreError) {
+          connection.warnThrottled(`${settings.functionName}: ${error.message}`, { function: settings.functionName, error: error.name });
+          delay = connection.delayMs();
+        } else if (name === 'ResourceNotFoundException') {
           // The table or its stream went away (deleted, or DynamoDB Local restarted in memory): find the new one.
           connection.warnThrottled(`${settings.functionName}: table ${settings.tableName} or its stream does not exist (any more); waiting for the table and its stream`);
           dropWorkers();
@@ -238,6 +269,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
           delay = connection.delayMs();
         }
       }
+      first = false;
       firstPass();
       if (stopped) break;
       await wake.wait(delay);
@@ -255,8 +287,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       passes = 0;
       firstStream = true;
       connection.endpointLabel = await endpointLabel();
-      await new Promise<void>((resolve) => {
-        loop = run(resolve);
+      await new Promise<void>((resolve, reject) => {
+        loop = run((failure) => (failure === undefined ? resolve() : reject(failure)));
       });
       logger.info(`${settings.functionName}: polling the stream of table ${settings.tableName}`, {
         function: settings.functionName,

@@ -5,6 +5,12 @@ import type { LambdaStreamRecord } from './lambda-record.js';
 const isoSeconds = (epochSeconds: number | undefined): string =>
   new Date(Math.floor((epochSeconds ?? Date.now() / 1000)) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/**
+ * Why a batch was given up: AWS's two conditions, and `RecordNotDeliverable` for a record the local
+ * engine could not hand to the function at all (the dead-letter entry's `reason` says why).
+ */
+export type FailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded' | 'RecordNotDeliverable';
+
 /** The message AWS sends to an on-failure destination for a DynamoDB stream batch it gave up on. */
 export function streamFailurePayload(options: {
   records: readonly LambdaStreamRecord[];
@@ -12,7 +18,7 @@ export function streamFailurePayload(options: {
   streamArn: string;
   functionArn: string;
   requestId: string;
-  condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+  condition: FailureCondition;
   approximateInvokeCount: number;
   responseContext: StreamFailurePayload['responseContext'];
   now: Date;

@@ -1,9 +1,13 @@
 import { ConfigurationError } from '../../errors.js';
 import { compileFilterPatterns } from '../filter/filter-patterns.js';
+import { deployedFunctionName } from '../stack/function-environment.js';
 
 /** The settings of one local DynamoDB event-source mapping, as AWS Lambda names and bounds them. */
 export interface StreamMappingSettings {
+  /** The function's key in serverless.yml. */
   functionName: string;
+  /** The name the function is deployed under (`<service>-<stage>-<key>`, or its `name`), for its ARN in on-failure payloads. */
+  deployedName?: string;
   tableName: string;
   /** Resolved at start from DescribeTable's LatestStreamArn when absent. */
   streamArn?: string;
@@ -195,18 +199,20 @@ function onFailureDestination(destinations: unknown, fail: (setting: string, pro
 
 /**
  * The settings of every DynamoDB stream event of one function, as serverless.yml declares them, with
- * the provider's `timeout` as the function's default.
+ * the provider's `timeout` as the function's default and, given the service and stage, the deployed name.
  */
 export function functionStreamSettings(
-  config: { provider: Record<string, unknown>; functions: Record<string, Record<string, unknown>>; resources: Resources },
+  config: { service?: string; stage?: string; provider: Record<string, unknown>; functions: Record<string, Record<string, unknown>>; resources: Resources },
   functionName: string,
 ): StreamMappingSettings[] {
   const fn = config.functions[functionName];
   if (!fn) return [];
   const timeoutSeconds = typeof config.provider.timeout === 'number' ? config.provider.timeout : undefined;
+  const deployedName = config.service && config.stage ? deployedFunctionName(config.service, config.stage, functionName, fn) : undefined;
   const found: StreamMappingSettings[] = [];
   for (const event of Array.isArray(fn.events) ? fn.events : []) {
     const settings = settingsFromStreamEvent(functionName, fn, event, config.resources, timeoutSeconds === undefined ? {} : { timeoutSeconds });
+    if (settings && deployedName) settings.deployedName = deployedName;
     if (settings) found.push(settings);
   }
   return found;

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type _Record as StreamsRecord } from '@aws-sdk/client-dynamodb-streams';
+import { GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { _Record as StreamsRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { Logger } from '../../logging/logger.js';
 import type { RecordFilter } from '../filter/filter-patterns.js';
 import type { CheckpointStore, ShardCheckpoint } from '../store/checkpoint-store.js';
 import type { DeadLetterStore, StreamFailurePayload } from '../store/dead-letter-store.js';
 import { interpretBatchResponse } from './batch-response.js';
 import { ConnectionMonitor, isConnectionError } from './connection-monitor.js';
-import { streamFailurePayload } from './failure-payload.js';
-import { toLambdaRecord, type LambdaStreamRecord } from './lambda-record.js';
+import { streamFailurePayload, type FailureCondition } from './failure-payload.js';
+import { toLambdaRecord, type LambdaStreamRecord, type WireRecord } from './lambda-record.js';
+import { readRecords } from './read-records.js';
 import type { StreamMappingSettings } from './settings.js';
 import { invokeWithTimeout, type Invoke, type InvokeResult } from './invoke.js';
 import { laneOf } from './lane-of.js';
@@ -20,6 +22,8 @@ export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 const GET_RECORDS_LIMIT = 1000;
 /** DynamoDB Local stamps ApproximateCreationDateTime to the whole minute; see `creationEstimate`. */
 const LOCAL_TIMESTAMP_GRANULARITY_MS = 60_000;
+/** What an event holds besides its records (window, state, ARN), reserved in the payload limit. */
+const EVENT_ENVELOPE_BYTES = 200;
 
 /** Everything a shard worker shares with its mapping. */
 export interface MappingContext {
@@ -63,6 +67,8 @@ interface Entry {
   /** Tumbling window start, in epoch seconds. */
   windowStart: number;
   done: boolean;
+  /** Why the record cannot be delivered (it goes to the dead-letter store alone, and the shard moves on). */
+  undeliverable?: string;
 }
 
 interface TumblingWindow {
@@ -81,6 +87,11 @@ interface Lane {
 /** Stops a delivery loop without acknowledging anything: the records come again after a restart. */
 class Stopped extends Error {}
 
+/** The checkpoint names no record of the shard: reading after it would skip records unnoticed. */
+class CheckpointRefusal extends Error {
+  override readonly name = 'CheckpointRefusal';
+}
+
 /**
  * Reads one shard in order and delivers its records to the function with Lambda's semantics: filters,
  * batching (size, window, 6 MB), lanes per item key (parallelizationFactor), partial batch responses,
@@ -92,6 +103,8 @@ export class ShardWorker {
   finished = false;
   /** The shard or its stream disappeared (table deleted, DynamoDB Local restarted in memory). */
   gone = false;
+  /** Why DynamoDB refused to read after the checkpoint's sequence number (not in the shard); nothing was read. */
+  checkpointRefused: string | undefined;
   /** Start time of the last GetRecords that found nothing new; 0 while records are flowing. */
   caughtUpSince = 0;
   /** Resolves once the start position is known (for LATEST: once the existing records are skipped). */
@@ -104,6 +117,8 @@ export class ShardWorker {
   private readonly wake = new Signal();
   private readerDone = false;
   private iterator: string | undefined;
+  /** An iterator was obtained once: the start position is one DynamoDB accepts. */
+  private positioned = false;
   private lastRead: string | undefined;
   private acknowledged: string | undefined;
   private checkpointWrites: Promise<void> = Promise.resolve();
@@ -174,17 +189,17 @@ export class ShardWorker {
       try {
         if (!this.iterator) {
           this.iterator = await this.acquireIterator();
+          this.positioned = true;
           this.markReady();
           if (!this.iterator) {
             this.readerDone = true;
             break;
           }
         }
-        const output = await this.ctx.streams.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: GET_RECORDS_LIMIT }));
+        const { records, wire, nextShardIterator } = await readRecords(this.ctx.streams, this.iterator, GET_RECORDS_LIMIT);
         this.ctx.connection.ok();
-        const records = output.Records ?? [];
-        for (const record of records) this.accept(record);
-        this.iterator = output.NextShardIterator;
+        for (const [index, record] of records.entries()) this.accept(record, wire[index]);
+        this.iterator = nextShardIterator;
         if (records.length > 0) {
           this.caughtUpSince = 0;
           this.advance();
@@ -201,6 +216,7 @@ export class ShardWorker {
         }
       } catch (error) {
         if (this.stopping) break;
+        if (this.refusesCheckpoint(error)) break;
         await this.onReadError(error);
         // Positioning failed: start() must not wait for it.
         this.markReady();
@@ -212,6 +228,26 @@ export class ShardWorker {
     }
     this.markReady();
     this.wake.notify();
+  }
+
+  /**
+   * DynamoDB answers a position outside the shard (a checkpoint beyond its last record) with a validation
+   * error or, on DynamoDB Local, an InternalFailure: that is the checkpoint's fault, and retrying never helps.
+   */
+  private refusesCheckpoint(error: unknown): boolean {
+    if (error instanceof CheckpointRefusal) {
+      this.checkpointRefused = error.message;
+      this.cancel();
+      return true;
+    }
+    if (this.positioned || this.lastRead !== undefined || this.start.type !== 'AFTER_SEQUENCE_NUMBER') return false;
+    const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    if (e?.$metadata?.httpStatusCode === undefined || !['ValidationException', 'InternalFailure', 'InternalServerError'].includes(e.name ?? '')) return false;
+    this.checkpointRefused =
+      `DynamoDB refuses to read shard ${this.shardId} after its sequenceNumber ${this.start.sequenceNumber} (${e.name}: ${e.message}); ` +
+      'the sequence number is not one of this shard (beyond its last record?)';
+    this.cancel();
+    return true;
   }
 
   private async onReadError(error: unknown): Promise<void> {
@@ -255,10 +291,31 @@ export class ShardWorker {
 
   /** An iterator after the last record read, else after the checkpoint, else at the start position. */
   private async acquireIterator(): Promise<string | undefined> {
+    if (!this.positioned && this.lastRead === undefined && this.start.type === 'AFTER_SEQUENCE_NUMBER') await this.verifyCheckpoint(this.start.sequenceNumber);
     const after = this.lastRead ?? (this.start.type === 'AFTER_SEQUENCE_NUMBER' ? this.start.sequenceNumber : undefined);
     if (after) return this.getIterator('AFTER_SEQUENCE_NUMBER', after);
     if (this.start.type === 'LATEST') return this.skipToEnd();
     return this.getIterator('TRIM_HORIZON');
+  }
+
+  /**
+   * The checkpoint must name a record of the shard: DynamoDB Local hands out an iterator after any number,
+   * and one beyond the last record would silently skip the records written up to it.
+   */
+  private async verifyCheckpoint(sequenceNumber: string): Promise<void> {
+    const at = await this.ctx.streams.send(
+      new GetShardIteratorCommand({ StreamArn: this.ctx.streamArn, ShardId: this.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: sequenceNumber }),
+    );
+    let iterator = at.ShardIterator;
+    // An answer may come back empty before the records do (AWS); a few reads settle it.
+    for (let read = 0; read < 5 && iterator; read += 1) {
+      const output = await this.ctx.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1 }));
+      const found = output.Records?.[0]?.dynamodb?.SequenceNumber;
+      if (found === sequenceNumber) return;
+      if (found !== undefined) throw new CheckpointRefusal(`shard ${this.shardId} holds no record ${sequenceNumber} (the next one is ${found}); it is not one of this shard`);
+      iterator = output.NextShardIterator;
+    }
+    throw new CheckpointRefusal(`shard ${this.shardId} holds no record ${sequenceNumber} nor any after it; it is not one of this shard (beyond its last record?)`);
   }
 
   private async getIterator(type: 'AFTER_SEQUENCE_NUMBER' | 'TRIM_HORIZON', sequenceNumber?: string): Promise<string | undefined> {
@@ -299,37 +356,73 @@ export class ShardWorker {
     return Math.min(seenAt, stamped * 1000 + LOCAL_TIMESTAMP_GRANULARITY_MS - 1);
   }
 
-  private accept(raw: StreamsRecord): void {
-    const converted = toLambdaRecord(raw, { streamArn: this.ctx.eventSourceArn, region: this.ctx.region });
+  /**
+   * Buffers one record read. A record that cannot be converted, filtered or delivered is kept in order as
+   * undeliverable: it goes to the dead-letter store with the reason, and never stalls the shard.
+   */
+  private accept(raw: StreamsRecord, wire: WireRecord | undefined): void {
+    const seenAt = this.ctx.clock();
+    let entry: Entry;
+    try {
+      entry = this.entryOf(raw, wire, seenAt);
+    } catch (error) {
+      entry = this.undeliverableEntry(raw, seenAt, `it cannot be converted to a Lambda record: ${(error as Error)?.message ?? String(error)}`);
+    }
+    this.lastRead = entry.sequenceNumber;
+    this.entries.push(entry);
+    if (entry.done) return;
+    const lane = this.lanes[laneOf(entry.record, this.lanes.length)]!;
+    const size = this.ctx.settings.tumblingWindowInSeconds;
+    if (size > 0) {
+      entry.windowStart = Math.max(lane.lastWindowStart, Math.floor(entry.createdMs / 1000 / size) * size);
+      lane.lastWindowStart = entry.windowStart;
+    }
+    lane.queue.push(entry);
+  }
+
+  private entryOf(raw: StreamsRecord, wire: WireRecord | undefined, seenAt: number): Entry {
+    const converted = toLambdaRecord(raw, { streamArn: this.ctx.eventSourceArn, region: this.ctx.region }, wire);
     let record = converted;
     try {
       if (this.ctx.recordDecorator) record = this.ctx.recordDecorator(converted);
     } catch (error) {
       this.ctx.connection.warnThrottled(`record decorator failed on ${converted.dynamodb.SequenceNumber}: ${(error as Error)?.message}; delivering the record as read`);
     }
-    const sequenceNumber = record.dynamodb.SequenceNumber;
-    this.lastRead = sequenceNumber;
-    const matched = this.ctx.filter(record);
-    const createdMs = this.creationEstimate(record, this.ctx.clock());
+    const createdMs = this.creationEstimate(record, seenAt);
+    // AWS stamps the time rounded down to the second; DynamoDB Local to the minute, up to 59 s early.
+    if (record.dynamodb.ApproximateCreationDateTime !== undefined) record.dynamodb.ApproximateCreationDateTime = Math.floor(createdMs / 1000);
+    const bytes = Buffer.byteLength(JSON.stringify(record)) + 1;
     const entry: Entry = {
-      sequenceNumber,
+      sequenceNumber: record.dynamodb.SequenceNumber,
       record,
-      bytes: Buffer.byteLength(JSON.stringify(record)) + 1,
+      bytes,
       createdMs,
       queuedAt: Date.now(),
       windowStart: 0,
       // Filtered-out records count as processed: the checkpoint moves past them.
-      done: !matched,
+      done: !this.ctx.filter(record),
     };
-    this.entries.push(entry);
-    if (!matched) return;
-    const lane = this.lanes[laneOf(record, this.lanes.length)]!;
-    const size = this.ctx.settings.tumblingWindowInSeconds;
-    if (size > 0) {
-      entry.windowStart = Math.max(lane.lastWindowStart, Math.floor(createdMs / 1000 / size) * size);
-      lane.lastWindowStart = entry.windowStart;
+    if (!entry.done && EVENT_ENVELOPE_BYTES + bytes > this.ctx.maxPayloadBytes) {
+      entry.undeliverable = `its ${bytes} bytes exceed the invocation payload limit of ${this.ctx.maxPayloadBytes} bytes`;
     }
-    lane.queue.push(entry);
+    return entry;
+  }
+
+  /** An entry for a record known only by its metadata: no item contents reach the dead-letter payload or the logs. */
+  private undeliverableEntry(raw: StreamsRecord, seenAt: number, reason: string): Entry {
+    const sequenceNumber = raw.dynamodb?.SequenceNumber ?? '';
+    const stamped = raw.dynamodb?.ApproximateCreationDateTime;
+    const createdMs = stamped === undefined ? seenAt : Math.min(seenAt, new Date(stamped).getTime() + LOCAL_TIMESTAMP_GRANULARITY_MS - 1);
+    const record: LambdaStreamRecord = {
+      eventID: raw.eventID ?? '',
+      eventName: raw.eventName as LambdaStreamRecord['eventName'],
+      eventVersion: raw.eventVersion ?? '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: this.ctx.region,
+      dynamodb: { ApproximateCreationDateTime: Math.floor(createdMs / 1000), SequenceNumber: sequenceNumber },
+      eventSourceARN: this.ctx.eventSourceArn,
+    };
+    return { sequenceNumber, record, bytes: 0, createdMs, queuedAt: Date.now(), windowStart: 0, done: false, undeliverable: reason };
   }
 
   // ---- checkpointing ----------------------------------------------------------------------------
@@ -364,6 +457,10 @@ export class ShardWorker {
         if (lane.queue.length === 0) {
           if (this.readerDone && !lane.window) return;
           await this.wake.wait(this.nextWake(lane));
+          continue;
+        }
+        if (lane.queue[0]!.undeliverable !== undefined) {
+          await this.deadLetterUndeliverable(lane.queue.shift()!);
           continue;
         }
         const { batch, full } = this.candidate(lane);
@@ -406,8 +503,9 @@ export class ShardWorker {
   private candidate(lane: Lane): { batch: Entry[]; full: boolean } {
     const { settings } = this.ctx;
     const batch: Entry[] = [];
-    let bytes = 200;
+    let bytes = EVENT_ENVELOPE_BYTES;
     for (const entry of lane.queue) {
+      if (entry.undeliverable !== undefined) return { batch, full: true };
       if (batch.length >= settings.batchSize) return { batch, full: true };
       if (batch.length > 0 && bytes + entry.bytes > this.ctx.maxPayloadBytes) return { batch, full: true };
       if (settings.tumblingWindowInSeconds > 0 && batch.length > 0 && entry.windowStart !== batch[0]!.windowStart) return { batch, full: true };
@@ -489,7 +587,7 @@ export class ShardWorker {
       let outcome: string;
       if (result.ok) {
         responseContext = { statusCode: 200, executedVersion: '$LATEST' };
-        const verdict = interpretBatchResponse(result.response, batch.map((entry) => entry.sequenceNumber), settings.reportBatchItemFailures);
+        const verdict = interpretBatchResponse(result.response, batch.map((entry) => entry.sequenceNumber), settings.reportBatchItemFailures, lane.window !== undefined);
         if (lane.window && verdict.kind !== 'malformed') lane.window.state = stateOf(result.response);
         if (verdict.kind === 'ok') {
           for (const entry of batch) entry.done = true;
@@ -551,12 +649,25 @@ export class ShardWorker {
     return batch.slice(expired);
   }
 
+  /** A record the function never sees: straight to the dead-letter store, with the reason, so the shard moves on. */
+  private async deadLetterUndeliverable(entry: Entry): Promise<void> {
+    this.busyLanes += 1;
+    try {
+      this.logInvocation([entry], `not deliverable (${entry.undeliverable}); sent to dead-letter store`, 0);
+      const responseContext = { statusCode: 200, executedVersion: '$LATEST' };
+      await this.deadLetter([entry], 'RecordNotDeliverable', randomUUID(), 0, responseContext, entry.undeliverable);
+    } finally {
+      this.busyLanes -= 1;
+    }
+  }
+
   private async deadLetter(
     entries: Entry[],
-    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded',
+    condition: FailureCondition,
     requestId: string,
     invocations: number,
     responseContext: StreamFailurePayload['responseContext'],
+    reason?: string,
   ): Promise<void> {
     const { settings } = this.ctx;
     const payload = streamFailurePayload({
@@ -575,6 +686,7 @@ export class ShardWorker {
         const stored = await this.ctx.deadLetters.put({
           functionName: settings.functionName,
           ...(settings.onFailureDestination ? { destination: settings.onFailureDestination } : {}),
+          ...(reason ? { reason } : {}),
           payload,
         });
         this.ctx.logger.info(`${settings.functionName} ${this.shardId}: ${entries.length} record(s) sent to dead-letter store as ${stored.id} (${condition})`, {

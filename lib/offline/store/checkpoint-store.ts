@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CheckpointStoreError } from '../../errors.js';
+import { CheckpointStoreError, InvalidCheckpointError } from '../../errors.js';
+import { checkCheckpoint } from './check-checkpoint.js';
 
 /** How far one mapping has acknowledged one shard. */
 export interface ShardCheckpoint {
@@ -15,8 +16,10 @@ export interface ShardCheckpoint {
 export interface CheckpointStore {
   get(mappingId: string, shardId: string): Promise<ShardCheckpoint | undefined>;
   put(mappingId: string, shardId: string, checkpoint: ShardCheckpoint): Promise<void>;
-  /** Every shard checkpoint of one mapping, by shard id. */
+  /** Every shard checkpoint of one mapping, by shard id. Throws InvalidCheckpointError for one that is not a checkpoint. */
   list(mappingId: string): Promise<Record<string, ShardCheckpoint>>;
+  /** Where a checkpoint is kept, for messages a person acts on (a file path, for the file store). */
+  locate(mappingId: string, shardId: string): string;
 }
 
 /** Checkpoints in memory: for tests, and for throwaway (`--in-memory`) runs. */
@@ -36,6 +39,7 @@ export function createMemoryCheckpointStore(): CheckpointStore {
       of(mappingId).set(shardId, { ...checkpoint });
     },
     list: async (mappingId) => Object.fromEntries([...of(mappingId)].map(([shardId, checkpoint]) => [shardId, { ...checkpoint }])),
+    locate: (mappingId, shardId) => `(in memory) of mapping ${mappingId}, shard ${shardId}`,
   };
 }
 
@@ -52,7 +56,8 @@ export const defaultCheckpointDir = (): string => resolve(__dirname, '..', '..',
 export function createFileCheckpointStore(options: { dir?: string } = {}): CheckpointStore {
   const dir = options.dir ?? defaultCheckpointDir();
   const fileOf = (mappingId: string, shardId: string) => join(dir, safeName(mappingId), `${safeName(shardId)}.json`);
-  const read = async (file: string): Promise<ShardCheckpoint | undefined> => {
+  /** The checkpoint in a file, checked for shape; undefined when there is none. */
+  const read = async (file: string): Promise<(ShardCheckpoint & { shardId?: string }) | undefined> => {
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -60,16 +65,21 @@ export function createFileCheckpointStore(options: { dir?: string } = {}): Check
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new CheckpointStoreError(`Cannot read checkpoint ${file}: ${(error as Error).message}`, { cause: error });
     }
+    let value: unknown;
     try {
-      return JSON.parse(text) as ShardCheckpoint;
+      value = JSON.parse(text);
     } catch (error) {
-      throw new CheckpointStoreError(`Checkpoint ${file} is not valid JSON; delete it to restart that shard from the mapping's starting position`, { cause: error });
+      throw new InvalidCheckpointError(file, `it is not valid JSON (${(error as Error).message})`, { cause: error });
     }
+    const verdict = checkCheckpoint(value);
+    if (verdict.kind === 'invalid') throw new InvalidCheckpointError(file, verdict.problem);
+    const named = (value as { shardId?: string }).shardId;
+    return named === undefined ? verdict.checkpoint : { ...verdict.checkpoint, shardId: named };
   };
   let counter = 0;
   return {
     get: async (mappingId, shardId) => {
-      const checkpoint = (await read(fileOf(mappingId, shardId))) as (ShardCheckpoint & { shardId?: string }) | undefined;
+      const checkpoint = await read(fileOf(mappingId, shardId));
       if (!checkpoint) return undefined;
       // The file names its shard for people reading it; callers know the shard already.
       const { shardId: _named, ...rest } = checkpoint;
@@ -93,12 +103,16 @@ export function createFileCheckpointStore(options: { dir?: string } = {}): Check
       }
       const result: Record<string, ShardCheckpoint> = {};
       for (const name of names.filter((n) => n.endsWith('.json'))) {
-        const checkpoint = (await read(join(folder, name))) as (ShardCheckpoint & { shardId?: string }) | undefined;
+        const file = join(folder, name);
+        const checkpoint = await read(file);
         if (!checkpoint) continue;
         const { shardId = name.slice(0, -'.json'.length), ...rest } = checkpoint;
+        // A file copied or renamed by hand would otherwise move one shard's position onto another.
+        if (`${safeName(shardId)}.json` !== name) throw new InvalidCheckpointError(file, `it names shard ${shardId}, but its file name is for another shard`);
         result[shardId] = rest;
       }
       return result;
     },
+    locate: (mappingId, shardId) => fileOf(mappingId, shardId),
   };
 }
