@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -34,10 +34,14 @@ async function deadLetters(...argv: string[]) {
   return { code, output };
 }
 
-/** Runs a CLI as `npm run` does (tsx), with a time limit; resolves with its exit code and stderr. */
-function runCli(script: string, argv: string[]): Promise<{ code: number | null; stderr: string }> {
+/**
+ * Runs a CLI with tsx's loader in one node process (no tsx parent relaying signals, so a signal reaches
+ * the CLI itself), with a time limit; resolves with its exit code and stderr.
+ */
+function runCli(script: string, argv: string[], started?: (child: ChildProcess) => void): Promise<{ code: number | null; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(join(projectDir, 'node_modules', '.bin', 'tsx'), [join(projectDir, script), ...argv], { cwd: projectDir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(projectDir, script), ...argv], { cwd: projectDir, stdio: ['ignore', 'ignore', 'pipe'] });
+    started?.(child);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
@@ -168,6 +172,31 @@ describe('npm run dead-letters', () => {
     // Assess
     expect(code).toBe(2);
     expect(stderr).toMatch(reason);
+  });
+
+  it('npm run redrive stops with exit code 130 when interrupted mid-redrive, keeping the entry', async () => {
+    // Prepare: an endpoint that accepts connections and never answers, so the redrive waits on it.
+    const sockets: Socket[] = [];
+    let connected!: () => void;
+    const waiting = new Promise<void>((resolveWaiting) => (connected = resolveWaiting));
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      connected();
+    });
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const { port } = silent.address() as { port: number };
+    try {
+      // Act: interrupt once the redrive is waiting on the endpoint.
+      const { code } = await runCli('lib/cli/redrive.ts', ['booksStream', '--entry', entry.id, '--dir', dir, '--endpoint', `http://127.0.0.1:${port}`], (child) => {
+        void waiting.then(() => child.kill('SIGINT'));
+      });
+      // Assess
+      expect(code).toBe(130);
+      expect((await store.list('booksStream')).map((e) => e.id)).toContain(entry.id);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((closed) => silent.close(closed));
+    }
   });
 
   it.each([
