@@ -7,7 +7,13 @@ import { readEntryRecords } from './redrive.js';
 
 /** The first record of a dead letter's range (the one that failed), or why it could not be read. */
 export type FirstFailingRecord =
-  | { kind: 'found'; sequenceNumber: string; eventName: string; /** As Lambda delivers them: binaries in base64. */ keys: Record<string, unknown> }
+  | {
+      kind: 'found';
+      sequenceNumber: string;
+      eventName: string;
+      /** As Lambda delivers them: binaries in base64. */
+      keys: Record<string, unknown>;
+    }
   /** The records left the stream (24-hour retention) or the stream is gone. */
   | { kind: 'expired'; reason: string }
   /** The stream did not answer (DynamoDB Local not running, a timeout). */
@@ -27,7 +33,8 @@ export interface FirstFailingRecordOptions {
  */
 export async function firstFailingRecord(entry: RedriveEntry, options: FirstFailingRecordOptions): Promise<FirstFailingRecord> {
   const info = entry.payload.DDBStreamBatchInfo;
-  const first: RedriveEntry = { ...entry, payload: { ...entry.payload, DDBStreamBatchInfo: { ...info, endSequenceNumber: info.startSequenceNumber } } };
+  const onlyFirst = { ...info, endSequenceNumber: info.startSequenceNumber };
+  const first: RedriveEntry = { ...entry, payload: { ...entry.payload, DDBStreamBatchInfo: onlyFirst } };
   try {
     const [record] = await readEntryRecords({
       entry: first,
@@ -36,7 +43,8 @@ export async function firstFailingRecord(entry: RedriveEntry, options: FirstFail
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
     const delivered = toLambdaRecord(record!, { streamArn: info.streamArn, region: info.streamArn.split(':')[3] || 'us-east-1' });
-    return { kind: 'found', sequenceNumber: delivered.dynamodb.SequenceNumber, eventName: delivered.eventName, keys: delivered.dynamodb.Keys ?? {} };
+    const { SequenceNumber: sequenceNumber, Keys: keys } = delivered.dynamodb;
+    return { kind: 'found', sequenceNumber, eventName: delivered.eventName, keys: keys ?? {} };
   } catch (error) {
     if (error instanceof RecordsExpiredError) return { kind: 'expired', reason: error.message };
     const { name, message } = error as Error;

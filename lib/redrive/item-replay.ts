@@ -60,8 +60,8 @@ export function planItemReplays(records: readonly StreamsRecord[]): ItemReplay[]
     const sequenceNumber = record.dynamodb?.SequenceNumber;
     if (!keys || Object.keys(keys).length === 0 || !sequenceNumber) {
       throw new RedriveFailedError(
-        `Record ${index} of the range (sequence number ${sequenceNumber ?? 'missing'}) carries no Keys, so its item cannot be read from the table; ` +
-          'redrive this entry from the stream instead (leave out --from-item)',
+        `Record ${index} of the range (sequence number ${sequenceNumber ?? 'missing'}) carries no Keys, ` +
+          'so its item cannot be read from the table; redrive this entry from the stream instead (leave out --from-item)',
       );
     }
     const identity = keyIdentity(keys);

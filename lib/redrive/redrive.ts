@@ -1,5 +1,9 @@
 import { DescribeTableCommand, GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamsClient, _Record as StreamsRecord, AttributeValue as StreamsAttributeValue } from '@aws-sdk/client-dynamodb-streams';
+import type {
+  DynamoDBStreamsClient,
+  _Record as StreamsRecord,
+  AttributeValue as StreamsAttributeValue,
+} from '@aws-sdk/client-dynamodb-streams';
 import { tableNameFromStreamArn } from '../change/stream-arn.js';
 import { RecordsExpiredError, RedriveFailedError } from '../errors.js';
 import { compileFilterPatterns } from '../offline/filter/filter-patterns.js';
@@ -51,7 +55,9 @@ async function apiStreamArn(options: Pick<RedriveOptions, 'entry' | 'localDynamo
   if (!table) throw new RecordsExpiredError(`The entry's streamArn ${delivered} is not a DynamoDB stream ARN`);
   let current: string | undefined;
   try {
-    current = (await options.localDynamoDB.send(new DescribeTableCommand({ TableName: table }), options.signal ? { abortSignal: options.signal } : {})).Table?.LatestStreamArn;
+    const abort = options.signal ? { abortSignal: options.signal } : {};
+    const described = await options.localDynamoDB.send(new DescribeTableCommand({ TableName: table }), abort);
+    current = described.Table?.LatestStreamArn;
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') throw new RecordsExpiredError(`Table ${table} no longer exists, and its stream with it: the records of this entry are gone`, { cause: error });
     throw error;
@@ -65,7 +71,9 @@ async function apiStreamArn(options: Pick<RedriveOptions, 'entry' | 'localDynamo
 }
 
 /** The records of a dead-letter entry's range, as the Streams API returns them. */
-export async function readEntryRecords(options: Pick<RedriveOptions, 'entry' | 'streams' | 'localDynamoDB'> & { signal?: AbortSignal }): Promise<StreamsRecord[]> {
+export async function readEntryRecords(
+  options: Pick<RedriveOptions, 'entry' | 'streams' | 'localDynamoDB'> & { signal?: AbortSignal },
+): Promise<StreamsRecord[]> {
   const info = options.entry.payload.DDBStreamBatchInfo;
   return readStreamRangeRecords({
     streams: options.streams,
@@ -87,14 +95,22 @@ const regionOf = (streamArn: string): string => streamArn.split(':')[3] || 'us-e
  * the function got; their replays are not filtered again, since each stands in for a record the
  * function did get (filtering it out would clear the entry with nothing applied).
  */
-async function currentItemRecords(options: RedriveOptions, delivered: readonly StreamsRecord[], dynamodb: DynamoDBClient): Promise<LambdaStreamRecord[]> {
+async function currentItemRecords(
+  options: RedriveOptions,
+  delivered: readonly StreamsRecord[],
+  dynamodb: DynamoDBClient,
+): Promise<LambdaStreamRecord[]> {
   const info = options.entry.payload.DDBStreamBatchInfo;
   const table = tableNameFromStreamArn(info.streamArn);
-  if (!table) throw new RecordsExpiredError(`The entry's streamArn ${info.streamArn} is not a DynamoDB stream ARN, so it names no table to read the items from`);
+  if (!table) {
+    const arn = info.streamArn;
+    throw new RecordsExpiredError(`The entry's streamArn ${arn} is not a DynamoDB stream ARN: it names no table to read items from`);
+  }
   const nowSeconds = Math.floor(Date.now() / 1000);
   const records: LambdaStreamRecord[] = [];
   for (const [n, replay] of planItemReplays(delivered).entries()) {
-    const output = await dynamodb.send(new GetItemCommand({ TableName: table, Key: replay.keys as Record<string, AttributeValue>, ConsistentRead: true }));
+    const key = replay.keys as Record<string, AttributeValue>;
+    const output = await dynamodb.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
     // The two SDK packages declare the same AttributeValue union twice.
     const current = output.Item as Record<string, StreamsAttributeValue> | undefined;
     const record = itemReplayRecord(replay, current, { eventID: `redrive-${options.entry.id}-item-${n + 1}`, nowSeconds });

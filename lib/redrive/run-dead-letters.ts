@@ -58,7 +58,9 @@ export function parseDeadLettersArguments(argv: string[]): DeadLettersArguments 
   }
   const { values, positionals } = parsed;
   if (values.help) return undefined;
-  if (positionals.length > 1) throw new CommandUsageError(`Name at most one function (got ${positionals.join(', ')})\n\n${DEAD_LETTERS_USAGE}`);
+  if (positionals.length > 1) {
+    throw new CommandUsageError(`Name at most one function (got ${positionals.join(', ')})\n\n${DEAD_LETTERS_USAGE}`);
+  }
   return {
     json: values.json === true,
     ...(positionals[0] !== undefined ? { functionName: positionals[0] } : {}),
@@ -134,7 +136,9 @@ export async function runDeadLetters(options: RunDeadLettersOptions): Promise<nu
   const config = readServerlessConfig({ stage: 'local' });
   if (options.functionName !== undefined && !Object.hasOwn(config.functions, options.functionName)) {
     const known = Object.keys(config.functions).filter((name) => functionStreamSettings(config, name).length > 0);
-    throw new CommandUsageError(`serverless.yml has no function "${options.functionName}"; functions with a stream event: ${known.join(', ')}`);
+    throw new CommandUsageError(
+      `serverless.yml has no function "${options.functionName}"; functions with a stream event: ${known.join(', ')}`,
+    );
   }
   const entries = await store.list(options.functionName);
   const endpoint = localEndpointOf(config, options.endpoint);
@@ -146,7 +150,8 @@ export async function runDeadLetters(options: RunDeadLettersOptions): Promise<nu
     // One unreachable DynamoDB Local is enough to know: the other entries are not tried again.
     const first = unreachable ?? (await firstFailingRecord({ id: entry.id, payload: entry.payload }, { streams, localDynamoDB }));
     if (first.kind === 'unreachable' && !unreachable) {
-      unreachable = { kind: 'unreachable', reason: `${first.reason}; is DynamoDB Local running at ${endpoint}? (npm start, or --endpoint URL)` };
+      const hint = `is DynamoDB Local running at ${endpoint}? (npm start, or --endpoint URL)`;
+      unreachable = { kind: 'unreachable', reason: `${first.reason}; ${hint}` };
     }
     firsts.push(unreachable ?? first);
   }

@@ -3,7 +3,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDynamoDBClient } from '../dynamodb/client.js';
-import { AppError, CommandUsageError, ConfigurationError, DeadLetterNotFoundError, RecordsExpiredError, RedriveFailedError } from '../errors.js';
+import {
+  AppError,
+  CommandUsageError,
+  ConfigurationError,
+  DeadLetterNotFoundError,
+  RecordsExpiredError,
+  RedriveFailedError,
+} from '../errors.js';
 import { createFileDeadLetterStore } from '../offline/store/dead-letter-store.js';
 import { readServerlessConfig } from '../tables/serverless-config.js';
 import { localDeadLetterSource, sqsDeadLetterSource, type DeadLetterSource, type RedriveEntry } from './dead-letter-source.js';
@@ -12,7 +19,8 @@ import { localEndpointOf } from './local-endpoint.js';
 import { redriveCommand } from './redrive-command.js';
 import { redriveEntry } from './redrive.js';
 
-export const REDRIVE_USAGE = `Usage: npm run redrive -- <function> [--list] [--entry ID | --all] [--from-item] [--stage S] [--endpoint URL] [--region R] [--dir DIR]
+export const REDRIVE_USAGE = `Usage: npm run redrive -- <function> [--list] [--entry ID | --all] [--from-item]
+                           [--stage S] [--endpoint URL] [--region R] [--dir DIR]
 
 Lists a function's dead-letter entries (failed batches: AWS's on-failure payload, metadata only) and,
 once the cause is fixed, fetches each entry's records from the stream by shard and sequence range
@@ -73,8 +81,12 @@ export function parseRedriveArguments(argv: string[]): RedriveArguments | undefi
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return undefined;
-  if (positionals.length > 1) throw new CommandUsageError(`Only one function at a time (got ${positionals.join(', ')})\n\n${REDRIVE_USAGE}`);
-  if (values.entry !== undefined && values.all) throw new CommandUsageError(`Give either --entry ID or --all, not both\n\n${REDRIVE_USAGE}`);
+  if (positionals.length > 1) {
+    throw new CommandUsageError(`Only one function at a time (got ${positionals.join(', ')})\n\n${REDRIVE_USAGE}`);
+  }
+  if (values.entry !== undefined && values.all) {
+    throw new CommandUsageError(`Give either --entry ID or --all, not both\n\n${REDRIVE_USAGE}`);
+  }
   if (values['from-item'] && values.entry === undefined && !values.all) {
     throw new CommandUsageError(`--from-item redrives entries: give --entry ID or --all with it\n\n${REDRIVE_USAGE}`);
   }
@@ -101,7 +113,8 @@ const describeEntry = (entry: RedriveEntry, functionName: string, stage: string)
   const { requestContext, DDBStreamBatchInfo: info, timestamp } = entry.payload;
   return (
     `${entry.id}\n    ${requestContext.condition} after ${requestContext.approximateInvokeCount} invocation(s), at ${timestamp}\n` +
-    `    ${info.batchSize} record(s) of ${info.shardId}: ${info.startSequenceNumber}..${info.endSequenceNumber} (written ${info.approximateArrivalOfFirstRecord}..${info.approximateArrivalOfLastRecord})\n` +
+    `    ${info.batchSize} record(s) of ${info.shardId}: ${info.startSequenceNumber}..${info.endSequenceNumber} ` +
+    `(written ${info.approximateArrivalOfFirstRecord}..${info.approximateArrivalOfLastRecord})\n` +
     `    bad data: fix the item, then run: ${redriveCommand(functionName, entry.id, { fromItem: true, stage })}\n` +
     `    other cause, fixed: ${redriveCommand(functionName, entry.id, { fromItem: false, stage })}`
   );
@@ -159,9 +172,11 @@ export async function runRedrive(options: RunRedriveOptions): Promise<number> {
         ...(tableReader ? { fromItem: { dynamodb: tableReader } } : {}),
       });
       await source.remove(entry);
-      const ran = result.items === undefined ? `${result.delivered}` : `${result.delivered} (as ${result.items} item(s) read from the table now)`;
+      const asItems = result.items === undefined ? '' : ` (as ${result.items} item(s) read from the table now)`;
+      const ran = `${result.delivered}${asItems}`;
       write(
-        `REDRIVEN ${entry.id}: ${result.records} record(s) read from the stream, ${ran} run through ${options.functionName} in ${result.invocations} invocation(s); entry removed`,
+        `REDRIVEN ${entry.id}: ${result.records} record(s) read from the stream, ${ran} run through ${options.functionName} ` +
+          `in ${result.invocations} invocation(s); entry removed`,
       );
     } catch (error) {
       if (error instanceof RecordsExpiredError) {
@@ -170,7 +185,8 @@ export async function runRedrive(options: RunRedriveOptions): Promise<number> {
       } else if (error instanceof RedriveFailedError) {
         failed += 1;
         write(`FAILED ${entry.id}: ${error.message}`);
-        write(`    bad data: fix the item, then run: ${redriveCommand(options.functionName, entry.id, { fromItem: true, stage: options.stage })}`);
+        const command = redriveCommand(options.functionName, entry.id, { fromItem: true, stage: options.stage });
+        write(`    bad data: fix the item, then run: ${command}`);
       } else if (error instanceof AppError) {
         failed += 1;
         write(`FAILED ${entry.id}: ${error.name}: ${error.message}`);

@@ -13,7 +13,13 @@ import { createMemoryCheckpointStore } from '../../lib/offline/store/checkpoint-
 import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/offline/store/dead-letter-store.js';
 import { parseDeadLettersArguments, runDeadLetters } from '../../lib/redrive/run-dead-letters.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
-import { functionActions, inProcessInvoke, mappingSettingsOf, setFunctionEnvironment, streamsClient } from './support/function-under-test.js';
+import {
+  functionActions,
+  inProcessInvoke,
+  mappingSettingsOf,
+  setFunctionEnvironment,
+  streamsClient,
+} from './support/function-under-test.js';
 
 /*
  * `npm run dead-letters` on DynamoDB Local: a book without an author is dead-lettered by booksStream's
@@ -40,7 +46,10 @@ async function deadLetters(...argv: string[]) {
  */
 function runCli(script: string, argv: string[], started?: (child: ChildProcess) => void): Promise<{ code: number | null; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(projectDir, script), ...argv], { cwd: projectDir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(projectDir, script), ...argv], {
+      cwd: projectDir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     started?.(child);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -122,7 +131,12 @@ describe('npm run dead-letters', () => {
     expect(JSON.parse(output)).toEqual([
       {
         ...entry,
-        firstFailingRecord: { kind: 'found', sequenceNumber: entry.payload.DDBStreamBatchInfo.startSequenceNumber, eventName: 'INSERT', keys: { isbn: { S: 'd|1 "quoted"' } } },
+        firstFailingRecord: {
+          kind: 'found',
+          sequenceNumber: entry.payload.DDBStreamBatchInfo.startSequenceNumber,
+          eventName: 'INSERT',
+          keys: { isbn: { S: 'd|1 "quoted"' } },
+        },
       },
     ]);
   });
@@ -134,7 +148,8 @@ describe('npm run dead-letters', () => {
       'the entry\'s table was deleted',
       async () => {
         const info = entry.payload.DDBStreamBatchInfo;
-        const gone = { ...entry.payload, DDBStreamBatchInfo: { ...info, streamArn: info.streamArn.replace(`books-${stage}`, `books-${stage}-gone`) } };
+        const streamArn = info.streamArn.replace(`books-${stage}`, `books-${stage}-gone`);
+        const gone = { ...entry.payload, DDBStreamBatchInfo: { ...info, streamArn } };
         return { endpoint: dynamodbEndpoint(), entry: await store.put({ functionName: 'booksStream', payload: gone }) };
       },
     ],
@@ -162,9 +177,9 @@ describe('npm run dead-letters', () => {
   });
 
   it.each([
-    ['lib/cli/dead-letters.ts', ['noSuchFunction', '--dir', dir], /^CommandUsageError: .*functions with a stream event: booksStream, ordersStream/],
+    ['lib/cli/dead-letters.ts', ['noSuchFunction', '--dir', dir], /^CommandUsageError: .*with a stream event: booksStream, ordersStream/],
     ['lib/cli/dead-letters.ts', ['--bogus'], /^CommandUsageError: .*--bogus/],
-    ['lib/cli/redrive.ts', ['noSuchFunction', '--dir', dir], /^CommandUsageError: .*functions with a stream event: booksStream, ordersStream/],
+    ['lib/cli/redrive.ts', ['noSuchFunction', '--dir', dir], /^CommandUsageError: .*with a stream event: booksStream, ordersStream/],
     ['lib/cli/redrive.ts', ['booksStream', '--from-item'], /^CommandUsageError: --from-item redrives entries/],
   ])('%s %j exits with 2 (usage) and says why', async (script, argv, reason) => {
     // Act
@@ -187,7 +202,8 @@ describe('npm run dead-letters', () => {
     const { port } = silent.address() as { port: number };
     try {
       // Act: interrupt once the redrive is waiting on the endpoint.
-      const { code } = await runCli('lib/cli/redrive.ts', ['booksStream', '--entry', entry.id, '--dir', dir, '--endpoint', `http://127.0.0.1:${port}`], (child) => {
+      const argv = ['booksStream', '--entry', entry.id, '--dir', dir, '--endpoint', `http://127.0.0.1:${port}`];
+      const { code } = await runCli('lib/cli/redrive.ts', argv, (child) => {
         void waiting.then(() => child.kill('SIGINT'));
       });
       // Assess
