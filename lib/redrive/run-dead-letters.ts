@@ -25,7 +25,7 @@ redrive command for it.
                   (default: serverless.yml's DYNAMODB_ENDPOINT, or http://127.0.0.1:8000)
   -h, --help      this text
 
-Exit codes: 0 done, 1 error, 2 usage (unknown option or function).`;
+Exit codes: 0 done, 1 error, 2 usage (unknown option or function), 130 interrupted.`;
 
 export interface DeadLettersArguments {
   functionName?: string;
