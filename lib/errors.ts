@@ -198,3 +198,22 @@ export class InvalidCheckpointError extends CheckpointStoreError {
     );
   }
 }
+
+/** A command line that cannot be run as given (unknown option or function, missing value): the CLIs exit with 2. */
+export class CommandUsageError extends ConfigurationError {
+  override readonly name = 'CommandUsageError';
+}
+
+/**
+ * An action failed on a backfilled item. Nothing is dead-lettered in a backfill, so redrive does not apply:
+ * the message says to fix the item and run the backfill again (it resumes at its saved position).
+ */
+export class BackfillActionError extends ActionError {
+  override readonly name = 'BackfillActionError';
+  constructor(action: string, sequenceNumber: string, itemKey: string, functionName: string, options: { cause: unknown }) {
+    super(action, `${sequenceNumber} (backfill of ${itemKey})`, options);
+    this.message =
+      `${this.message}. This is a backfill, which dead-letters nothing, so redrive does not apply: fix the item, then run ` +
+      `npm run backfill -- ${functionName} again (with the same options); it resumes at the saved position`;
+  }
+}

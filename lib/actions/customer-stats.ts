@@ -26,10 +26,10 @@ export function customerStatsAction(options: CustomerStatsOptions): Action {
     contributionOf(order, change) {
       const { orderStatus, total } = order;
       if (typeof orderStatus !== 'string' || orderStatus === '') {
-        throw new TypeError(`order ${change.sequenceNumber} has no orderStatus string; fix the item, then redrive`);
+        throw new TypeError(`order ${change.sequenceNumber} has no orderStatus string; fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it for each entry)`);
       }
       if (typeof total !== 'number' && typeof total !== 'bigint') {
-        throw new TypeError(`order ${change.sequenceNumber} has no numeric total (total is ${total === undefined ? 'missing' : typeof total}); fix the item, then redrive`);
+        throw new TypeError(`order ${change.sequenceNumber} has no numeric total (total is ${total === undefined ? 'missing' : typeof total}); fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it for each entry)`);
       }
       return { status: orderStatus, total: decimalText(total) };
     },

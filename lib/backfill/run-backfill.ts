@@ -2,7 +2,7 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { itemKeyText } from '../change/item-key.js';
 import type { Change } from '../change/types.js';
 import type { Action, ActionContext } from '../dispatch/action.js';
-import { ActionError, BackfillStateError, ConfigurationError } from '../errors.js';
+import { BackfillActionError, BackfillStateError, ConfigurationError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { parallelScan } from '../paging/parallel-scan.js';
 import { describeTable } from '../tables/ensure-table.js';
@@ -61,14 +61,14 @@ export interface BackfillResult {
 }
 
 /** Runs the actions on each change in order, stopping at the first failure, as the stream dispatcher does. */
-async function runActions(changes: readonly Change[], actions: readonly Action[], context: ActionContext): Promise<void> {
+async function runActions(changes: readonly Change[], actions: readonly Action[], context: ActionContext, functionName: string): Promise<void> {
   for (const change of changes) {
     for (const action of actions) {
       if (action.match !== undefined && !action.match(change)) continue;
       try {
         await action.handle(change, context);
       } catch (cause) {
-        throw new ActionError(action.name, `${change.sequenceNumber} (backfill of ${itemKeyText(change.keys)})`, { cause });
+        throw new BackfillActionError(action.name, change.sequenceNumber, itemKeyText(change.keys), functionName, { cause });
       }
     }
   }
@@ -172,7 +172,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
               const records = batch.map((item) => backfillRecord(item, origin, nowSeconds));
               const delivered = records.filter((record) => passes(record));
               filtered += records.length - delivered.length;
-              await runActions(delivered.map((record, index) => backfillChangeOf(record, index)), options.actions, context);
+              await runActions(delivered.map((record, index) => backfillChangeOf(record, index)), options.actions, context, source.functionName);
               items += batch.length;
               options.progress?.update(snapshot());
             }

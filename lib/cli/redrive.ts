@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { AppError } from '../errors.js';
+import { AppError, CommandUsageError } from '../errors.js';
 import { parseRedriveArguments, REDRIVE_USAGE, runRedrive } from '../redrive/run-redrive.js';
 
-// `npm run redrive -- <function> [--list] [--entry ID | --all] [--stage S] [--endpoint URL]`: see REDRIVE_USAGE.
+// `npm run redrive -- <function> [--list] [--entry ID | --all] [--from-item] [--stage S] [--endpoint URL]`: see REDRIVE_USAGE.
 
 const projectDir = resolve(__dirname, '..', '..');
 
@@ -12,6 +12,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${REDRIVE_USAGE}\n`);
     return 0;
   }
+  // An entry is removed only after its records succeeded, and the actions are idempotent: stopping mid-entry loses nothing.
+  process.once('SIGINT', () => process.exit(130));
   return runRedrive({ ...args, projectDir, write: (line) => process.stdout.write(`${line}\n`) });
 }
 
@@ -19,6 +21,6 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`${error instanceof AppError ? `${error.name}: ${error.message}` : String((error as Error)?.stack ?? error)}\n`);
-    process.exit(error instanceof AppError ? 1 : 2);
+    process.exit(error instanceof CommandUsageError ? 2 : 1);
   },
 );

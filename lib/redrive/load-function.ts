@@ -1,5 +1,5 @@
 import { declaredEnvironment, importHandlerModule } from '../config/function-module.js';
-import { ConfigurationError } from '../errors.js';
+import { CommandUsageError, ConfigurationError } from '../errors.js';
 import { functionStreamSettings, type StreamMappingSettings } from '../offline/mapping/settings.js';
 import type { ServerlessConfig } from '../tables/serverless-config.js';
 import type { RedriveHandler } from './redrive.js';
@@ -15,7 +15,10 @@ export interface LoadedFunction {
 
 /** The function's stream-event settings as serverless.yml declares them. */
 export function streamSettingsOf(config: ServerlessConfig, functionName: string): StreamMappingSettings {
-  if (!config.functions[functionName]) throw new ConfigurationError(`serverless.yml has no function "${functionName}"; functions: ${Object.keys(config.functions).join(', ')}`);
+  if (!Object.hasOwn(config.functions, functionName)) {
+    const known = Object.keys(config.functions).filter((name) => functionStreamSettings(config, name).length > 0);
+    throw new CommandUsageError(`serverless.yml has no function "${functionName}"; functions with a stream event: ${known.join(', ')}`);
+  }
   const [settings] = functionStreamSettings(config, functionName);
   if (!settings) throw new ConfigurationError(`function "${functionName}" has no DynamoDB stream event in serverless.yml, so it has no dead letters to redrive`);
   return settings;

@@ -1,11 +1,16 @@
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DescribeTableCommand, GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type {
+  DynamoDBStreamsClient,
+  _Record as StreamsRecord,
+  AttributeValue as StreamsAttributeValue,
+} from '@aws-sdk/client-dynamodb-streams';
 import { tableNameFromStreamArn } from '../change/stream-arn.js';
 import { RecordsExpiredError, RedriveFailedError } from '../errors.js';
 import { compileFilterPatterns } from '../offline/filter/filter-patterns.js';
-import type { LambdaStreamRecord } from '../offline/mapping/lambda-record.js';
+import { toLambdaRecord, type LambdaStreamRecord } from '../offline/mapping/lambda-record.js';
 import type { RedriveEntry } from './dead-letter-source.js';
-import { readStreamRange } from './stream-reader.js';
+import { itemReplayRecord, planItemReplays } from './item-replay.js';
+import { readStreamRangeRecords } from './stream-reader.js';
 
 /** A stream handler as functions export it. */
 export type RedriveHandler = (event: { Records: LambdaStreamRecord[] }, context: { awsRequestId: string; getRemainingTimeInMillis(): number }) => Promise<unknown>;
@@ -24,6 +29,11 @@ export interface RedriveOptions {
   filterPatterns?: unknown[];
   /** Per-invocation time budget, as the function's timeout. Default 60 s. */
   timeoutMs?: number;
+  /**
+   * Run each item of the range as it is now in the table instead of the stream's records (for a dead
+   * letter caused by bad data: fix the item, then redrive). Reads the table with this client.
+   */
+  fromItem?: { dynamodb: DynamoDBClient };
 }
 
 export interface RedriveResult {
@@ -31,19 +41,23 @@ export interface RedriveResult {
   records: number;
   /** Of those, the ones the mapping's filter lets through (the ones the function got). */
   delivered: number;
+  /** From-item redrive only: the items of those records, run through the function as they are now. */
+  items?: number;
   invocations: number;
 }
 
 const labelOf = (arn: string) => arn.split('/stream/')[1];
 
-async function apiStreamArn(options: RedriveOptions): Promise<string> {
+async function apiStreamArn(options: Pick<RedriveOptions, 'entry' | 'localDynamoDB'> & { signal?: AbortSignal }): Promise<string> {
   const delivered = options.entry.payload.DDBStreamBatchInfo.streamArn;
   if (!options.localDynamoDB) return delivered;
   const table = tableNameFromStreamArn(delivered);
   if (!table) throw new RecordsExpiredError(`The entry's streamArn ${delivered} is not a DynamoDB stream ARN`);
   let current: string | undefined;
   try {
-    current = (await options.localDynamoDB.send(new DescribeTableCommand({ TableName: table }))).Table?.LatestStreamArn;
+    const abort = options.signal ? { abortSignal: options.signal } : {};
+    const described = await options.localDynamoDB.send(new DescribeTableCommand({ TableName: table }), abort);
+    current = described.Table?.LatestStreamArn;
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') throw new RecordsExpiredError(`Table ${table} no longer exists, and its stream with it: the records of this entry are gone`, { cause: error });
     throw error;
@@ -56,32 +70,76 @@ async function apiStreamArn(options: RedriveOptions): Promise<string> {
   return current;
 }
 
-/**
- * Fetches the records of a dead-letter entry from the stream (shard and sequence range, while within
- * retention) and runs them through the function's handler again, in order, in batches of the
- * mapping's size. Throws RecordsExpiredError when the records left the stream, RedriveFailedError when
- * the handler still fails (the entry must then be kept). Removing the entry is the caller's job.
- */
-export async function redriveEntry(options: RedriveOptions): Promise<RedriveResult> {
+/** The records of a dead-letter entry's range, as the Streams API returns them. */
+export async function readEntryRecords(
+  options: Pick<RedriveOptions, 'entry' | 'streams' | 'localDynamoDB'> & { signal?: AbortSignal },
+): Promise<StreamsRecord[]> {
   const info = options.entry.payload.DDBStreamBatchInfo;
-  const streamArn = await apiStreamArn(options);
-  const region = info.streamArn.split(':')[3] || 'us-east-1';
-  const records = await readStreamRange({
+  return readStreamRangeRecords({
     streams: options.streams,
-    streamArn,
+    streamArn: await apiStreamArn(options),
     shardId: info.shardId,
     startSequenceNumber: info.startSequenceNumber,
     endSequenceNumber: info.endSequenceNumber,
     eventSourceArn: info.streamArn,
-    region,
+    region: regionOf(info.streamArn),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
+}
+
+const regionOf = (streamArn: string): string => streamArn.split(':')[3] || 'us-east-1';
+
+/**
+ * The items of the delivered records as they are now: one change per item, read with a consistent
+ * read, carrying the sequence number planItemReplays explains. The mapping's filter chose which items
+ * the function got; their replays are not filtered again, since each stands in for a record the
+ * function did get (filtering it out would clear the entry with nothing applied).
+ */
+async function currentItemRecords(
+  options: RedriveOptions,
+  delivered: readonly StreamsRecord[],
+  dynamodb: DynamoDBClient,
+): Promise<LambdaStreamRecord[]> {
+  const info = options.entry.payload.DDBStreamBatchInfo;
+  const table = tableNameFromStreamArn(info.streamArn);
+  if (!table) {
+    const arn = info.streamArn;
+    throw new RecordsExpiredError(`The entry's streamArn ${arn} is not a DynamoDB stream ARN: it names no table to read items from`);
+  }
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const records: LambdaStreamRecord[] = [];
+  for (const [n, replay] of planItemReplays(delivered).entries()) {
+    const key = replay.keys as Record<string, AttributeValue>;
+    const output = await dynamodb.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    // The two SDK packages declare the same AttributeValue union twice.
+    const current = output.Item as Record<string, StreamsAttributeValue> | undefined;
+    const record = itemReplayRecord(replay, current, { eventID: `redrive-${options.entry.id}-item-${n + 1}`, nowSeconds });
+    records.push(toLambdaRecord(record, { streamArn: info.streamArn, region: regionOf(info.streamArn) }));
+  }
+  return records;
+}
+
+/**
+ * Fetches the records of a dead-letter entry from the stream (shard and sequence range, while within
+ * retention) and runs them through the function's handler again, in order, in batches of the
+ * mapping's size; with `fromItem`, runs the items of those records as they are now instead. Throws
+ * RecordsExpiredError when the records left the stream, RedriveFailedError when the handler still
+ * fails (the entry must then be kept). Removing the entry is the caller's job.
+ */
+export async function redriveEntry(options: RedriveOptions): Promise<RedriveResult> {
+  const info = options.entry.payload.DDBStreamBatchInfo;
+  const region = regionOf(info.streamArn);
+  const records = await readEntryRecords(options);
   const filter = compileFilterPatterns(options.filterPatterns ?? []);
-  const delivered = records.filter((record) => filter(record));
+  const passed = records.filter((record) => filter(toLambdaRecord(record, { streamArn: info.streamArn, region })));
+  const runs = options.fromItem
+    ? await currentItemRecords(options, passed, options.fromItem.dynamodb)
+    : passed.map((record) => toLambdaRecord(record, { streamArn: info.streamArn, region }));
   const batchSize = options.batchSize ?? 100;
   const timeoutMs = options.timeoutMs ?? 60_000;
   let invocations = 0;
-  for (let i = 0; i < delivered.length; i += batchSize) {
-    const batch = delivered.slice(i, i + batchSize);
+  for (let i = 0; i < runs.length; i += batchSize) {
+    const batch = runs.slice(i, i + batchSize);
     const deadline = Date.now() + timeoutMs;
     invocations += 1;
     let response: unknown;
@@ -100,5 +158,5 @@ export async function redriveEntry(options: RedriveOptions): Promise<RedriveResu
       );
     }
   }
-  return { records: records.length, delivered: delivered.length, invocations };
+  return { records: records.length, delivered: passed.length, ...(options.fromItem ? { items: runs.length } : {}), invocations };
 }

@@ -20,6 +20,8 @@ export interface StreamRangeOptions {
   region: string;
   /** Empty GetRecords pages in a row before giving up on reaching the end. Default 20. */
   maxEmptyPages?: number;
+  /** Cancels the reading (a caller's time limit). */
+  signal?: AbortSignal;
 }
 
 const isGone = (error: unknown): boolean => {
@@ -33,6 +35,15 @@ const isGone = (error: unknown): boolean => {
  * @throws RecordsExpiredError when the records have left the stream (trimmed after 24 hours, or the shard or stream is gone).
  */
 export async function readStreamRange(options: StreamRangeOptions): Promise<LambdaStreamRecord[]> {
+  const records = await readStreamRangeRecords(options);
+  return records.map((record) => toLambdaRecord(record, { streamArn: options.eventSourceArn, region: options.region }));
+}
+
+/**
+ * {@link readStreamRange} in the Streams API's own form (binaries as bytes), for callers that send the
+ * records' keys back to DynamoDB.
+ */
+export async function readStreamRangeRecords(options: StreamRangeOptions): Promise<StreamsRecord[]> {
   const start = BigInt(options.startSequenceNumber);
   const end = BigInt(options.endSequenceNumber);
   const where = `shard ${options.shardId} of ${options.streamArn}, sequence numbers ${options.startSequenceNumber} to ${options.endSequenceNumber}`;
@@ -42,24 +53,26 @@ export async function readStreamRange(options: StreamRangeOptions): Promise<Lamb
         'They cannot be redriven from the stream: recover the items from the table (or a backup) and backfill them instead.',
       cause === undefined ? undefined : { cause },
     );
+  const sendOptions = options.signal ? { abortSignal: options.signal } : {};
   let iterator: string | undefined;
   try {
     const output = await options.streams.send(
       new GetShardIteratorCommand({ StreamArn: options.streamArn, ShardId: options.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: options.startSequenceNumber }),
+      sendOptions,
     );
     iterator = output.ShardIterator;
   } catch (error) {
     if (isGone(error)) throw expired(error);
     throw error;
   }
-  const found: LambdaStreamRecord[] = [];
+  const found: StreamsRecord[] = [];
   const maxEmpty = options.maxEmptyPages ?? 20;
   let empty = 0;
   let first = true;
   while (iterator) {
     let records: StreamsRecord[];
     try {
-      const output = await options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      const output = await options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }), sendOptions);
       records = output.Records ?? [];
       iterator = output.NextShardIterator;
     } catch (error) {
@@ -78,7 +91,7 @@ export async function readStreamRange(options: StreamRangeOptions): Promise<Lamb
       first = false;
       if (sequenceNumber < start) continue;
       if (sequenceNumber > end) return found;
-      found.push(toLambdaRecord(record, { streamArn: options.eventSourceArn, region: options.region }));
+      found.push(record);
       if (sequenceNumber === end) return found;
     }
   }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { DeleteTableCommand, PutItemCommand, waitUntilTableNotExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommandUsageError } from '../../lib/errors.js';
 import { createLogger } from '../../lib/logging/logger.js';
 import { createEventSourceMapping, type EventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
 import { createMemoryCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
@@ -85,6 +86,8 @@ describe('npm run redrive on the local stack', () => {
     expect(output).toContain(firstEntry.id);
     expect(output).toContain('RetryAttemptsExhausted after 6 invocation(s)');
     expect(output).toContain(`${firstEntry.payload.DDBStreamBatchInfo.startSequenceNumber}..${firstEntry.payload.DDBStreamBatchInfo.endSequenceNumber}`);
+    expect(output).toContain(`bad data: fix the item, then run: npm run redrive -- booksStream --from-item --entry ${firstEntry.id} --stage ${stage}`);
+    expect(output).toContain(`other cause, fixed: npm run redrive -- booksStream --entry ${firstEntry.id} --stage ${stage}`);
   });
 
   it('keeps the entry and says so when the records still fail (cause not fixed yet)', async () => {
@@ -126,13 +129,33 @@ describe('npm run redrive on the local stack', () => {
   it.each([
     [[], undefined],
     [['--help'], undefined],
-    [['booksStream'], { functionName: 'booksStream', list: false, all: false, stage: 'local' }],
-    [['ordersStream', '--entry=x', '--stage', 'dev'], { functionName: 'ordersStream', list: false, all: false, stage: 'dev', entryId: 'x' }],
+    [['booksStream'], { functionName: 'booksStream', list: false, all: false, fromItem: false, stage: 'local' }],
+    [['ordersStream', '--entry=x', '--stage', 'dev'], { functionName: 'ordersStream', list: false, all: false, fromItem: false, stage: 'dev', entryId: 'x' }],
+    [['booksStream', '--from-item', '--all'], { functionName: 'booksStream', list: false, all: true, fromItem: true, stage: 'local' }],
+    [['booksStream', '--entry', 'x', '--from-item'], { functionName: 'booksStream', list: false, all: false, fromItem: true, stage: 'local', entryId: 'x' }],
   ])('parses %j', (argv, expected) => {
     expect(parseRedriveArguments(argv)).toEqual(expected);
   });
 
-  it.each([[['booksStream', '--entry', 'a', '--all']], [['booksStream', '--bogus']], [['booksStream', '--stage']]])('refuses %j with a clear error', (argv) => {
-    expect(() => parseRedriveArguments(argv)).toThrow(/--entry ID or --all|Unknown option --bogus|--stage needs a value/);
+  it.each([
+    [['booksStream', '--entry', 'a', '--all'], /Give either --entry ID or --all/],
+    [['booksStream', '--bogus'], /--bogus/],
+    [['booksStream', '--stage'], /--stage/],
+    [['booksStream', 'ordersStream'], /Only one function at a time/],
+    [['booksStream', '--from-item'], /--from-item redrives entries: give --entry ID or --all/],
+  ])('refuses %j as a usage error (exit code 2)', (argv, reason) => {
+    expect(() => parseRedriveArguments(argv)).toThrow(CommandUsageError);
+    expect(() => parseRedriveArguments(argv)).toThrow(reason);
+  });
+
+  it('refuses an unknown function as a usage error that lists the functions', async () => {
+    // Act
+    const unknown = await runRedrive({ ...parseRedriveArguments(['noSuchFunction', '--dir', dir])!, projectDir, write: () => {} }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // Assess
+    expect(unknown).toBeInstanceOf(CommandUsageError);
+    expect((unknown as Error).message).toContain('functions with a stream event: booksStream, ordersStream');
   });
 });
