@@ -49,8 +49,9 @@ function changedAttributes(change: Change): string[] | undefined {
 }
 
 /**
- * Decides what the change log stores for `change` (pure: no I/O). Never larger than `maxBytes`, whatever
- * the item: an entry that cannot hold the images holds their hashes instead.
+ * Decides what the change log stores for `change` (pure: no I/O). Within DynamoDB's item limit whatever the
+ * item: an entry that cannot hold the images within `maxBytes` holds their hashes instead (the rest of an
+ * entry, keys included, takes a few kilobytes at most).
  * @throws InvalidAttributeValueError naming the attribute path when a key or image holds an invalid value.
  */
 export function changeLogEntry(change: Change, options: ChangeLogEntryOptions): ChangeLogEntry {
