@@ -30,6 +30,9 @@ export type ChangeLogEntry =
   | { readonly kind: 'whole'; readonly item: Record<string, AttributeValue> }
   | { readonly kind: 'summary'; readonly item: Record<string, AttributeValue>; readonly changedAttributesOmitted: boolean };
 
+/** The change log's partition key of an item: table and key text, hashed when too long (see derivedItemKey). */
+export const changeLogPartitionKey = (tableName: string, keyText: string): string => derivedItemKey([tableName, keyText]);
+
 const sha256 = (image: AttributeValueMap, path: string): string => createHash('sha256').update(canonicalImageText(image, path), 'utf8').digest('hex');
 
 /** Names of the attributes the change set, changed or removed; undefined when a MODIFY lacks an image to compare. */
@@ -58,7 +61,7 @@ export function changeLogEntry(change: Change, options: ChangeLogEntryOptions): 
   const maxBytes = options.maxBytes ?? ITEM_MAX_BYTES - MARGIN_BYTES;
   const writtenAt = change.approximateCreationDateTime ?? options.nowSeconds;
   const base: Record<string, AttributeValue> = {
-    pk: { S: derivedItemKey([change.tableName, attributeKeyText(change.raw.keys)]) },
+    pk: { S: changeLogPartitionKey(change.tableName, attributeKeyText(change.raw.keys)) },
     sk: { S: sortableSequenceNumber(change.sequenceNumber) },
     table: { S: change.tableName },
     eventName: { S: change.eventName },
