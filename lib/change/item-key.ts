@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { InvalidAttributeValueError } from '../errors.js';
 import { canonicalImageText } from './canonical-text.js';
 import type { Item, NativeValue } from './types.js';
 
@@ -15,11 +16,11 @@ export function attributeKeyText(keys: Readonly<Record<string, unknown>>, path =
   return canonicalImageText(keys, path);
 }
 
-const toAttributeValue = (value: NativeValue): unknown => {
+const toAttributeValue = (value: NativeValue, name: string): unknown => {
   if (typeof value === 'string') return { S: value };
   if (typeof value === 'number' || typeof value === 'bigint') return { N: value.toString() };
   if (value instanceof Uint8Array) return { B: value };
-  return { S: JSON.stringify(value) };
+  throw new InvalidAttributeValueError(`keys.${name}`, 'is not a key value: DynamoDB keys are strings, numbers or binary');
 };
 
 /**
@@ -28,7 +29,7 @@ const toAttributeValue = (value: NativeValue): unknown => {
  */
 export function itemKeyText(keys: Item): string {
   const values: Record<string, unknown> = {};
-  for (const name of Object.keys(keys)) Object.defineProperty(values, name, { value: toAttributeValue(keys[name]!), enumerable: true });
+  for (const name of Object.keys(keys)) Object.defineProperty(values, name, { value: toAttributeValue(keys[name]!, name), enumerable: true });
   return attributeKeyText(values, 'keys');
 }
 

@@ -37,6 +37,10 @@ describe('itemKeyText', () => {
   ])('reads unmarshalled key %o as the record key %j', (native, raw) => {
     expect(itemKeyText(native)).toBe(attributeKeyText(raw));
   });
+
+  it.each([[{ id: true }], [{ id: null }], [{ id: { nested: 'x' } }]])('rejects %o, which no DynamoDB key can hold', (keys) => {
+    expect(() => itemKeyText(keys)).toThrow('keys.id is not a key value');
+  });
 });
 
 describe('derivedItemKey', () => {
