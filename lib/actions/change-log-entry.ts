@@ -33,7 +33,8 @@ export type ChangeLogEntry =
 /** The change log's partition key of an item: table and key text, hashed when too long (see derivedItemKey). */
 export const changeLogPartitionKey = (tableName: string, keyText: string): string => derivedItemKey([tableName, keyText]);
 
-const sha256 = (image: AttributeValueMap, path: string): string => createHash('sha256').update(canonicalImageText(image, path), 'utf8').digest('hex');
+const sha256 = (image: AttributeValueMap, path: string): string =>
+  createHash('sha256').update(canonicalImageText(image, path), 'utf8').digest('hex');
 
 /** Names of the attributes the change set, changed or removed; undefined when a MODIFY lacks an image to compare. */
 function changedAttributes(change: Change): string[] | undefined {

@@ -83,7 +83,8 @@ export function ledgerAction(options: LedgerActionOptions): Action {
     if (change.eventName === 'REMOVE') return null;
     if (change.newImage === undefined) {
       throw new MissingImageError(
-        `${change.eventName} ${change.sequenceNumber} carries no NewImage; action ${options.name} needs the stream view type NEW_IMAGE or NEW_AND_OLD_IMAGES`,
+        `${change.eventName} ${change.sequenceNumber} carries no NewImage; ` +
+          `action ${options.name} needs the stream view type NEW_IMAGE or NEW_AND_OLD_IMAGES`,
       );
     }
     return options.contributionOf(change.newImage, change);
@@ -121,7 +122,8 @@ export function ledgerAction(options: LedgerActionOptions): Action {
           return;
         } catch (error) {
           if (!isRetryableCancellation(error) || attempt + 1 >= maxConflicts) throw error;
-          logger.debug('ledger write cancelled, retrying', { action: options.name, sequenceNumber: change.sequenceNumber, attempt: attempt + 1 });
+          const fields = { action: options.name, sequenceNumber: change.sequenceNumber, attempt: attempt + 1 };
+          logger.debug('ledger write cancelled, retrying', fields);
           await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
         }
       }

@@ -55,7 +55,9 @@ function setText(tag: string, members: unknown, path: string, each: (member: unk
 }
 
 function mapText(map: unknown, path: string): string {
-  if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new InvalidAttributeValueError(path, 'is not a map of attribute values');
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw new InvalidAttributeValueError(path, 'is not a map of attribute values');
+  }
   const names = Object.keys(map).sort();
   let text = `M${names.length}:`;
   for (const name of names) text += counted(name) + canonicalValueText((map as Record<string, unknown>)[name], `${path}.${name}`);

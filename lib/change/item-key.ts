@@ -29,7 +29,9 @@ const toAttributeValue = (value: NativeValue, name: string): unknown => {
  */
 export function itemKeyText(keys: Item): string {
   const values: Record<string, unknown> = {};
-  for (const name of Object.keys(keys)) Object.defineProperty(values, name, { value: toAttributeValue(keys[name]!, name), enumerable: true });
+  for (const name of Object.keys(keys)) {
+    Object.defineProperty(values, name, { value: toAttributeValue(keys[name]!, name), enumerable: true });
+  }
   return attributeKeyText(values, 'keys');
 }
 

@@ -69,7 +69,11 @@ class StreamChange<T extends Item, K extends Item> {
   ) {
     this.#newRaw = newRaw;
     this.#oldRaw = oldRaw;
-    this.#raw = { keys: rawKeys as AttributeValueMap, newImage: newRaw as AttributeValueMap | undefined, oldImage: oldRaw as AttributeValueMap | undefined };
+    this.#raw = {
+      keys: rawKeys as AttributeValueMap,
+      newImage: newRaw as AttributeValueMap | undefined,
+      oldImage: oldRaw as AttributeValueMap | undefined,
+    };
   }
 
   /** Kept apart from the built images: both point into the event, which outlives the change anyway. */

@@ -43,8 +43,9 @@ function sequenceNumbers(event: unknown): string[] {
     // Anything else would be compared as text against the ledger and could make later real changes look applied.
     if (!isStreamSequenceNumber(sequenceNumber)) {
       throw new UnidentifiableRecordError(
-        `Record ${i}: dynamodb.SequenceNumber ${JSON.stringify(sequenceNumber.slice(0, 48))}${sequenceNumber.length > 48 ? '…' : ''} is not 21 to 40 decimal digits, ` +
-          'so it cannot be ordered or reported; the whole invocation fails: check what produces these events (backfills run through lib/backfill, not the stream handler)',
+        `Record ${i}: dynamodb.SequenceNumber ${JSON.stringify(sequenceNumber.slice(0, 48))}${sequenceNumber.length > 48 ? '…' : ''} ` +
+          'is not 21 to 40 decimal digits, so it cannot be ordered or reported; the whole invocation fails: ' +
+          'check what produces these events (backfills run through lib/backfill, not the stream handler)',
       );
     }
     numbers[i] = sequenceNumber;

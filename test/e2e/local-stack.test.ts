@@ -116,7 +116,11 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeo
     );
     const visibleMs = Date.now() - started;
     const changeLog = await client.send(
-      new QueryCommand({ TableName: `change-log-${stage}`, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: changeLogPartitionKey(`books-${stage}`, itemKeyText({ isbn })) } } }),
+      new QueryCommand({
+        TableName: `change-log-${stage}`,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: changeLogPartitionKey(`books-${stage}`, itemKeyText({ isbn })) } },
+      }),
     );
     // Assess
     expect(stats.bookCount).toEqual({ N: '1' });

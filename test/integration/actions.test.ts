@@ -145,8 +145,11 @@ describe('author statistics', () => {
     await handler(streamEvent([insertRecord(t, ['isbn'], seen)]));
 
     // Act: the backfill path brings both items as INSERTs with sequence number 0, twice.
-    const backfilled = [seen, unseen].map((item, i) => backfillChangeOf(insertRecord(t, ['isbn'], item, { sequenceNumber: BACKFILL_SEQUENCE_NUMBER }), i));
-    for (let run = 0; run < 2; run++) for (const change of backfilled) await action.handle(change, { logger, remainingTimeMs: () => Infinity });
+    const backfilled = [seen, unseen].map((item, i) =>
+      backfillChangeOf(insertRecord(t, ['isbn'], item, { sequenceNumber: BACKFILL_SEQUENCE_NUMBER }), i),
+    );
+    const context = { logger, remainingTimeMs: () => Infinity };
+    for (let run = 0; run < 2; run++) for (const change of backfilled) await action.handle(change, context);
 
     // Assess
     expect((await statsByKey(client, `author-stats-${stage}`, 'author'))[`${prefix}A`]).toEqual({ bookCount: '2' });
@@ -224,6 +227,14 @@ async function rawScan(tableName: string): Promise<Record<string, AttributeValue
 const changeLogEntries = async (name: string, value: string) =>
   (await rawScan(`change-log-${stage}`)).filter((entry) => entry.table?.S !== undefined && entry.keys?.M?.[name]?.S === value);
 
+/** Two INSERT records whose keys and images a test sets as raw attribute values (the factory marshals JavaScript values). */
+type EditableRecord = DynamoDBRecord & { dynamodb: Record<string, unknown> };
+const blankInserts = (table: string) =>
+  [0, 1].map(() => streamRecord({ eventName: 'INSERT', table, keys: { id: 'x' }, newImage: { id: 'x' } }) as EditableRecord);
+
+const authorStatsOn = (on: DynamoDBClient) =>
+  authorStatsAction({ client: on, statsTable: `author-stats-${stage}`, ledgerTable: `applied-changes-${stage}` });
+
 /** Adds an attribute the SDK's marshall cannot build (such as `__proto__` or `constructor`), as JSON.parse would. */
 function withAttribute(image: Record<string, unknown>, name: string, value: unknown): void {
   Object.defineProperty(image, name, { value, enumerable: true, writable: true, configurable: true });
@@ -260,7 +271,10 @@ const utf8Text = (prefix: string, bytes: number): string => {
   return prefix + 'é'.repeat(Math.floor(rest / 2)) + 'x'.repeat(rest % 2);
 };
 
-/** A DynamoDB client whose TransactWriteItems fails with TransactionConflict the first `conflicts` times, as the service may under concurrency. */
+/**
+ * A DynamoDB client whose TransactWriteItems fails with TransactionConflict the first `conflicts` times, as the
+ * service may under concurrency (DynamoDB Local never does).
+ */
 function conflictingClient(conflicts: number): { client: DynamoDBClient; transactions: () => number } {
   let transactions = 0;
   const wrapper = Object.create(client) as DynamoDBClient;
@@ -269,8 +283,9 @@ function conflictingClient(conflicts: number): { client: DynamoDBClient; transac
     if (command instanceof TransactWriteItemsCommand) {
       transactions++;
       if (transactions <= conflicts) {
-        const reasons = command.input.TransactItems!.map((_, i) => (i === 0 ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' }));
-        throw new TransactionCanceledException({ message: 'Transaction cancelled [TransactionConflict]', $metadata: {}, CancellationReasons: reasons });
+        const conflict = { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' };
+        const reasons = command.input.TransactItems!.map((_, i) => (i === 0 ? conflict : { Code: 'None' }));
+        throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
       }
     }
     return send(command);
@@ -279,7 +294,8 @@ function conflictingClient(conflicts: number): { client: DynamoDBClient; transac
 }
 
 describe('item identity (issue 9 findings 4 and 5)', () => {
-  const customerStats = () => customerStatsAction({ client, statsTable: `customer-stats-${stage}`, ledgerTable: `applied-changes-${stage}` });
+  const customerStats = () =>
+    customerStatsAction({ client, statsTable: `customer-stats-${stage}`, ledgerTable: `applied-changes-${stage}` });
   const changeLog = () => changeLogAction({ client, tableName: `change-log-${stage}` });
 
   it('keeps two orders apart whose key parts, joined naively, read the same', async () => {
@@ -291,14 +307,16 @@ describe('item identity (issue 9 findings 4 and 5)', () => {
     const handler = createStreamHandler({ actions: [changeLog(), customerStats()], logger: captureLogger('warn').logger });
 
     // Act
-    const response = await handler(streamEvent([insertRecord(t, ['customerId', 'orderDate'], first), insertRecord(t, ['customerId', 'orderDate'], second)]));
+    const keys = ['customerId', 'orderDate'];
+    const response = await handler(streamEvent([insertRecord(t, keys, first), insertRecord(t, keys, second)]));
 
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     const stats = await statsByKey(client, `customer-stats-${stage}`, 'customerId');
-    expect(stats[`${customer}|orderDate=S:2026-01-01`]).toEqual({ orderCount: '1', orderTotal: '10', [statusCountAttribute('PENDING')]: '1' });
-    expect(stats[customer]).toEqual({ orderCount: '1', orderTotal: '25', [statusCountAttribute('PENDING')]: '1' });
-    const entries = [...(await changeLogEntries('customerId', customer)), ...(await changeLogEntries('customerId', `${customer}|orderDate=S:2026-01-01`))];
+    const pending = statusCountAttribute('PENDING');
+    expect(stats[first.customerId as string]).toEqual({ orderCount: '1', orderTotal: '10', [pending]: '1' });
+    expect(stats[customer]).toEqual({ orderCount: '1', orderTotal: '25', [pending]: '1' });
+    const entries = [...(await changeLogEntries('customerId', customer)), ...(await changeLogEntries('customerId', `${first.customerId}`))];
     expect(entries).toHaveLength(2);
     expect(new Set(entries.map((e) => e.pk!.S)).size).toBe(2);
   });
@@ -312,12 +330,12 @@ describe('item identity (issue 9 findings 4 and 5)', () => {
     // Prepare: the same book INSERTed under two key texts, with two authors.
     const table = `numbered-${stage}`;
     const author = `id4n-${Date.now()}-${Math.random()}`;
-    const records = [0, 1].map(() => streamRecord({ eventName: 'INSERT', table, keys: { id: 0 }, newImage: { id: 0 } }) as DynamoDBRecord & { dynamodb: Record<string, unknown> });
+    const records = blankInserts(table);
     records[0]!.dynamodb.Keys = { id: { N: a } };
     records[0]!.dynamodb.NewImage = { id: { N: a }, author: { S: `${author}-a` } };
     records[1]!.dynamodb.Keys = { id: { N: b } };
     records[1]!.dynamodb.NewImage = { id: { N: b }, author: { S: `${author}-b` } };
-    const handler = createStreamHandler({ actions: [authorStatsAction({ client, statsTable: `author-stats-${stage}`, ledgerTable: `applied-changes-${stage}` })], logger: captureLogger('warn').logger });
+    const handler = createStreamHandler({ actions: [authorStatsOn(client)], logger: captureLogger('warn').logger });
 
     // Act
     const response = await handler(streamEvent(records));
@@ -333,12 +351,12 @@ describe('item identity (issue 9 findings 4 and 5)', () => {
     // Prepare
     const table = `binary-${stage}`;
     const author = `id4b-${Date.now()}`;
-    const records = [0, 1].map(() => streamRecord({ eventName: 'INSERT', table, keys: { id: 'x' }, newImage: { id: 'x' } }) as DynamoDBRecord & { dynamodb: Record<string, unknown> });
+    const records = blankInserts(table);
     records[0]!.dynamodb.Keys = { id: { S: 'AAAA' } };
     records[0]!.dynamodb.NewImage = { id: { S: 'AAAA' }, author: { S: `${author}-s` } };
     records[1]!.dynamodb.Keys = { id: { B: 'AAAA' } };
     records[1]!.dynamodb.NewImage = { id: { B: 'AAAA' }, author: { S: `${author}-b` } };
-    const handler = createStreamHandler({ actions: [authorStatsAction({ client, statsTable: `author-stats-${stage}`, ledgerTable: `applied-changes-${stage}` })], logger: captureLogger('warn').logger });
+    const handler = createStreamHandler({ actions: [authorStatsOn(client)], logger: captureLogger('warn').logger });
 
     // Act
     const response = await handler(streamEvent(records));
@@ -389,7 +407,8 @@ describe('sequence numbers (issue 9 finding 6)', () => {
       // Act
       const rejected = handler(streamEvent([insertRecord(t, ['isbn'], item, { sequenceNumber: bad })]));
       await expect(rejected).rejects.toThrow(UnidentifiableRecordError);
-      const real = await handler(streamEvent([insertRecord(t, ['isbn'], item), modifyRecord(t, ['isbn'], item, book(`${prefix}1`, `${prefix}B`))]));
+      const fixed = book(`${prefix}1`, `${prefix}B`);
+      const real = await handler(streamEvent([insertRecord(t, ['isbn'], item), modifyRecord(t, ['isbn'], item, fixed)]));
 
       // Assess
       expect(real.batchItemFailures).toEqual([]);
@@ -407,7 +426,9 @@ describe('legal attribute names and types in the change log (issue 9 findings 7 
     const author = `${isbn}-A`;
     const record = insertRecord(t, ['isbn'], book(isbn, author));
     const image = record.dynamodb!.NewImage as Record<string, unknown>;
-    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) withAttribute(image, name, { S: `value of ${name}` });
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      withAttribute(image, name, { S: `value of ${name}` });
+    }
     const nested: Record<string, unknown> = {};
     withAttribute(nested, '__proto__', { N: '1' });
     withAttribute(nested, 'constructor', { BOOL: true });
@@ -439,7 +460,10 @@ describe('legal attribute names and types in the change log (issue 9 findings 7 
 describe('large items in the change log (issue 9 finding 10)', () => {
   /** Bytes an item takes under DynamoDB's rules for these flat items: names plus string bytes, numbers at most 21 bytes. */
   const itemBytes = (item: PlainItem) =>
-    Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : 21), 0);
+    Object.entries(item).reduce(
+      (sum, [name, value]) => sum + Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : 21),
+      0,
+    );
   /** An order padded to `bytes` with a `notes` attribute of `fill`. */
   const bigOrder = (customerId: string, status: string, fill: string, bytes: number): PlainItem => {
     const base = order(customerId, '2026-01-01', status, 10);
@@ -458,7 +482,10 @@ describe('large items in the change log (issue 9 finding 10)', () => {
     const after = bigOrder(customer, 'SHIPPED', 'b', bytes);
     expect(itemBytes(after)).toBe(bytes);
     const keys = ['customerId', 'orderDate'];
-    const records = eventName === 'MODIFY' ? [insertRecord(t, keys, order(customer, '2026-01-01', 'PENDING', 10)), modifyRecord(t, keys, before, after)] : [insertRecord(t, keys, after)];
+    const records =
+      eventName === 'MODIFY'
+        ? [insertRecord(t, keys, order(customer, '2026-01-01', 'PENDING', 10)), modifyRecord(t, keys, before, after)]
+        : [insertRecord(t, keys, after)];
     const actions = [
       changeLogAction({ client, tableName: `change-log-${stage}` }),
       customerStatsAction({ client, statsTable: `customer-stats-${stage}`, ledgerTable: `applied-changes-${stage}` }),
@@ -481,7 +508,8 @@ describe('large items in the change log (issue 9 finding 10)', () => {
     if (eventName === 'MODIFY') expect(entry.oldImageSha256!.S).not.toBe(entry.newImageSha256!.S);
     else expect(entry.oldImageSha256).toBeUndefined();
     expect(entry.newImageSha256!.S).not.toBe(sha256(''));
-    expect((await statsByKey(client, `customer-stats-${stage}`, 'customerId'))[customer]).toEqual({ orderCount: '1', orderTotal: '10', [statusCountAttribute('SHIPPED')]: '1' });
+    const stats = await statsByKey(client, `customer-stats-${stage}`, 'customerId');
+    expect(stats[customer]).toEqual({ orderCount: '1', orderTotal: '10', [statusCountAttribute('SHIPPED')]: '1' });
   });
 });
 
@@ -508,21 +536,25 @@ describe('ledger: fix the item, then redrive (issue 11 point 5)', () => {
   it.each([
     [2, [], 3, '1'],
     [10, ['failed'], 5, undefined],
-  ] as const)('retries %i injected TransactionConflict cancellations within 5 attempts: failures %j after %i transactions', async (conflicts, failures, transactions, count) => {
-    // Prepare
-    const t = booksTable();
-    const prefix = `tc-${Date.now()}-${conflicts}-`;
-    const wrapped = conflictingClient(conflicts);
-    const action = authorStatsAction({ client: wrapped.client, statsTable: `author-stats-${stage}`, ledgerTable: `applied-changes-${stage}` });
-    const handler = createStreamHandler({ actions: [action], logger: captureLogger('error').logger });
-    const record = insertRecord(t, ['isbn'], book(`${prefix}1`, `${prefix}A`));
+  ] as const)(
+    'retries %i injected TransactionConflict cancellations within 5 attempts: failures %j after %i transactions',
+    async (conflicts, failures, transactions, count) => {
+      // Prepare
+      const t = booksTable();
+      const prefix = `tc-${Date.now()}-${conflicts}-`;
+      const wrapped = conflictingClient(conflicts);
+      const action = authorStatsOn(wrapped.client);
+      const handler = createStreamHandler({ actions: [action], logger: captureLogger('error').logger });
+      const record = insertRecord(t, ['isbn'], book(`${prefix}1`, `${prefix}A`));
 
-    // Act
-    const response = await handler(streamEvent([record]));
+      // Act
+      const response = await handler(streamEvent([record]));
 
-    // Assess
-    expect(response.batchItemFailures.map(() => 'failed')).toEqual(failures);
-    expect(wrapped.transactions()).toBe(transactions);
-    expect((await statsByKey(client, `author-stats-${stage}`, 'author'))[`${prefix}A`]).toEqual(count === undefined ? undefined : { bookCount: count });
-  });
+      // Assess
+      expect(response.batchItemFailures.map(() => 'failed')).toEqual(failures);
+      expect(wrapped.transactions()).toBe(transactions);
+      const stats = await statsByKey(client, `author-stats-${stage}`, 'author');
+      expect(stats[`${prefix}A`]).toEqual(count === undefined ? undefined : { bookCount: count });
+    },
+  );
 });

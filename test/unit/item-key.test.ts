@@ -3,11 +3,16 @@ import { attributeKeyText, derivedItemKey, itemKeyText, PARTITION_KEY_MAX_BYTES 
 
 const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 /** A string of exactly `bytes` UTF-8 bytes, made of `char` (1 to 4 bytes each) and ASCII filler. */
-const textOf = (bytes: number, char: string): string => char.repeat(Math.floor(bytes / utf8Bytes(char))) + 'x'.repeat(bytes % utf8Bytes(char));
+const textOf = (bytes: number, char: string): string =>
+  char.repeat(Math.floor(bytes / utf8Bytes(char))) + 'x'.repeat(bytes % utf8Bytes(char));
 
 describe('attributeKeyText', () => {
   it.each([
-    ['names and values trading separators', { customerId: { S: 'alice|orderDate=S:2026-01-01' }, orderDate: { S: 'x' } }, { customerId: { S: 'alice' }, orderDate: { S: '2026-01-01|orderDate=S:x' } }],
+    [
+      'names and values trading separators',
+      { customerId: { S: 'alice|orderDate=S:2026-01-01' }, orderDate: { S: 'x' } },
+      { customerId: { S: 'alice' }, orderDate: { S: '2026-01-01|orderDate=S:x' } },
+    ],
     ['a value holding the next name', { a: { S: '1:b' } }, { a: { S: '1' }, b: { S: '' } }],
     ['S and B keys of the same text', { id: { S: 'AAAA' } }, { id: { B: 'AAAA' } }],
     ['N keys one double apart', { id: { N: '1' } }, { id: { N: '1.0000000000000001' } }],
