@@ -5,7 +5,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { itemKeyText } from '../change/item-key.js';
+import { attributeKeyText, derivedItemKey } from '../change/item-key.js';
 import { BACKFILL_SEQUENCE_NUMBER, sortableSequenceNumber } from '../change/sequence-number.js';
 import type { Change, Item } from '../change/types.js';
 import type { Action } from '../dispatch/action.js';
@@ -25,7 +25,10 @@ export interface LedgerActionOptions {
   updatesFor: (before: Contribution, after: Contribution, change: Change) => TransactWriteItem[];
   /** Lifetime of a deleted item's ledger entry, in seconds: past the stream's 24-hour retention. Default 2 days. */
   tombstoneSeconds?: number;
-  /** Retries when a concurrent writer (a backfill) changed the ledger entry between read and write. Default 5. */
+  /**
+   * Attempts when the transaction is cancelled by a concurrent writer (a backfill changed the entry between read
+   * and write, or the service reports a TransactionConflict), each after a short jittered pause. Default 5.
+   */
   maxConflicts?: number;
 }
 
@@ -34,12 +37,26 @@ interface LedgerEntry {
   contribution: Contribution;
 }
 
-const isConditionConflict = (error: unknown): boolean => {
+/** Cancellations a fresh read and a second try resolve: our condition lost a race, or another transaction held the item. */
+const isRetryableCancellation = (error: unknown): boolean => {
   const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
-  return e.name === 'TransactionCanceledException' && (e.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+  return (
+    e.name === 'TransactionCanceledException' &&
+    (e.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')
+  );
 };
 
-const sameContribution = (a: Contribution, b: Contribution): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Full jitter over an exponential ceiling (20, 40, 80 … ms, at most 500): writers that collided spread out. */
+const backoffMs = (attempt: number): number => Math.random() * Math.min(500, 20 * 2 ** attempt);
+
+const sorted = (c: Contribution): string => (c === null ? 'null' : JSON.stringify(Object.keys(c).sort().map((k) => [k, c[k]])));
+
+// DynamoDB returns a map's entries in any order: compare contributions by content.
+const sameContribution = (a: Contribution, b: Contribution): boolean => sorted(a) === sorted(b);
+
+/** The ledger's key for one action and source item: within DynamoDB's key limit for every legal source key. */
+const ledgerKey = (action: string, change: Change): string =>
+  derivedItemKey([action, change.tableName, attributeKeyText(change.raw.keys)]);
 
 /**
  * An aggregate that is exact under at-least-once delivery.
@@ -50,6 +67,8 @@ const sameContribution = (a: Contribution, b: Contribution): boolean => JSON.str
  * the remembered contribution to the new one, in one transaction with a condition on the entry.
  * Statistics follow what was counted, not what the stream's old image says, so a backfill (sequence
  * number 0, applied only to items with no entry yet) and live traffic can run side by side.
+ * The entry is read before the new image is evaluated: a stale record of an item that a later applied
+ * change has fixed is skipped, so "fix the item, then redrive" succeeds.
  */
 export function ledgerAction(options: LedgerActionOptions): Action {
   const tombstoneSeconds = options.tombstoneSeconds ?? 2 * 86_400;
@@ -60,20 +79,22 @@ export function ledgerAction(options: LedgerActionOptions): Action {
     const entry = unmarshall(out.Item);
     return { seq: String(entry.seq), contribution: (entry.contribution ?? null) as Contribution };
   };
+  const contributionAfter = (change: Change): Contribution => {
+    if (change.eventName === 'REMOVE') return null;
+    if (change.newImage === undefined) {
+      throw new MissingImageError(
+        `${change.eventName} ${change.sequenceNumber} carries no NewImage; ` +
+          `action ${options.name} needs the stream view type NEW_IMAGE or NEW_AND_OLD_IMAGES`,
+      );
+    }
+    return options.contributionOf(change.newImage, change);
+  };
   return {
     name: options.name,
     async handle(change, { logger }) {
-      const pk = `${options.name}#${change.tableName}#${itemKeyText(change.keys)}`;
+      const pk = ledgerKey(options.name, change);
       const seq = sortableSequenceNumber(change.sequenceNumber);
-      let after: Contribution = null;
-      if (change.eventName !== 'REMOVE') {
-        if (change.newImage === undefined) {
-          throw new MissingImageError(
-            `${change.eventName} ${change.sequenceNumber} carries no NewImage; action ${options.name} needs the stream view type NEW_IMAGE or NEW_AND_OLD_IMAGES`,
-          );
-        }
-        after = options.contributionOf(change.newImage, change);
-      }
+      let after: Contribution | undefined;
       for (let attempt = 0; ; attempt++) {
         const entry = await read(pk);
         if (entry && entry.seq >= seq) {
@@ -81,6 +102,7 @@ export function ledgerAction(options: LedgerActionOptions): Action {
           return;
         }
         if (entry && change.sequenceNumber === BACKFILL_SEQUENCE_NUMBER) return;
+        after ??= contributionAfter(change);
         const before = entry?.contribution ?? null;
         // Nothing to move: leave the entry alone, a re-delivery of this change would be a no-op too.
         if (entry && sameContribution(before, after)) return;
@@ -99,7 +121,10 @@ export function ledgerAction(options: LedgerActionOptions): Action {
           await options.client.send(new TransactWriteItemsCommand({ TransactItems: [ledgerWrite, ...options.updatesFor(before, after, change)] }));
           return;
         } catch (error) {
-          if (!isConditionConflict(error) || attempt + 1 >= maxConflicts) throw error;
+          if (!isRetryableCancellation(error) || attempt + 1 >= maxConflicts) throw error;
+          const fields = { action: options.name, sequenceNumber: change.sequenceNumber, attempt: attempt + 1 };
+          logger.debug('ledger write cancelled, retrying', fields);
+          await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
         }
       }
     },

@@ -1,7 +1,8 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { AppError, MalformedRecordError } from '../errors.js';
+import { BACKFILL_SEQUENCE_NUMBER, isStreamSequenceNumber } from './sequence-number.js';
 import { tableNameFromStreamArn } from './stream-arn.js';
-import type { Change, Item, StreamViewType } from './types.js';
+import type { AttributeValueMap, Change, Item, RawAttributes, StreamViewType } from './types.js';
 import { unmarshallImage, validateImage } from './unmarshall.js';
 
 const VIEW_TYPES = new Set(['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES']);
@@ -46,6 +47,7 @@ const UNBUILT: unique symbol = Symbol('unbuilt');
 class StreamChange<T extends Item, K extends Item> {
   #newRaw: unknown;
   #oldRaw: unknown;
+  #raw: RawAttributes;
   #newImage: T | undefined | typeof UNBUILT = UNBUILT;
   #oldImage: T | undefined | typeof UNBUILT = UNBUILT;
 
@@ -63,9 +65,20 @@ class StreamChange<T extends Item, K extends Item> {
     readonly isBackfill: boolean,
     newRaw: unknown,
     oldRaw: unknown,
+    rawKeys: unknown,
   ) {
     this.#newRaw = newRaw;
     this.#oldRaw = oldRaw;
+    this.#raw = {
+      keys: rawKeys as AttributeValueMap,
+      newImage: newRaw as AttributeValueMap | undefined,
+      oldImage: oldRaw as AttributeValueMap | undefined,
+    };
+  }
+
+  /** Kept apart from the built images: both point into the event, which outlives the change anyway. */
+  get raw(): RawAttributes {
+    return this.#raw;
   }
 
   get newImage(): T | undefined {
@@ -117,6 +130,9 @@ export function toChange<T extends Item = Item, K extends Item = Item>(
   if (typeof sequenceNumber !== 'string' || sequenceNumber === '') {
     throw new MalformedRecordError(index, 'dynamodb.SequenceNumber', 'is missing or empty');
   }
+  if (!isStreamSequenceNumber(sequenceNumber) && !(options?.backfill === true && sequenceNumber === BACKFILL_SEQUENCE_NUMBER)) {
+    throw new MalformedRecordError(index, 'dynamodb.SequenceNumber', 'is not 21 to 40 decimal digits (only a backfilled change carries 0)');
+  }
   if (typeof eventSourceARN !== 'string') throw new MalformedRecordError(index, 'eventSourceARN', 'is missing');
   // A batch comes from one stream: parse its ARN once per batch, not once per record.
   let tableName: string | undefined;
@@ -160,5 +176,6 @@ export function toChange<T extends Item = Item, K extends Item = Item>(
     options?.backfill === true,
     newRaw,
     oldRaw,
+    dynamodb.Keys,
   ) as unknown as Change<T, K>;
 }

@@ -19,10 +19,22 @@ export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_
 
 export type EventName = 'INSERT' | 'MODIFY' | 'REMOVE';
 
+/** Attribute values exactly as the record carries them (`{ S: 'x' }`, `{ N: '1.0' }`, binary as base64 text or bytes). */
+export type AttributeValueMap = Readonly<Record<string, unknown>>;
+
+/** The record's own keys and images, for actions that must identify or store them type for type and exactly. */
+export interface RawAttributes {
+  readonly keys: AttributeValueMap;
+  readonly newImage: AttributeValueMap | undefined;
+  readonly oldImage: AttributeValueMap | undefined;
+}
+
 /** What every change carries, whatever its event name. */
 interface ChangeBase<K extends Item> {
   /** Unmarshalled primary key of the item. */
   readonly keys: K;
+  /** The keys and images as delivered, checked but not unmarshalled. */
+  readonly raw: RawAttributes;
   /** Stream sequence number: the record's identity in a partial batch response. */
   readonly sequenceNumber: string;
   /** When the change was written, as epoch seconds (what Lambda delivers). */

@@ -1,4 +1,5 @@
 import type { DynamoDBBatchResponse } from 'aws-lambda';
+import { isStreamSequenceNumber } from '../change/sequence-number.js';
 import { toChange, type StreamArnCache } from '../change/to-change.js';
 import type { Change } from '../change/types.js';
 import { ActionError, MalformedEventError, UnidentifiableRecordError } from '../errors.js';
@@ -37,6 +38,14 @@ function sequenceNumbers(event: unknown): string[] {
     if (typeof sequenceNumber !== 'string' || sequenceNumber === '') {
       throw new UnidentifiableRecordError(
         `Record ${i}: dynamodb.SequenceNumber is missing, so the record cannot be reported as a batch item failure; the whole invocation fails and Lambda retries the batch`,
+      );
+    }
+    // Anything else would be compared as text against the ledger and could make later real changes look applied.
+    if (!isStreamSequenceNumber(sequenceNumber)) {
+      throw new UnidentifiableRecordError(
+        `Record ${i}: dynamodb.SequenceNumber ${JSON.stringify(sequenceNumber.slice(0, 48))}${sequenceNumber.length > 48 ? '…' : ''} ` +
+          'is not 21 to 40 decimal digits, so it cannot be ordered or reported; the whole invocation fails: ' +
+          'check what produces these events (backfills run through lib/backfill, not the stream handler)',
       );
     }
     numbers[i] = sequenceNumber;

@@ -230,7 +230,7 @@ describe('backfill options', () => {
 
     // Assess
     expect(failed).toBeInstanceOf(ActionError);
-    expect((failed as ActionError).message).toMatch(/Action "flaky" failed on record 0 \(backfill of isbn=S:/);
+    expect((failed as ActionError).message).toMatch(/Action "flaky" failed on record 0 \(backfill of M1:4:isbnS[0-9]+:/);
     expect(saved.segments[0]).toMatchObject({ items: 10, done: false });
     expect(resumed).toMatchObject({ outcome: 'completed', totalItems: total });
     expect(seen.size).toBe(total);

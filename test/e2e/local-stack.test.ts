@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeLogPartitionKey } from '../../lib/actions/change-log-entry.js';
 import { itemKeyText } from '../../lib/change/item-key.js';
 import { createDynamoDBClient } from '../../lib/dynamodb/client.js';
 import { ConfigurationError } from '../../lib/errors.js';
@@ -115,7 +116,11 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeo
     );
     const visibleMs = Date.now() - started;
     const changeLog = await client.send(
-      new QueryCommand({ TableName: `change-log-${stage}`, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `books-${stage}#${itemKeyText({ isbn })}` } } }),
+      new QueryCommand({
+        TableName: `change-log-${stage}`,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: changeLogPartitionKey(`books-${stage}`, itemKeyText({ isbn })) } },
+      }),
     );
     // Assess
     expect(stats.bookCount).toEqual({ N: '1' });

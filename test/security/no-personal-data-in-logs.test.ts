@@ -115,7 +115,7 @@ describe('personal data in logs', () => {
     // Prepare: a book without an author string makes authorStats throw.
     const [insert] = books;
     const broken = structuredClone(insert!);
-    broken.dynamodb.SequenceNumber = `${BigInt(insert!.dynamodb.SequenceNumber) + 10_000_000n}`;
+    broken.dynamodb.SequenceNumber = `${BigInt(insert!.dynamodb.SequenceNumber) + 10_000_000n}`.padStart(21, '0');
     broken.dynamodb.Keys = { isbn: { S: '978-0-00-000009-9' } };
     broken.dynamodb.NewImage = { ...broken.dynamodb.NewImage, isbn: { S: '978-0-00-000009-9' }, author: { N: '7' } };
     // Act
@@ -130,7 +130,7 @@ describe('personal data in logs', () => {
     // Prepare: a phone number sent as an N value, which is not a number: the record is malformed.
     const [insert] = books;
     const broken = structuredClone(insert!);
-    broken.dynamodb.SequenceNumber = `${BigInt(insert!.dynamodb.SequenceNumber) + 20_000_000n}`;
+    broken.dynamodb.SequenceNumber = `${BigInt(insert!.dynamodb.SequenceNumber) + 20_000_000n}`.padStart(21, '0');
     broken.dynamodb.NewImage = { ...broken.dynamodb.NewImage, phone: { N: PHONE } };
     // Act
     const { lines, response } = await run(booksActions, [broken], 'info');
