@@ -136,3 +136,8 @@ export class RecordsExpiredError extends AppError {}
 
 /** Redriven records failed again: the dead-letter entry is kept; fix the cause and redrive again. */
 export class RedriveFailedError extends AppError {}
+
+/** A dispatcher's `concurrency` option is not a whole number of at least 1. */
+export class InvalidConcurrencyError extends ConfigurationError {
+  override readonly name = 'InvalidConcurrencyError';
+}
