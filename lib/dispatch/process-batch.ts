@@ -118,7 +118,8 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
   };
 
   const actionDone = (action: Action, change: Change, actionStarted: number) => {
-    logger.debug('action done', { action: action.name, sequenceNumber: change.sequenceNumber, outcome: 'ok', durationMs: performance.now() - actionStarted });
+    const durationMs = performance.now() - actionStarted;
+    logger.debug('action done', { action: action.name, sequenceNumber: change.sequenceNumber, outcome: 'ok', durationMs });
   };
 
   // Starts one action: undefined when it finished synchronously, false when it threw (logged), else its promise.
@@ -180,7 +181,10 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
       logger.error('malformed record', { index: i, sequenceNumber: numbers[i], keys: keysOf(record), ...describeError(error) });
       return false;
     }
-    if (debug) logger.debug('change', { index: i, sequenceNumber: change.sequenceNumber, eventName: change.eventName, keys: change.keys, newImage: change.newImage, oldImage: change.oldImage });
+    if (debug) {
+      const { sequenceNumber, eventName, keys, newImage, oldImage } = change;
+      logger.debug('change', { index: i, sequenceNumber, eventName, keys, newImage, oldImage });
+    }
     return runActions(change, i);
   };
 
@@ -194,6 +198,7 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
     }
     return done(undefined, records.length);
   }
-  const outcome = await runKeyOrdered({ count: records.length, concurrency, keyOf: (i) => schedulingKey(records[i]), run: runRecord, mayStart });
+  const keyOf = (i: number) => schedulingKey(records[i]);
+  const outcome = await runKeyOrdered({ count: records.length, concurrency, keyOf, run: runRecord, mayStart });
   return done(outcome.firstUnfinished, outcome.succeeded);
 }

@@ -56,7 +56,12 @@ export function createGate(): Gate {
  * Releases waiting tasks one by one, by `policy`, until `result` settles; tasks in `failing` fail.
  * Between releases the event loop turns, so the code under test has started whatever it will start.
  */
-export async function drive<T>(gate: Gate, result: Promise<T>, policy: ReleasePolicy, failing: ReadonlySet<number> = new Set()): Promise<T> {
+export async function drive<T>(
+  gate: Gate,
+  result: Promise<T>,
+  policy: ReleasePolicy,
+  failing: ReadonlySet<number> = new Set(),
+): Promise<T> {
   let settled = false;
   const watched = result.finally(() => void (settled = true));
   watched.catch(() => undefined);

@@ -26,10 +26,10 @@ describe('runKeyOrdered', () => {
     // The later record fails first; the response must still name the lower one.
     ['failures in two keys at once', 'ABCABCABC', 3, 'last-started', [1, 2], { firstUnfinished: 1, succeeded: 1 }, [0, 1, 2]],
     // Record 3 waits behind record 0 (key A) and never starts: it, not the failed record 4, is the lowest unfinished.
-    ['a failure while a lower record never started', 'ABCABCABC', 3, 'last-started', [4], { firstUnfinished: 3, succeeded: 5 }, [0, 1, 2, 5, 8, 4]],
+    ['a failure while a lower one waits', 'ABCABCABC', 3, 'last-started', [4], { firstUnfinished: 3, succeeded: 5 }, [0, 1, 2, 5, 8, 4]],
     ['one key runs one at a time', 'AAAA', 3, 'last-started', [], { firstUnfinished: undefined, succeeded: 4 }, [0, 1, 2, 3]],
     ['concurrency 1 is sequential', 'ABCD', 1, 'last-started', [2], { firstUnfinished: 2, succeeded: 2 }, [0, 1, 2]],
-  ])('%s (lanes %s, concurrency %i, %s released first, failing %j)', async (_label, lanes, concurrency, policy, failing, expected, started) => {
+  ])('%s (lanes %s, concurrency %i, %s first, failing %j)', async (_label, lanes, concurrency, policy, failing, expected, started) => {
     // Prepare
     const { gate, outcome } = gatedRun(lanes, concurrency, policy, failing);
 
@@ -102,7 +102,8 @@ describe('runKeyOrdered', () => {
     // Prepare
     const gate = createGate();
     let open = true;
-    const result = runKeyOrdered({ count: 6, concurrency: 3, keyOf: String, run: (i) => gate.enter(i).then(() => true), mayStart: () => open });
+    const run = (i: number) => gate.enter(i).then(() => true);
+    const result = runKeyOrdered({ count: 6, concurrency: 3, keyOf: String, run, mayStart: () => open });
     let settled = false;
     void result.finally(() => void (settled = true));
     await nextTurn();

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { schedulingKey, UNREADABLE_KEYS } from '../../lib/dispatch/scheduling-key.js';
 
 /** A raw record as Lambda delivers it, parsed from JSON so names like `__proto__` are own properties. */
-const recordWithKeys = (keysJson: string): unknown => JSON.parse(`{"dynamodb":{"Keys":${keysJson},"SequenceNumber":"100000000000000000001"}}`);
+const recordWithKeys = (keysJson: string): unknown =>
+  JSON.parse(`{"dynamodb":{"Keys":${keysJson},"SequenceNumber":"100000000000000000001"}}`);
 
 describe('schedulingKey', () => {
   it.each([
@@ -24,7 +25,11 @@ describe('schedulingKey', () => {
   it.each([
     ['S and N of the same text', '{"id":{"S":"1"}}', '{"id":{"N":"1"}}'],
     ['S and B of the same text', '{"id":{"S":"AQI="}}', '{"id":{"B":"AQI="}}'],
-    ['38-digit numbers one unit apart', '{"id":{"N":"12345678901234567890123456789012345678"}}', '{"id":{"N":"12345678901234567890123456789012345679"}}'],
+    [
+      '38-digit numbers one unit apart',
+      '{"id":{"N":"12345678901234567890123456789012345678"}}',
+      '{"id":{"N":"12345678901234567890123456789012345679"}}',
+    ],
     ['a separator moved between name and value', '{"a":{"S":"b\\",\\"c"}}', '{"a\\",\\"b":{"S":"c"}}'],
     ['a separator moved between two attributes', '{"a":{"S":"x|b=S:y"},"c":{"S":"z"}}', '{"a":{"S":"x"},"b":{"S":"y|c=S:z"}}'],
     ['__proto__ and constructor names', '{"__proto__":{"S":"x"}}', '{"constructor":{"S":"x"}}'],
