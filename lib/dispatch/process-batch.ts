@@ -189,7 +189,7 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
   };
 
   if (concurrency === 1) {
-    // The sequential path allocates nothing per record beyond what the actions do.
+    // Sequential, as before concurrency existed: with synchronous actions nothing is allocated per record.
     for (let i = 0; i < records.length; i++) {
       if (!mayStart(i)) return done(i, i);
       let ok = runRecord(i);
