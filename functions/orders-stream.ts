@@ -3,6 +3,7 @@ import { customerStatsAction } from '../lib/actions/customer-stats.js';
 import { withInjectedFaults } from '../lib/actions/fault-injection.js';
 import { logAction } from '../lib/actions/log.js';
 import { requireEnv } from '../lib/config/require-env.js';
+import { DEFAULT_DISPATCH_CONCURRENCY } from '../lib/dispatch/default-concurrency.js';
 import { createStreamHandler } from '../lib/dispatch/stream-handler.js';
 import { createDynamoDBClient } from '../lib/dynamodb/client.js';
 import { createLogger } from '../lib/logging/logger.js';
@@ -20,4 +21,8 @@ export const actions = withInjectedFaults(
   Number(env.TEST_FAULT_RATE ?? 0),
 );
 
-export const handler = createStreamHandler({ actions, logger: createLogger({ level: env.LOG_LEVEL, fields: { function: 'ordersStream' } }) });
+export const handler = createStreamHandler({
+  actions,
+  concurrency: DEFAULT_DISPATCH_CONCURRENCY,
+  logger: createLogger({ level: env.LOG_LEVEL, fields: { function: 'ordersStream' } }),
+});

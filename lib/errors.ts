@@ -217,3 +217,8 @@ export class BackfillActionError extends ActionError {
       `npm run backfill -- ${functionName} again (with the same options); it resumes at the saved position`;
   }
 }
+
+/** A dispatcher's `concurrency` option is not a whole number of at least 1. */
+export class InvalidConcurrencyError extends ConfigurationError {
+  override readonly name = 'InvalidConcurrencyError';
+}

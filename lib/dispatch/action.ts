@@ -9,8 +9,17 @@ export interface ActionContext {
 }
 
 /**
- * A pluggable unit of work run for each change of a stream. Actions must be idempotent:
- * delivery is at least once, and a retried batch brings changes again.
+ * A pluggable unit of work run for each change of a stream.
+ *
+ * Ordering: changes of one item key reach an action one at a time, in stream order, and every action of a
+ * change finishes before the next change of that key starts. Changes of different item keys may run at the
+ * same time (up to the handler's `concurrency`), so an action must not rely on an order across keys, and
+ * shared state it writes (an aggregate several items add to) must take concurrent writers, for example with
+ * conditional or atomic updates.
+ *
+ * Idempotence: actions must be idempotent. Delivery is at least once, and when a change fails the batch is
+ * retried from the lowest failed or unstarted change: changes after it that already succeeded (other keys
+ * that were running at the same time) are delivered and handled again.
  */
 export interface Action<T extends Item = Item, K extends Item = Item> {
   /** Shown in logs and errors. */

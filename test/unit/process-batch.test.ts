@@ -4,9 +4,12 @@ import type { Action } from '../../lib/dispatch/action.js';
 import { onEvents, onTtlExpiry } from '../../lib/dispatch/matchers.js';
 import { processBatch } from '../../lib/dispatch/process-batch.js';
 import { createStreamHandler } from '../../lib/dispatch/stream-handler.js';
-import { MalformedEventError, UnidentifiableRecordError } from '../../lib/errors.js';
+import { InvalidConcurrencyError, MalformedEventError, UnidentifiableRecordError } from '../../lib/errors.js';
 import { insertRecord, modifyRecord, removeRecord, streamEvent } from '../factories/stream-record.js';
 import { captureLogger } from '../support/capture-logger.js';
+import { nextTurn } from '../support/deferred.js';
+import { createGate, drive, startOrder, type Gate, type ReleasePolicy } from '../support/gate.js';
+import { laneOrderViolations, startsAfterFirstFailure } from '../support/lane-order.js';
 
 const book = (n: number) => ({ isbn: `isbn-${n}`, title: `Title ${n}`, author: `Author ${n % 3}` });
 const batch = (size: number) => streamEvent(Array.from({ length: size }, (_, n) => insertRecord('books-local', ['isbn'], book(n))));
@@ -182,5 +185,183 @@ describe('processBatch', () => {
 
     // Assess
     expect(gone).toBe(true);
+  });
+});
+
+/** One record per letter of `lanes`: a MODIFY of the book whose isbn is that letter, so a letter is an item key. */
+function keyedBatch(lanes: string) {
+  const event = streamEvent(
+    lanes.split('').map((isbn, n) => modifyRecord('books-local', ['isbn'], { isbn, title: `v${n}` }, { isbn, title: `v${n + 1}` })),
+  );
+  const sequence = event.Records.map((r) => r.dynamodb!.SequenceNumber!);
+  return { event, sequence, indexOf: (change: Change) => sequence.indexOf(change.sequenceNumber) };
+}
+
+/** An action that holds every change in the gate (by record index); `throwAt` throws synchronously instead. */
+function gatedAction(gate: Gate, indexOf: (change: Change) => number, throwAt?: number): Action {
+  return {
+    name: 'gated',
+    handle(change) {
+      const index = indexOf(change);
+      if (index === throwAt) throw new Error(`sync boom on ${index}`);
+      return gate.enter(index);
+    },
+  };
+}
+
+describe('processBatch with concurrency', () => {
+  it.each<[number, ReleasePolicy]>([
+    [2, 'first-started'],
+    [2, 'last-started'],
+    [4, 'last-started'],
+    [16, 'first-started'],
+    [16, 'last-started'],
+  ])('runs records of one key in stream order, other keys side by side (concurrency %i, %s first)', async (concurrency, policy) => {
+    // Prepare
+    const lanes = 'ABACBDAEBCCDEAAB';
+    const { event, sequence, indexOf } = keyedBatch(lanes);
+    const gate = createGate();
+    const after = recordingAction('after');
+    const { logger } = captureLogger('warn');
+
+    // Act
+    const response = await drive(gate, processBatch(event, { actions: [gatedAction(gate, indexOf), after], logger, concurrency }), policy);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(laneOrderViolations(gate.events, (i) => lanes[i]!)).toEqual([]);
+    expect(gate.maxInFlight).toBe(Math.min(concurrency, new Set(lanes).size));
+    // The second action of a change runs only after the first, and per key in stream order.
+    for (const lane of new Set(lanes)) {
+      const ofLane = sequence.filter((_, i) => lanes[i] === lane);
+      expect(after.seen.filter((seq) => ofLane.includes(seq))).toEqual(ofLane);
+    }
+    expect([...after.seen].sort()).toEqual([...sequence].sort());
+  });
+
+  it('keeps concurrency 1 (the default) strictly sequential across keys', async () => {
+    // Prepare
+    const lanes = 'ABCDE';
+    const { event, indexOf } = keyedBatch(lanes);
+    const gate = createGate();
+    const { logger } = captureLogger('warn');
+
+    // Act
+    const response = await drive(gate, processBatch(event, { actions: [gatedAction(gate, indexOf)], logger }), 'last-started');
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(gate.maxInFlight).toBe(1);
+    expect(startOrder(gate)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  interface StopRow {
+    label: string;
+    policy: ReleasePolicy;
+    failing?: number[];
+    throwAt?: number;
+    malformedAt?: number;
+    /** Index of the record the response names. */
+    reported: number;
+    started: number[];
+  }
+  it.each<StopRow>([
+    { label: 'a failure in the first key', policy: 'first-started', failing: [0], reported: 0, started: [0, 1, 2] },
+    { label: 'a failure in a middle key', policy: 'first-started', failing: [4], reported: 4, started: [0, 1, 2, 3, 4, 5, 6] },
+    { label: 'a failure in the last key', policy: 'first-started', failing: [8], reported: 8, started: [0, 1, 2, 3, 4, 5, 6, 7, 8] },
+    { label: 'failures in two keys at once, the later first', policy: 'last-started', failing: [1, 2], reported: 1, started: [0, 1, 2] },
+    { label: 'a failure while a lower record waits', policy: 'last-started', failing: [4], reported: 3, started: [0, 1, 2, 5, 8, 4] },
+    { label: 'a synchronous throw', policy: 'first-started', throwAt: 4, reported: 4, started: [0, 1, 2, 3] },
+    { label: 'a malformed record', policy: 'first-started', malformedAt: 4, reported: 4, started: [0, 1, 2, 3] },
+  ])('stops on $label: nothing new starts, what is in flight is awaited, the lowest unfinished record is reported', async (row) => {
+    // Prepare
+    const lanes = 'ABCABCABC';
+    const { event, sequence, indexOf } = keyedBatch(lanes);
+    if (row.malformedAt !== undefined) {
+      const bad = event.Records[row.malformedAt]!.dynamodb!;
+      bad.NewImage = { ...bad.NewImage, title: { Z: 'x' } as never };
+    }
+    const gate = createGate();
+    const failing = new Set(row.failing ?? []);
+    const { logger, lines } = captureLogger('info');
+
+    // Act
+    const batch = processBatch(event, { actions: [gatedAction(gate, indexOf, row.throwAt)], logger, concurrency: 3 });
+    const response = await drive(gate, batch, row.policy, failing);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence[row.reported] }] });
+    expect(startOrder(gate)).toEqual(row.started);
+    expect(gate.waiting, 'every record in flight was awaited').toEqual([]);
+    expect(startsAfterFirstFailure(gate.events, failing)).toEqual([]);
+    expect(laneOrderViolations(gate.events, (i) => lanes[i]!)).toEqual([]);
+    const failed = [...failing, ...(row.throwAt === undefined ? [] : [row.throwAt])].sort();
+    expect(lines().filter((l) => l.message === 'action failed').map((l) => l.index).sort()).toEqual(failed);
+    const malformed = lines().filter((l) => l.message === 'malformed record').map((l) => l.index);
+    expect(malformed).toEqual(row.malformedAt === undefined ? [] : [row.malformedAt]);
+    const succeeded = row.started.filter((i) => !failing.has(i)).length;
+    const summary = { outcome: 'partial failure', processed: succeeded, failedSequenceNumber: sequence[row.reported] };
+    expect(lines().at(-1)).toMatchObject(summary);
+  });
+
+  it('starts nothing when the deadline margin is reached, awaits the records in flight, and reports the first unstarted', async () => {
+    // Prepare
+    const { event, sequence, indexOf } = keyedBatch('ABCDEF');
+    const gate = createGate();
+    let remaining = 10_000;
+    const { logger, lines } = captureLogger('info');
+    const actions = [gatedAction(gate, indexOf)];
+    const batch = processBatch(event, { actions, logger, concurrency: 3, remainingTimeMs: () => remaining, deadlineMarginMs: 3000 });
+    let settled = false;
+    void batch.finally(() => void (settled = true));
+    await nextTurn();
+
+    // Act
+    remaining = 2999;
+    gate.release(1, 'ok');
+    await nextTurn();
+    const settledWithTwoInFlight = settled;
+    gate.release(0, 'ok');
+    gate.release(2, 'ok');
+    const response = await batch;
+
+    // Assess
+    expect(settledWithTwoInFlight).toBe(false);
+    expect(startOrder(gate)).toEqual([0, 1, 2]);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence[3] }] });
+    const stop = lines().find((l) => l.message === 'stopping before the timeout');
+    expect(stop).toMatchObject({ index: 3, sequenceNumber: sequence[3], marginMs: 3000 });
+  });
+
+  it('passes the concurrency of createStreamHandler through', async () => {
+    // Prepare
+    const { event, indexOf } = keyedBatch('ABCDEFGH');
+    const gate = createGate();
+    const { logger } = captureLogger('warn');
+    const handler = createStreamHandler({ actions: [gatedAction(gate, indexOf)], logger, concurrency: 4 });
+
+    // Act
+    const response = await drive(gate, handler(event), 'first-started');
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(gate.maxInFlight).toBe(4);
+  });
+
+  const invalid = [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '4' as unknown as number];
+  it.each(invalid)('rejects concurrency %s with a clear error', async (concurrency) => {
+    // Prepare
+    const action = recordingAction('a');
+    const { logger, lines } = captureLogger();
+
+    // Act
+    const create = () => createStreamHandler({ actions: [action], logger, concurrency });
+    const run = processBatch(batch(2), { actions: [action], logger, concurrency });
+
+    // Assess
+    expect(create).toThrow(InvalidConcurrencyError);
+    await expect(run).rejects.toThrow(/give a whole number of at least 1/);
+    expect(action.seen).toEqual([]);
+    expect(lines()[0]).toMatchObject({ level: 'error', message: 'batch rejected', errorName: 'InvalidConcurrencyError' });
   });
 });
