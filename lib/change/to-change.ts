@@ -42,10 +42,12 @@ const UNBUILT: unique symbol = Symbol('unbuilt');
  * A change whose images are checked when it is made and built on first read, then kept. An action that
  * reads only keys never pays for the images. `toJSON` includes them, so logging or serialising a change
  * shows everything; `{ ...change }` does not (the images are getters), so read them by name.
+ * The attribute values as the record carried them stay too: exact reads of numbers start from their text.
  */
 class StreamChange<T extends Item, K extends Item> {
-  #newRaw: unknown;
-  #oldRaw: unknown;
+  readonly #keysRaw: unknown;
+  readonly #newRaw: unknown;
+  readonly #oldRaw: unknown;
   #newImage: T | undefined | typeof UNBUILT = UNBUILT;
   #oldImage: T | undefined | typeof UNBUILT = UNBUILT;
 
@@ -61,9 +63,11 @@ class StreamChange<T extends Item, K extends Item> {
     readonly isTtlExpiry: boolean,
     readonly index: number,
     readonly isBackfill: boolean,
+    keysRaw: unknown,
     newRaw: unknown,
     oldRaw: unknown,
   ) {
+    this.#keysRaw = keysRaw;
     this.#newRaw = newRaw;
     this.#oldRaw = oldRaw;
   }
@@ -71,7 +75,6 @@ class StreamChange<T extends Item, K extends Item> {
   get newImage(): T | undefined {
     if (this.#newImage === UNBUILT) {
       this.#newImage = image<T>(this.#newRaw, this.index, 'dynamodb.NewImage');
-      this.#newRaw = undefined;
     }
     return this.#newImage;
   }
@@ -79,7 +82,6 @@ class StreamChange<T extends Item, K extends Item> {
   get oldImage(): T | undefined {
     if (this.#oldImage === UNBUILT) {
       this.#oldImage = image<T>(this.#oldRaw, this.index, 'dynamodb.OldImage');
-      this.#oldRaw = undefined;
     }
     return this.#oldImage;
   }
@@ -87,7 +89,25 @@ class StreamChange<T extends Item, K extends Item> {
   toJSON(): Record<string, unknown> {
     return { ...(this as object), newImage: this.newImage, oldImage: this.oldImage };
   }
+
+  static raw(change: unknown, which: RawImageName): Record<string, unknown> | undefined {
+    if (!(typeof change === 'object' && change !== null && #keysRaw in change)) {
+      throw new TypeError(`the record's own attribute values are kept only by changes made by toChange; this change was built another way`);
+    }
+    const raw = which === 'keys' ? change.#keysRaw : which === 'newImage' ? change.#newRaw : change.#oldRaw;
+    return raw as Record<string, unknown> | undefined;
+  }
 }
+
+/** Which attribute map of a change: its keys or one of its images. */
+export type RawImageName = 'keys' | 'newImage' | 'oldImage';
+
+/**
+ * The attribute values of a change's keys or image exactly as the record carried them (already checked by
+ * toChange), or undefined when the change carries no such image.
+ * @throws TypeError when the change was not made by toChange.
+ */
+export const rawImageOf = (change: unknown, which: RawImageName): Record<string, unknown> | undefined => StreamChange.raw(change, which);
 
 /** The last stream ARN parsed and its table, kept by the caller for the length of one batch. */
 export interface StreamArnCache {
@@ -143,6 +163,8 @@ export function toChange<T extends Item = Item, K extends Item = Item>(
   if (size !== undefined && typeof size !== 'number') throw new MalformedRecordError(index, 'dynamodb.SizeBytes', 'is not a number');
   if (dynamodb.Keys === undefined) throw new MalformedRecordError(index, 'dynamodb.Keys', 'is missing');
   const keys = image<K>(dynamodb.Keys, index, 'dynamodb.Keys')!;
+  // Every item has a key: with none, all such records would share one identity (one ledger entry, one log key).
+  if (Object.keys(keys).length === 0) throw new MalformedRecordError(index, 'dynamodb.Keys', 'has no attributes; a stream record names the item key');
   const newRaw = eventName === 'REMOVE' ? undefined : checked(dynamodb.NewImage, index, 'dynamodb.NewImage');
   const oldRaw = eventName === 'INSERT' ? undefined : checked(dynamodb.OldImage, index, 'dynamodb.OldImage');
   const isTtlExpiry = eventName === 'REMOVE' && isObject(userIdentity) && userIdentity.type === 'Service' && userIdentity.principalId === 'dynamodb.amazonaws.com';
@@ -158,6 +180,7 @@ export function toChange<T extends Item = Item, K extends Item = Item>(
     isTtlExpiry,
     index,
     options?.backfill === true,
+    dynamodb.Keys,
     newRaw,
     oldRaw,
   ) as unknown as Change<T, K>;
