@@ -2,7 +2,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { unmarshallImage, unmarshallValue, validateImage } from '../../lib/change/unmarshall.js';
 import { InvalidAttributeValueError, NumberPrecisionError, UnknownAttributeTypeError } from '../../lib/errors.js';
-import { withNullPrototypes } from '../support/null-prototype.js';
+import { comparable } from '../support/comparable.js';
 
 const MAX_N = '9.9999999999999999999999999999999999999E+125';
 const MAX_N_PLAIN = `${'9'.repeat(38)}${'0'.repeat(88)}`;
@@ -44,7 +44,7 @@ describe('unmarshallImage', () => {
 
     // Assess
     expect(ours).toEqual({ v: expected });
-    expect(ours).toStrictEqual(withNullPrototypes(unmarshall({ v: value } as never)));
+    expect(comparable(ours)).toStrictEqual(comparable(unmarshall({ v: value } as never)));
   });
 
   it.each([
