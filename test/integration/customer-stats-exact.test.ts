@@ -64,6 +64,21 @@ describe('customer statistics on exact totals (finding 1)', () => {
     expect(sameNumber(totals.reduce(exactSum, '0'), expected)).toBe(true);
   });
 
+  it('counts an order whose item has attributes named __proto__, constructor and toString (finding 7)', async () => {
+    // Prepare: JSON text, as Lambda delivers it (marshall cannot write an attribute named constructor).
+    const customer = `c-${Math.random().toString(36).slice(2)}`;
+    const text = JSON.stringify(insertRecord(`orders-${stage}`, keys, order(customer, 1, '19.99'))).replace(
+      '"NewImage":{',
+      '"NewImage":{"__proto__":{"M":{"total":{"N":"1"}}},"constructor":{"S":"x"},"toString":{"N":"5"},"note":{"M":{"constructor":{"N":"2"}}},',
+    );
+
+    // Act
+    await deliver([JSON.parse(text) as DynamoDBRecord]);
+
+    // Assess
+    expect(sameNumber((await storedTotal(customer))!, '19.99')).toBe(true);
+  });
+
   it('moves the total by the exact difference on MODIFY and REMOVE', async () => {
     // Prepare: as doubles, 1.0000000000000001 -> 1.0000000000000002 is no change at all.
     const customer = `c-${Math.random().toString(36).slice(2)}`;
