@@ -13,21 +13,23 @@ interface Decimal {
 const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
 /**
- * Bounds the exponent a text may carry. DynamoDB's own range needs ±130 (plus 38 digits); sums and
- * differences of DynamoDB numbers stay far inside this, and a bound keeps `10n ** exponent` from
- * allocating without limit on a hostile text.
+ * Bounds the scale of a value (after dropping trailing zeros). DynamoDB's own numbers need -125 to 167;
+ * sums and differences of them stay far inside this, and a bound keeps `10n ** scale` from allocating
+ * without limit on a hostile text.
  */
-const MAX_EXPONENT = 10_000;
+const MAX_SCALE = 10_000;
 
 function parse(text: string): Decimal {
   const match = DECIMAL.exec(text);
   // The text stays out of the message: it is item content, and errors are logged at info level.
   if (!match) throw new RangeError('not a decimal number: expected an optional sign, digits, an optional fraction and exponent');
   const [, sign, whole = '', fraction = '', exponentText = '0'] = match;
-  const exponent = Number(exponentText);
-  if (!(Math.abs(exponent) <= MAX_EXPONENT)) throw new RangeError(`a decimal exponent beyond ±${MAX_EXPONENT} is outside any DynamoDB number`);
-  let units = BigInt(`${whole}${fraction}`);
-  let scale = fraction.length - exponent;
+  const digits = `${whole}${fraction}`.replace(/0+$/, '');
+  // Zero, whatever its exponent (`0E+99999` is a legal way to write it).
+  if (/^0*$/.test(digits)) return { units: 0n, scale: 0 };
+  let scale = fraction.length - (whole.length + fraction.length - digits.length) - Number(exponentText);
+  if (!(Math.abs(scale) <= MAX_SCALE)) throw new RangeError(`a decimal whose scale passes ±${MAX_SCALE} is outside any DynamoDB number`);
+  let units = BigInt(digits);
   if (scale < 0) {
     units *= 10n ** BigInt(-scale);
     scale = 0;

@@ -74,8 +74,10 @@ describe('DynamoDB numbers (property)', () => {
   });
 
   it('exactNumber gives the canonical text of the very value the record carried (1000 cases, finding 1)', () => {
+    // A non-integer beyond the safe range is legal, but toChange refuses it (NumberPrecisionError: a plain read cannot give it).
+    const readable = legalNumber.filter((text) => Math.abs(Number(text)) <= Number.MAX_SAFE_INTEGER || !exactSum(text, '0').includes('.'));
     fc.assert(
-      fc.property(legalNumber, (text) => {
+      fc.property(readable, (text) => {
         // Prepare
         const change = toChange(insertRecord('t', ['id'], { id: 'k', n: exactN(text) }), 0);
 

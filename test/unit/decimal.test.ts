@@ -42,6 +42,10 @@ describe('decimal arithmetic for totals', () => {
     ['1E-130', TINY_PLAIN],
     ['9.9999999999999999999999999999999999999E+125', MAX_PLAIN],
     ['2.5e+2', '250'],
+    ['0E+99999', '0'],
+    ['-0.0E-99999', '0'],
+    [`0.${'0'.repeat(20_000)}1e+20001`, '1'],
+    ['1000e-3', '1'],
   ])('prints %s as canonical %s', (value, expected) => {
     expect(decimalText(value)).toBe(expected);
   });
