@@ -249,10 +249,8 @@ function checkNested(v: unknown, type: 'M' | 'L', depth: number): void {
   if (depth >= MAX_DEPTH) throw invalid(`nests deeper than DynamoDB's limit of ${MAX_DEPTH} levels`);
 }
 
-function toNative(av: unknown, depth: number): NativeValue {
-  const value = attributeValue(av);
-  const type = typeOf(value);
-  const v = value[type];
+/** A value that holds no nested map or list: its native form (sets are built: finding duplicates needs them). */
+function scalarToNative(type: string, v: unknown): NativeValue {
   switch (type) {
     case 'S':
       if (typeof v !== 'string') throw invalid(`has an S value of type ${typeof v}`);
@@ -265,12 +263,6 @@ function toNative(av: unknown, depth: number): NativeValue {
     case 'NULL':
       if (v !== true) throw invalid('has a NULL value other than true');
       return null;
-    case 'M':
-      checkNested(v, 'M', depth);
-      return mapToNative(v as Record<string, unknown>, depth + 1);
-    case 'L':
-      checkNested(v, 'L', depth);
-      return listToNative(v as unknown[], depth + 1);
     case 'SS':
       return setOf(v, 'SS', stringMember);
     case 'NS':
@@ -282,6 +274,21 @@ function toNative(av: unknown, depth: number): NativeValue {
     default:
       throw new PathError('', '', 'unknown', type);
   }
+}
+
+function toNative(av: unknown, depth: number): NativeValue {
+  const value = attributeValue(av);
+  const type = typeOf(value);
+  const v = value[type];
+  if (type === 'M') {
+    checkNested(v, 'M', depth);
+    return mapToNative(v as Record<string, unknown>, depth + 1);
+  }
+  if (type === 'L') {
+    checkNested(v, 'L', depth);
+    return listToNative(v as unknown[], depth + 1);
+  }
+  return scalarToNative(type, v);
 }
 
 /*
@@ -303,30 +310,21 @@ function checkValue(av: unknown, depth: number): void {
   const value = attributeValue(av);
   const type = typeOf(value);
   const v = value[type];
-  switch (type) {
-    case 'S':
-      if (typeof v !== 'string') throw invalid(`has an S value of type ${typeof v}`);
-      return;
-    case 'N':
-      toNumber(v);
-      return;
-    case 'M':
-      checkNested(v, 'M', depth);
-      return checkMap(v as Record<string, unknown>, depth + 1);
-    case 'L': {
-      checkNested(v, 'L', depth);
-      const list = v as unknown[];
-      let i = 0;
-      try {
-        for (; i < list.length; i++) checkValue(list[i], depth + 1);
-      } catch (error) {
-        throw prefixed(error, `[${i}]`);
-      }
-      return;
+  if (type === 'M') {
+    checkNested(v, 'M', depth);
+    checkMap(v as Record<string, unknown>, depth + 1);
+  } else if (type === 'L') {
+    checkNested(v, 'L', depth);
+    const list = v as unknown[];
+    let i = 0;
+    try {
+      for (; i < list.length; i++) checkValue(list[i], depth + 1);
+    } catch (error) {
+      throw prefixed(error, `[${i}]`);
     }
-    default:
-      // Other scalars and sets build nothing worth avoiding: one code path keeps both walks in agreement.
-      toNative(value, depth);
+  } else {
+    // Scalars and sets build nothing worth avoiding: one code path keeps both walks in agreement.
+    scalarToNative(type, v);
   }
 }
 
