@@ -1,6 +1,7 @@
 import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { decimalText, subtractDecimal } from '../aggregates/decimal.js';
+import { subtractDecimal } from '../aggregates/decimal.js';
 import { ledgerAction, type Contribution } from '../aggregates/ledger-action.js';
+import { exactNumber } from '../change/exact-number.js';
 import type { Action } from '../dispatch/action.js';
 
 export interface CustomerStatsOptions {
@@ -15,8 +16,9 @@ export interface CustomerStatsOptions {
 export const statusCountAttribute = (status: string): string => `status#${status}`;
 
 /**
- * Keeps per customer: the number of orders, their total (exact decimal), and the number of orders in
- * each status, across INSERT, MODIFY (status or total changed) and REMOVE.
+ * Keeps per customer: the number of orders, their total (exact decimal, from the N text of each order's
+ * `total`, whatever its size), and the number of orders in each status, across INSERT, MODIFY (status or
+ * total changed) and REMOVE.
  */
 export function customerStatsAction(options: CustomerStatsOptions): Action {
   return ledgerAction({
@@ -24,14 +26,17 @@ export function customerStatsAction(options: CustomerStatsOptions): Action {
     client: options.client,
     ledgerTable: options.ledgerTable,
     contributionOf(order, change) {
-      const { orderStatus, total } = order;
+      const { orderStatus } = order;
       if (typeof orderStatus !== 'string' || orderStatus === '') {
         throw new TypeError(`order ${change.sequenceNumber} has no orderStatus string; fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it for each entry)`);
       }
-      if (typeof total !== 'number' && typeof total !== 'bigint') {
-        throw new TypeError(`order ${change.sequenceNumber} has no numeric total (total is ${total === undefined ? 'missing' : typeof total}); fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it for each entry)`);
+      // From the record's text, not from order.total: a double would round 38-digit totals.
+      const total = exactNumber(change, 'newImage', 'total');
+      if (total === undefined) {
+        const kind = order.total === undefined ? 'missing' : typeof order.total;
+        throw new TypeError(`order ${change.sequenceNumber} has no numeric total (total is ${kind}); fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it for each entry)`);
       }
-      return { status: orderStatus, total: decimalText(total) };
+      return { status: orderStatus, total };
     },
     updatesFor(before: Contribution, after: Contribution, change) {
       const customerId = change.keys.customerId;

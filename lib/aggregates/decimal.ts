@@ -1,6 +1,8 @@
 /*
- * Exact decimal arithmetic for amounts that DynamoDB adds as decimals (N is a 38-digit decimal there):
- * 19.99 - 5.1 must reach the table as 14.89, not 14.889999999999999.
+ * Exact decimal arithmetic for amounts that DynamoDB adds as decimals (N is a 38-digit decimal there, with
+ * magnitudes from 1E-130 to 9.99…E+125): 19.99 - 5.1 must reach the table as 14.89, not 14.889999999999999,
+ * and 1E-130 + 9E+125 must keep every digit. A value is an integer count of units and a scale (value =
+ * units × 10^-scale); nothing passes through a double.
  */
 
 interface Decimal {
@@ -8,14 +10,26 @@ interface Decimal {
   scale: number;
 }
 
-const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * Bounds the scale of a value (after dropping trailing zeros). DynamoDB's own numbers need -125 to 167;
+ * sums and differences of them stay far inside this, and a bound keeps `10n ** scale` from allocating
+ * without limit on a hostile text.
+ */
+const MAX_SCALE = 10_000;
 
 function parse(text: string): Decimal {
-  const match = DECIMAL.exec(text.trim());
-  if (!match || (match[2] === '' && (match[3] ?? '') === '')) throw new RangeError(`"${text}" is not a decimal number`);
-  const [, sign, whole, fraction = '', exponent = '0'] = match;
-  let units = BigInt(`${whole}${fraction}` || '0');
-  let scale = fraction.length - Number(exponent);
+  const match = DECIMAL.exec(text);
+  // The text stays out of the message: it is item content, and errors are logged at info level.
+  if (!match) throw new RangeError('not a decimal number: expected an optional sign, digits, an optional fraction and exponent');
+  const [, sign, whole = '', fraction = '', exponentText = '0'] = match;
+  const digits = `${whole}${fraction}`.replace(/0+$/, '');
+  // Zero, whatever its exponent (`0E+99999` is a legal way to write it).
+  if (/^0*$/.test(digits)) return { units: 0n, scale: 0 };
+  let scale = fraction.length - (whole.length + fraction.length - digits.length) - Number(exponentText);
+  if (!(Math.abs(scale) <= MAX_SCALE)) throw new RangeError(`a decimal whose scale passes ±${MAX_SCALE} is outside any DynamoDB number`);
+  let units = BigInt(digits);
   if (scale < 0) {
     units *= 10n ** BigInt(-scale);
     scale = 0;
@@ -23,24 +37,38 @@ function parse(text: string): Decimal {
   return { units: sign === '-' ? -units : units, scale };
 }
 
+/** Canonical text: plain notation, no exponent, no leading zeros, no trailing fraction zeros, never `-0`. */
 function format({ units, scale }: Decimal): string {
   const negative = units < 0n;
   let digits = (negative ? -units : units).toString();
   if (scale > 0) {
     digits = digits.padStart(scale + 1, '0');
-    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/\.?0+$/, '');
+    const fraction = digits.slice(-scale).replace(/0+$/, '');
+    digits = digits.slice(0, -scale) + (fraction === '' ? '' : `.${fraction}`);
   }
   return negative && digits !== '0' ? `-${digits}` : digits;
 }
 
-/** The exact decimal text of a number as DynamoDB stores it (a JS number prints its shortest round-trip form). */
+const align = (x: Decimal, y: Decimal): [bigint, bigint, number] => {
+  const scale = Math.max(x.scale, y.scale);
+  return [x.units * 10n ** BigInt(scale - x.scale), y.units * 10n ** BigInt(scale - y.scale), scale];
+};
+
+/**
+ * The canonical decimal text of a number: of DynamoDB number text in any accepted notation (`1.50`,
+ * `1E-130`, `-0`), or of a JS number (its shortest round-trip form) or bigint.
+ * @throws RangeError when the text is not a decimal number.
+ */
 export const decimalText = (value: number | bigint | string): string => format(parse(String(value)));
 
-/** a - b, exactly, as decimal text. */
+/** a + b, exactly, as canonical decimal text. */
+export function addDecimal(a: string, b: string): string {
+  const [x, y, scale] = align(parse(a), parse(b));
+  return format({ units: x + y, scale });
+}
+
+/** a - b, exactly, as canonical decimal text. */
 export function subtractDecimal(a: string, b: string): string {
-  const x = parse(a);
-  const y = parse(b);
-  const scale = Math.max(x.scale, y.scale);
-  const units = x.units * 10n ** BigInt(scale - x.scale) - y.units * 10n ** BigInt(scale - y.scale);
-  return format({ units, scale });
+  const [x, y, scale] = align(parse(a), parse(b));
+  return format({ units: x - y, scale });
 }

@@ -43,6 +43,7 @@ const UNBUILT: unique symbol = Symbol('unbuilt');
  * A change whose images are checked when it is made and built on first read, then kept. An action that
  * reads only keys never pays for the images. `toJSON` includes them, so logging or serialising a change
  * shows everything; `{ ...change }` does not (the images are getters), so read them by name.
+ * The attribute values as the record carried them stay too: exact reads of numbers start from their text.
  */
 class StreamChange<T extends Item, K extends Item> {
   #newRaw: unknown;
@@ -84,7 +85,6 @@ class StreamChange<T extends Item, K extends Item> {
   get newImage(): T | undefined {
     if (this.#newImage === UNBUILT) {
       this.#newImage = image<T>(this.#newRaw, this.index, 'dynamodb.NewImage');
-      this.#newRaw = undefined;
     }
     return this.#newImage;
   }
@@ -92,7 +92,6 @@ class StreamChange<T extends Item, K extends Item> {
   get oldImage(): T | undefined {
     if (this.#oldImage === UNBUILT) {
       this.#oldImage = image<T>(this.#oldRaw, this.index, 'dynamodb.OldImage');
-      this.#oldRaw = undefined;
     }
     return this.#oldImage;
   }
@@ -159,6 +158,8 @@ export function toChange<T extends Item = Item, K extends Item = Item>(
   if (size !== undefined && typeof size !== 'number') throw new MalformedRecordError(index, 'dynamodb.SizeBytes', 'is not a number');
   if (dynamodb.Keys === undefined) throw new MalformedRecordError(index, 'dynamodb.Keys', 'is missing');
   const keys = image<K>(dynamodb.Keys, index, 'dynamodb.Keys')!;
+  // Every item has a key: with none, all such records would share one identity (one ledger entry, one log key).
+  if (Object.keys(keys).length === 0) throw new MalformedRecordError(index, 'dynamodb.Keys', 'has no attributes; a stream record names the item key');
   const newRaw = eventName === 'REMOVE' ? undefined : checked(dynamodb.NewImage, index, 'dynamodb.NewImage');
   const oldRaw = eventName === 'INSERT' ? undefined : checked(dynamodb.OldImage, index, 'dynamodb.OldImage');
   const isTtlExpiry = eventName === 'REMOVE' && isObject(userIdentity) && userIdentity.type === 'Service' && userIdentity.principalId === 'dynamodb.amazonaws.com';

@@ -1,4 +1,7 @@
-/** Plain JavaScript value of an unmarshalled DynamoDB attribute (util-dynamodb semantics). */
+/**
+ * Plain JavaScript value of an unmarshalled DynamoDB attribute (util-dynamodb semantics: a number is the
+ * nearest double inside the safe-integer range, so read numbers for arithmetic with `exactNumber`).
+ */
 export type NativeValue =
   | string
   | number
@@ -12,7 +15,10 @@ export type NativeValue =
   | Set<Uint8Array | string>
   | { [key: string]: NativeValue };
 
-/** An unmarshalled item image. */
+/**
+ * An unmarshalled item image. Images and maps inherit nothing (no Object.prototype members), so any
+ * attribute name, `__proto__` or `constructor` included, reads as the item's data or as undefined.
+ */
 export type Item = Record<string, NativeValue>;
 
 export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';

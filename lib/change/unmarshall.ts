@@ -1,17 +1,36 @@
+import { decimalText } from '../aggregates/decimal.js';
 import { InvalidAttributeValueError, NumberPrecisionError, UnknownAttributeTypeError } from '../errors.js';
 import type { Item, NativeValue } from './types.js';
 
-/*
- * A fast unmarshaller with @aws-sdk/util-dynamodb's semantics (proven equal by a property test), written
- * for the hot path of a stream batch: one switch per value, no Object.entries arrays, no reduce.
+/**
+ * A fast unmarshaller with @aws-sdk/util-dynamodb's semantics on every value DynamoDB can send (proven
+ * equal by a property test), written for the hot path of a stream batch: one switch per value, no
+ * Object.entries arrays, no reduce. Unlike util-dynamodb it refuses what DynamoDB never sends, so
+ * nothing is changed silently.
  *
- * Number policy (the same as util-dynamodb's default):
- * - an N inside the safe-integer range becomes a JavaScript number (decimals get the nearest double);
- * - an integer outside that range becomes a bigint, exactly;
- * - a non-integer outside that range cannot be held exactly, so it is an error, never a silent rounding.
- * Binary values stay as delivered (base64 strings in a Lambda event, Uint8Array from the SDK); sets become Set.
+ * Number policy:
+ * - N text must follow DynamoDB's number grammar: an optional `-`, digits, an optional fraction and an
+ *   optional exponent (`1.50`, `-0.5`, `1E-130`, `1e+21`); at most 38 significant digits; zero or a
+ *   magnitude from 1E-130 to 9.9999999999999999999999999999999999999E+125. Anything else (`0x10`, ` 1`,
+ *   `+1`, `Infinity`, `NaN`, `1e400`, the empty text, 39 digits) is an InvalidAttributeValueError.
+ * - A plain read (unmarshallImage, `change.newImage`) gives util-dynamodb's values: an N inside the
+ *   safe-integer range becomes a JavaScript number, so a fraction gets the nearest double
+ *   (`1.0000000000000001` reads as `1`); an integer outside that range becomes an exact bigint (in any
+ *   notation, where util-dynamodb refuses `1e21`); a non-integer outside it is a NumberPrecisionError,
+ *   never a rounding. An NS whose members are distinct but equal as doubles is a NumberPrecisionError too:
+ *   a set never loses a member.
+ * - Arithmetic never uses those doubles: read a number exactly with `exactNumber` (lib/change/exact-number.ts),
+ *   which gives the canonical decimal text of the attribute as the record carried it, and compute with
+ *   lib/aggregates/decimal.ts.
  *
- * Paths in errors are built only when something fails, so valid images pay nothing for them.
+ * Other values are checked the same way: exactly one type key per attribute value; `NULL` is `true`;
+ * sets are non-empty with no duplicate member (NS by numeric value, BS by bytes); B and BS members are
+ * canonical base64 text (as Lambda delivers them) or bytes (from the SDK). Binary values stay as delivered.
+ * Maps and images have no Object.prototype in their prototype chain, so any attribute name (`__proto__`,
+ * `constructor`, `toString`) is data.
+ *
+ * Error messages name the attribute path, never the value (item content; errors are logged at info level).
+ * Paths are built only when something fails, so valid images pay nothing for them.
  */
 
 class PathError extends Error {
@@ -28,18 +47,70 @@ class PathError extends Error {
 const prefixed = (error: unknown, step: string): unknown =>
   error instanceof PathError ? new PathError(step + error.relativePath, error.problem, error.kind, error.detail) : error;
 
-function toNumber(value: unknown): number | bigint {
-  if (typeof value !== 'string') throw new PathError('', `has an N value of type ${typeof value}; N must be a string`, 'invalid', '');
-  const n = +value;
-  if (n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER && value !== '') return n;
-  // The value itself stays out of the message: it is item content, and error lines are logged at info level.
-  if (n !== n || value === '') throw new PathError('', 'has an N value that is not a number', 'invalid', '');
-  if (n === Infinity || n === -Infinity) return n;
-  try {
-    return BigInt(value);
-  } catch {
-    throw new PathError('', '', 'precision', '');
+const invalid = (problem: string) => new PathError('', problem, 'invalid', '');
+
+/** DynamoDB's number grammar (JSON wire form): no `+`, no spaces, no `.5` or `5.`, no hex, no words. */
+const NUMBER = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const MAX_SIGNIFICANT_DIGITS = 38;
+/** Exponents of the leading digit: 1E-130 is the smallest magnitude, 9.99…E+125 the largest. */
+const MIN_EXPONENT = -130;
+const MAX_EXPONENT = 125;
+
+/** Checks an N text that matched NUMBER against DynamoDB's digit and range limits. */
+function checkNumberLimits(text: string): void {
+  const e = text.search(/[eE]/);
+  const mantissa = e < 0 ? text : text.slice(0, e);
+  // Without an exponent, 38 characters hold at most 38 digits, all within 1E-38..1E+38: the common case stops here.
+  if (e < 0 && mantissa.length <= MAX_SIGNIFICANT_DIGITS) return;
+  const start = mantissa.charCodeAt(0) === 45 ? 1 : 0;
+  const dot = mantissa.indexOf('.');
+  const whole = dot < 0 ? mantissa.slice(start) : mantissa.slice(start, dot);
+  const digits = dot < 0 ? whole : whole + mantissa.slice(dot + 1);
+  let first = 0;
+  while (first < digits.length && digits.charCodeAt(first) === 48) first++;
+  if (first === digits.length) return; // zero, whatever its exponent
+  let last = digits.length - 1;
+  while (digits.charCodeAt(last) === 48) last--;
+  if (last - first + 1 > MAX_SIGNIFICANT_DIGITS) {
+    throw invalid(`has an N value with more than ${MAX_SIGNIFICANT_DIGITS} significant digits, which DynamoDB never stores`);
   }
+  const exponent = whole.length - 1 - first + (e < 0 ? 0 : Number(text.slice(e + 1)));
+  if (exponent < MIN_EXPONENT || exponent > MAX_EXPONENT) {
+    throw invalid("has an N value outside DynamoDB's range (zero, or a magnitude from 1E-130 to 9.99…E+125)");
+  }
+}
+
+/** The exact integer an N text outside the safe range stands for, or a precision error when it has a fraction. */
+function bigIntOf(text: string): bigint {
+  if (!/[.eE]/.test(text)) return BigInt(text);
+  const e = text.search(/[eE]/);
+  const mantissa = e < 0 ? text : text.slice(0, e);
+  const dot = mantissa.indexOf('.');
+  const fraction = dot < 0 ? '' : mantissa.slice(dot + 1);
+  const digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + fraction;
+  // The limits were checked first, so this power is at most 10^125.
+  const shift = (e < 0 ? 0 : Number(text.slice(e + 1))) - fraction.length;
+  if (shift >= 0) return BigInt(digits) * 10n ** BigInt(shift);
+  // Outside the safe range the integer part is never empty, so the sign stays in `digits.slice(0, shift)`.
+  if (/[1-9]/.test(digits.slice(shift))) throw new PathError('', '', 'precision', 'number');
+  return BigInt(digits.slice(0, shift));
+}
+
+/** The common case, checked with one cheap test: no exponent, at most 38 characters (so within every limit). */
+const SHORT_PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
+
+function toNumber(value: unknown): number | bigint {
+  if (typeof value !== 'string') throw invalid(`has an N value of type ${typeof value}; N must be a string`);
+  if (value.length > MAX_SIGNIFICANT_DIGITS || !SHORT_PLAIN_NUMBER.test(value)) {
+    // The value itself stays out of the message: it is item content, and error lines are logged at info level.
+    if (!NUMBER.test(value)) {
+      throw invalid('has an N value that is not a DynamoDB number (an optional "-", digits, an optional fraction and exponent)');
+    }
+    checkNumberLimits(value);
+  }
+  const n = +value;
+  if (n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER) return n;
+  return bigIntOf(value);
 }
 
 /** DynamoDB nests documents at most 32 levels deep; deeper input is malformed, and would overflow the stack. */
@@ -56,24 +127,84 @@ function listToNative(list: unknown[], depth: number): NativeValue[] {
   return out;
 }
 
+/**
+ * Maps are made by this constructor, whose prototype has no prototype and no members: `__proto__`,
+ * `constructor` or `toString` are attribute names like any other, and absent ones read as undefined.
+ * (Object.create(null) would do the same, but makes V8 keep each map in slow dictionary mode.)
+ */
+const AttributeMap = function AttributeMap() {} as unknown as new () => Item;
+AttributeMap.prototype = Object.freeze(Object.create(null) as object) as Item;
+
 function mapToNative(map: Record<string, unknown>, depth: number): Item {
-  const out: Item = {};
+  const out = new AttributeMap();
   let name = '';
   try {
-    for (name in map) {
-      const value = toNative(map[name], depth);
-      // A JSON `__proto__` key is data, not a prototype: keep it as an own property.
-      if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-      else out[name] = value;
-    }
+    for (name in map) out[name] = toNative(map[name], depth);
   } catch (error) {
     throw prefixed(error, `.${name}`);
   }
   return out;
 }
 
-function setOf<T>(values: unknown, type: string, each: (v: unknown) => T): Set<T> {
-  if (!Array.isArray(values)) throw new PathError('', `has a ${type} value that is not an array`, 'invalid', '');
+const stringMember = (v: unknown): string => {
+  if (typeof v !== 'string') throw invalid(`is a ${typeof v}, not a string`);
+  return v;
+};
+
+/** Each base64 character's 6-bit value, -1 for other characters. */
+const BASE64_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) BASE64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+
+/**
+ * Canonical base64, as Lambda (Java) encodes: whole groups of four, padding only at the end, unused bits
+ * zero, so equal bytes mean equal text. A loop, not a regex: it is as fast on short values and linear on 400 KB ones.
+ */
+function isCanonicalBase64(text: string): boolean {
+  const n = text.length;
+  if (n % 4 !== 0) return false;
+  let end = n;
+  if (n > 0 && text.charCodeAt(n - 1) === 61) end = text.charCodeAt(n - 2) === 61 ? n - 2 : n - 1;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127 || BASE64_VALUE[c]! < 0) return false;
+  }
+  // The last character before `==` carries 4 unused bits, before `=` 2: both must be zero.
+  if (end === n - 2) return (BASE64_VALUE[text.charCodeAt(n - 3)]! & 15) === 0;
+  if (end === n - 1) return (BASE64_VALUE[text.charCodeAt(n - 2)]! & 3) === 0;
+  return true;
+}
+
+const binaryMember = (v: unknown): string | Uint8Array => {
+  if (typeof v === 'string') {
+    if (!isCanonicalBase64(v)) throw invalid('is not canonical base64 text (as Lambda delivers binary values)');
+    return v;
+  }
+  if (!(v instanceof Uint8Array)) throw invalid('is not binary (a base64 string or bytes)');
+  return v;
+};
+
+/** What makes two set members the same member in DynamoDB's eyes. */
+const numberIdentity = (v: unknown): string => decimalText(v as string);
+const binaryIdentity = (v: unknown): string => (typeof v === 'string' ? v : Buffer.from(v as Uint8Array).toString('base64'));
+
+/** Path and error of the first member equal (by `identity`) to an earlier one, or undefined when all are distinct. */
+function firstDuplicate(values: unknown[], identity: (v: unknown) => string): number | undefined {
+  const seen = new Set<string>();
+  for (let i = 0; i < values.length; i++) {
+    const key = identity(values[i]);
+    if (seen.has(key)) return i;
+    seen.add(key);
+  }
+  return undefined;
+}
+
+/**
+ * Builds a set, member by member, and refuses an empty set or a duplicate member: DynamoDB never sends
+ * either, and collapsing duplicates would change the value silently.
+ */
+function setOf<T>(values: unknown, type: 'SS' | 'NS' | 'BS', each: (v: unknown) => T): Set<T> {
+  if (!Array.isArray(values)) throw invalid(`has a ${type} value that is not an array`);
+  if (values.length === 0) throw invalid(`has an empty ${type}; DynamoDB sets hold at least one member`);
   const out = new Set<T>();
   for (let i = 0; i < values.length; i++) {
     try {
@@ -82,85 +213,90 @@ function setOf<T>(values: unknown, type: string, each: (v: unknown) => T): Set<T
       throw prefixed(error, `.${type}[${i}]`);
     }
   }
-  return out;
+  // Bytes from the SDK are distinct objects whatever they hold: only their contents tell duplicates.
+  const bytes = type === 'BS' && values.some((v) => typeof v !== 'string');
+  if (out.size === values.length && !bytes) return out;
+  // Rare: work out whether two members are the same member, or distinct numbers that share a double.
+  const identity = type === 'SS' ? (v: unknown) => v as string : type === 'NS' ? numberIdentity : binaryIdentity;
+  const duplicate = firstDuplicate(values, identity);
+  if (duplicate !== undefined) throw prefixed(invalid(`repeats an earlier member; DynamoDB sets hold distinct members`), `.${type}[${duplicate}]`);
+  if (type !== 'NS') return out;
+  const collision = firstDuplicate(values, (v) => String(toNumber(v)));
+  throw prefixed(new PathError('', '', 'precision', 'set'), `.${type}[${collision ?? 0}]`);
 }
 
-const stringMember = (v: unknown): string => {
-  if (typeof v !== 'string') throw new PathError('', `is a ${typeof v}, not a string`, 'invalid', '');
-  return v;
-};
+/** Finds the one type key of an attribute value; refuses none, or two (`{ S, N }`), which DynamoDB never sends. */
+function typeOf(value: Record<string, unknown>): string {
+  let found: string | undefined;
+  for (const type in value) {
+    if (value[type] === undefined) continue;
+    if (found !== undefined) throw invalid(`has two type keys (${found} and ${type}); an attribute value has exactly one`);
+    found = type;
+  }
+  if (found === undefined) throw invalid('has no value: an attribute value needs one of S, N, B, BOOL, NULL, M, L, SS, NS, BS');
+  return found;
+}
 
-const binaryMember = (v: unknown): string | Uint8Array => {
-  if (typeof v !== 'string' && !(v instanceof Uint8Array)) throw new PathError('', 'is not binary (a base64 string or bytes)', 'invalid', '');
-  return v;
-};
+function attributeValue(av: unknown): Record<string, unknown> {
+  if (typeof av !== 'object' || av === null || Array.isArray(av)) throw invalid('is not an attribute value (an object such as {"S": "text"})');
+  return av as Record<string, unknown>;
+}
+
+function checkNested(v: unknown, type: 'M' | 'L', depth: number): void {
+  if (type === 'M' ? typeof v !== 'object' || v === null || Array.isArray(v) : !Array.isArray(v)) {
+    throw invalid(`has an ${type} value that is not ${type === 'M' ? 'an object' : 'an array'}`);
+  }
+  if (depth >= MAX_DEPTH) throw invalid(`nests deeper than DynamoDB's limit of ${MAX_DEPTH} levels`);
+}
+
+/** A value that holds no nested map or list: its native form (sets are built: finding duplicates needs them). */
+function scalarToNative(type: string, v: unknown): NativeValue {
+  switch (type) {
+    case 'S':
+      if (typeof v !== 'string') throw invalid(`has an S value of type ${typeof v}`);
+      return v;
+    case 'N':
+      return toNumber(v);
+    case 'BOOL':
+      if (typeof v !== 'boolean') throw invalid(`has a BOOL value of type ${typeof v}`);
+      return v;
+    case 'NULL':
+      if (v !== true) throw invalid('has a NULL value other than true');
+      return null;
+    case 'SS':
+      return setOf(v, 'SS', stringMember);
+    case 'NS':
+      return setOf(v, 'NS', toNumber) as Set<number | bigint>;
+    case 'BS':
+      return setOf(v, 'BS', binaryMember);
+    case 'B':
+      return binaryMember(v);
+    default:
+      throw new PathError('', '', 'unknown', type);
+  }
+}
 
 function toNative(av: unknown, depth: number): NativeValue {
-  if (typeof av !== 'object' || av === null || Array.isArray(av)) {
-    throw new PathError('', 'is not an attribute value (an object such as {"S": "text"})', 'invalid', '');
+  const value = attributeValue(av);
+  const type = typeOf(value);
+  const v = value[type];
+  if (type === 'M') {
+    checkNested(v, 'M', depth);
+    return mapToNative(v as Record<string, unknown>, depth + 1);
   }
-  const value = av as Record<string, unknown>;
-  for (const type in value) {
-    const v = value[type];
-    if (v === undefined) continue;
-    switch (type) {
-      case 'S':
-        if (typeof v !== 'string') throw new PathError('', `has an S value of type ${typeof v}`, 'invalid', '');
-        return v;
-      case 'N':
-        return toNumber(v);
-      case 'BOOL':
-        if (typeof v !== 'boolean') throw new PathError('', `has a BOOL value of type ${typeof v}`, 'invalid', '');
-        return v;
-      case 'NULL':
-        return null;
-      case 'M':
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new PathError('', 'has an M value that is not an object', 'invalid', '');
-        if (depth >= MAX_DEPTH) throw new PathError('', `nests deeper than DynamoDB's limit of ${MAX_DEPTH} levels`, 'invalid', '');
-        return mapToNative(v as Record<string, unknown>, depth + 1);
-      case 'L':
-        if (!Array.isArray(v)) throw new PathError('', 'has an L value that is not an array', 'invalid', '');
-        if (depth >= MAX_DEPTH) throw new PathError('', `nests deeper than DynamoDB's limit of ${MAX_DEPTH} levels`, 'invalid', '');
-        return listToNative(v, depth + 1);
-      case 'SS':
-        return setOf(v, 'SS', stringMember);
-      case 'NS':
-        return setOf(v, 'NS', toNumber) as Set<number | bigint>;
-      case 'BS':
-        return setOf(v, 'BS', binaryMember);
-      case 'B':
-        return binaryMember(v) as string | Uint8Array;
-      default:
-        throw new PathError('', '', 'unknown', type);
-    }
+  if (type === 'L') {
+    checkNested(v, 'L', depth);
+    return listToNative(v as unknown[], depth + 1);
   }
-  throw new PathError('', 'has no value: an attribute value needs one of S, N, B, BOOL, NULL, M, L, SS, NS, BS', 'invalid', '');
+  return scalarToNative(type, v);
 }
 
 /*
- * The same checks as toNative, without building anything. toChange runs it on every image it carries, so
- * a malformed record is still rejected at the edge, while the images themselves are built only when an
- * action reads them: allocating them eagerly, while the freshly parsed event is still young, made the
- * garbage collector copy the whole event (see bench/).
+ * The same checks as toNative, without building anything but sets (needed to find duplicates). toChange
+ * runs it on every image it carries, so a malformed record is still rejected at the edge, while the
+ * images themselves are built only when an action reads them: allocating them eagerly, while the freshly
+ * parsed event is still young, made the garbage collector copy the whole event (see bench/).
  */
-function checkNumber(value: unknown): void {
-  if (typeof value !== 'string') throw new PathError('', `has an N value of type ${typeof value}; N must be a string`, 'invalid', '');
-  const n = +value;
-  if (n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER && value !== '') return;
-  toNumber(value);
-}
-
-function checkMembers(values: unknown, type: string, each: (v: unknown) => unknown): void {
-  if (!Array.isArray(values)) throw new PathError('', `has a ${type} value that is not an array`, 'invalid', '');
-  for (let i = 0; i < values.length; i++) {
-    try {
-      each(values[i]);
-    } catch (error) {
-      throw prefixed(error, `.${type}[${i}]`);
-    }
-  }
-}
-
 function checkMap(map: Record<string, unknown>, depth: number): void {
   let name = '';
   try {
@@ -171,65 +307,37 @@ function checkMap(map: Record<string, unknown>, depth: number): void {
 }
 
 function checkValue(av: unknown, depth: number): void {
-  if (typeof av !== 'object' || av === null || Array.isArray(av)) {
-    throw new PathError('', 'is not an attribute value (an object such as {"S": "text"})', 'invalid', '');
-  }
-  const value = av as Record<string, unknown>;
-  for (const type in value) {
-    const v = value[type];
-    if (v === undefined) continue;
-    switch (type) {
-      case 'S':
-        if (typeof v !== 'string') throw new PathError('', `has an S value of type ${typeof v}`, 'invalid', '');
-        return;
-      case 'N':
-        return checkNumber(v);
-      case 'BOOL':
-        if (typeof v !== 'boolean') throw new PathError('', `has a BOOL value of type ${typeof v}`, 'invalid', '');
-        return;
-      case 'NULL':
-        return;
-      case 'M':
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new PathError('', 'has an M value that is not an object', 'invalid', '');
-        if (depth >= MAX_DEPTH) throw new PathError('', `nests deeper than DynamoDB's limit of ${MAX_DEPTH} levels`, 'invalid', '');
-        return checkMap(v as Record<string, unknown>, depth + 1);
-      case 'L': {
-        if (!Array.isArray(v)) throw new PathError('', 'has an L value that is not an array', 'invalid', '');
-        if (depth >= MAX_DEPTH) throw new PathError('', `nests deeper than DynamoDB's limit of ${MAX_DEPTH} levels`, 'invalid', '');
-        let i = 0;
-        try {
-          for (; i < v.length; i++) checkValue(v[i], depth + 1);
-        } catch (error) {
-          throw prefixed(error, `[${i}]`);
-        }
-        return;
-      }
-      case 'SS':
-        return checkMembers(v, 'SS', stringMember);
-      case 'NS':
-        return checkMembers(v, 'NS', checkNumber);
-      case 'BS':
-        return checkMembers(v, 'BS', binaryMember);
-      case 'B':
-        binaryMember(v);
-        return;
-      default:
-        throw new PathError('', '', 'unknown', type);
+  const value = attributeValue(av);
+  const type = typeOf(value);
+  const v = value[type];
+  if (type === 'M') {
+    checkNested(v, 'M', depth);
+    checkMap(v as Record<string, unknown>, depth + 1);
+  } else if (type === 'L') {
+    checkNested(v, 'L', depth);
+    const list = v as unknown[];
+    let i = 0;
+    try {
+      for (; i < list.length; i++) checkValue(list[i], depth + 1);
+    } catch (error) {
+      throw prefixed(error, `[${i}]`);
     }
+  } else {
+    // Scalars and sets build nothing worth avoiding: one code path keeps both walks in agreement.
+    scalarToNative(type, v);
   }
-  throw new PathError('', 'has no value: an attribute value needs one of S, N, B, BOOL, NULL, M, L, SS, NS, BS', 'invalid', '');
 }
 
 function toAppError(error: unknown, path: string): unknown {
   if (!(error instanceof PathError)) return error;
   const full = path + error.relativePath;
   if (error.kind === 'unknown') return new UnknownAttributeTypeError(full, error.detail);
-  if (error.kind === 'precision') return new NumberPrecisionError(full);
+  if (error.kind === 'precision') return new NumberPrecisionError(full, error.detail === 'set' ? 'set' : 'number');
   return new InvalidAttributeValueError(full, error.problem);
 }
 
 /**
- * Unmarshalls an image (a map of attribute values) into a plain object.
+ * Unmarshalls an image (a map of attribute values) into a null-prototype object.
  * @param path names the image in errors, for example `dynamodb.NewImage`.
  * @throws UnknownAttributeTypeError, InvalidAttributeValueError or NumberPrecisionError naming the attribute path.
  */

@@ -1,5 +1,6 @@
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { orderTotalText, totalClassOf, type TotalClass } from './order-totals.js';
 
 /** One write that is known to have taken effect, and the stream change it must cause. */
 export interface MadeWrite {
@@ -52,6 +53,9 @@ interface Owned {
   /** The current `v` when the item exists, undefined when it does not (never written, or deleted). */
   v: string | undefined;
   everWritten: boolean;
+  /** Orders only: the class of totals of the order's customer, and the order's position among that customer's. */
+  totalClass?: TotalClass;
+  order?: number;
 }
 
 /**
@@ -103,12 +107,19 @@ export async function runWriters(options: WritersOptions): Promise<MadeWrite[]> 
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
     const items: Owned[] = [];
     for (let k = 0; k < 6; k++) items.push({ table: 'books', key: { isbn: `w${w}-book-${k}` }, v: undefined, everWritten: false });
-    for (let k = 0; k < 6; k++) items.push({ table: 'orders', key: { customerId: `cust-${w}-${k % 3}`, orderDate: `2026-11-${String(10 + k).padStart(2, '0')}T00:00:00Z` }, v: undefined, everWritten: false });
+    for (let k = 0; k < 6; k++) {
+      const key = { customerId: `cust-${w}-${k % 3}`, orderDate: `2026-11-${String(10 + k).padStart(2, '0')}T00:00:00Z` };
+      items.push({ table: 'orders', key, v: undefined, everWritten: false, totalClass: totalClassOf(k % 3), order: Math.floor(k / 3) });
+    }
     let counter = 0;
-    const image = (owned: Owned, v: string): Record<string, unknown> =>
+    const item = (owned: Owned, v: string): Record<string, AttributeValue> =>
       owned.table === 'books'
-        ? { ...owned.key, v, author: pick(AUTHORS), title: `Title ${v}` }
-        : { ...owned.key, v, orderStatus: pick(STATUSES), total: Math.round(random() * 50_000) / 100 };
+        ? marshall({ ...owned.key, v, author: pick(AUTHORS), title: `Title ${v}` })
+        : {
+            ...marshall({ ...owned.key, v, orderStatus: pick(STATUSES) }),
+            // As text: a JS number would round 38-digit totals before they reached DynamoDB.
+            total: { N: orderTotalText(random, owned.totalClass!, owned.order!) },
+          };
 
     for (let n = 0; n < options.writesPerWriter; n++) {
       const owned = pick(items);
@@ -117,7 +128,7 @@ export async function runWriters(options: WritersOptions): Promise<MadeWrite[]> 
       if (owned.v === undefined) {
         const kind = owned.everWritten ? 'reinsert' : 'insert';
         await perform(owned, v, () =>
-          options.client.send(new PutItemCommand({ TableName: table, Item: marshall(image(owned, v)), ConditionExpression: 'attribute_not_exists(v)' })),
+          options.client.send(new PutItemCommand({ TableName: table, Item: item(owned, v), ConditionExpression: 'attribute_not_exists(v)' })),
         );
         record({ table: owned.table, kind, key: owned.key, eventName: 'INSERT', v });
         owned.v = v;
@@ -134,7 +145,7 @@ export async function runWriters(options: WritersOptions): Promise<MadeWrite[]> 
       } else {
         await perform(owned, v, () =>
           options.client.send(
-            new PutItemCommand({ TableName: table, Item: marshall(image(owned, v)), ConditionExpression: 'v = :v', ExpressionAttributeValues: marshall({ ':v': owned.v }) }),
+            new PutItemCommand({ TableName: table, Item: item(owned, v), ConditionExpression: 'v = :v', ExpressionAttributeValues: marshall({ ':v': owned.v }) }),
           ),
         );
         record({ table: owned.table, kind: 'update', key: owned.key, eventName: 'MODIFY', v });

@@ -3,6 +3,7 @@ import { toChange } from '../../lib/change/to-change.js';
 import type { StreamViewType } from '../../lib/change/types.js';
 import { MalformedRecordError } from '../../lib/errors.js';
 import { insertRecord, modifyRecord, removeRecord, streamArn, streamRecord } from '../factories/stream-record.js';
+import { inheritsNothing } from '../support/inherits-nothing.js';
 
 const book = { isbn: '978-0', title: 'Dune', author: 'Frank Herbert', year: 1965 };
 const renamed = { ...book, title: 'Dune Messiah' };
@@ -85,7 +86,7 @@ describe('toChange', () => {
     record.dynamodb!.OldImage = { ...record.dynamodb!.OldImage, year: { N: 'not a number' } };
 
     // Act / Assess
-    expect(() => toChange(record, 2)).toThrow('Record 2: dynamodb.OldImage.year has an N value that is not a number');
+    expect(() => toChange(record, 2)).toThrow('Record 2: dynamodb.OldImage.year has an N value that is not a DynamoDB number');
   });
 
   it('parses table names with dots, dashes and underscores from the stream ARN', () => {
@@ -115,6 +116,50 @@ describe('toChange', () => {
     // Act / Assess
     expect(() => toChange(record, 4)).toThrow(MalformedRecordError);
     expect(() => toChange(record, 4)).toThrow(message);
+  });
+
+  it.each<[string, (r: ReturnType<typeof valid>) => unknown, string]>([
+    ['empty Keys', (r) => ({ ...r, dynamodb: { ...r.dynamodb, Keys: {} } }), 'dynamodb.Keys'],
+    ['a hexadecimal key', (r) => ({ ...r, dynamodb: { ...r.dynamodb, Keys: { id: { N: '0x10' } } } }), 'dynamodb.Keys.id'],
+    ['a key with two type keys', (r) => ({ ...r, dynamodb: { ...r.dynamodb, Keys: { id: { S: '1', N: '1' } } } }), 'dynamodb.Keys.id'],
+    ['an N with a leading space', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, year: { N: ' 1965' } } } }), 'dynamodb.NewImage.year'],
+    ['an N of 1e400', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, year: { N: '1e400' } } } }), 'dynamodb.NewImage.year'],
+    ['NULL false', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, gone: { NULL: false } } } }), 'dynamodb.NewImage.gone'],
+    ['an empty SS', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, tags: { SS: [] } } } }), 'dynamodb.NewImage.tags'],
+    ['a duplicate SS member', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, tags: { SS: ['a', 'a'] } } } }), 'dynamodb.NewImage.tags.SS[1]'],
+    ['invalid base64', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, cover: { B: '%%' } } } }), 'dynamodb.NewImage.cover'],
+  ])('rejects a record with %s as malformed, naming the record index and the attribute path (findings 3, 8)', (_label, corrupt, field) => {
+    // Prepare
+    const record = corrupt(valid());
+
+    // Act
+    let caught: unknown;
+    try {
+      toChange(record, 4);
+    } catch (error) {
+      caught = error;
+    }
+
+    // Assess
+    expect(caught).toBeInstanceOf(MalformedRecordError);
+    expect(caught).toMatchObject({ recordIndex: 4, field });
+    expect((caught as Error).message).toMatch(new RegExp(`^Record 4: ${field.replace(/[.[\]]/g, '\\$&')} `));
+  });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('reads a key and attributes named %s as data (finding 7)', (name) => {
+    // Prepare: JSON text, as Lambda delivers it, so the name is an own key of every map.
+    const record = JSON.parse(
+      JSON.stringify(insertRecord('books-local', ['isbn'], book)).replace('"Keys":{', `"Keys":{"${name}":{"S":"k"},`).replace('"NewImage":{', `"NewImage":{"${name}":{"M":{"${name}":{"N":"2"}}},`),
+    );
+
+    // Act
+    const change = toChange(record, 0);
+
+    // Assess
+    expect(inheritsNothing(change.keys)).toBe(true);
+    expect(change.keys).toEqual({ [name]: 'k', isbn: '978-0' });
+    expect(Object.keys(change.newImage!)).toContain(name);
+    expect((change.newImage![name] as Record<string, unknown>)[name]).toBe(2);
   });
 
   it('builds the same stream ARN as Lambda sends', () => {

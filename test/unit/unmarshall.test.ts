@@ -1,7 +1,22 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { unmarshallImage, unmarshallValue } from '../../lib/change/unmarshall.js';
+import { unmarshallImage, unmarshallValue, validateImage } from '../../lib/change/unmarshall.js';
 import { InvalidAttributeValueError, NumberPrecisionError, UnknownAttributeTypeError } from '../../lib/errors.js';
+import { comparable } from '../support/comparable.js';
+import { inheritsNothing } from '../support/inherits-nothing.js';
+
+const MAX_N = '9.9999999999999999999999999999999999999E+125';
+const MAX_N_PLAIN = `${'9'.repeat(38)}${'0'.repeat(88)}`;
+
+/** What a call threw, so one test can assert on the error's class and fields. */
+function thrownBy(act: () => unknown): Error {
+  try {
+    act();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to throw');
+}
 
 describe('unmarshallImage', () => {
   it.each([
@@ -11,9 +26,14 @@ describe('unmarshallImage', () => {
     ['N safe-integer edge', { N: '9007199254740991' }, 9007199254740991],
     ['N beyond the safe range (exact bigint)', { N: '12345678901234567890123' }, 12345678901234567890123n],
     ['N negative beyond the safe range', { N: '-9007199254740993' }, -9007199254740993n],
+    ['N with 38 digits (nearest double, as util-dynamodb)', { N: '1234567890.1234567890123456789012345678' }, 1234567890.1234567],
+    ['N of the largest magnitude, plain', { N: MAX_N_PLAIN }, BigInt(MAX_N_PLAIN)],
+    ['N of the smallest magnitude', { N: '1E-130' }, 1e-130],
+    ['N negative zero', { N: '-0' }, -0],
     ['BOOL', { BOOL: false }, false],
     ['NULL', { NULL: true }, null],
     ['B as delivered in a Lambda event (base64)', { B: 'AAEC' }, 'AAEC'],
+    ['B empty', { B: '' }, ''],
     ['SS', { SS: ['a', 'b'] }, new Set(['a', 'b'])],
     ['NS', { NS: ['1', '2.5'] }, new Set([1, 2.5])],
     ['BS', { BS: ['AA==', 'AQ=='] }, new Set(['AA==', 'AQ=='])],
@@ -25,13 +45,24 @@ describe('unmarshallImage', () => {
 
     // Assess
     expect(ours).toEqual({ v: expected });
-    expect(ours).toEqual(unmarshall({ v: value } as never));
+    expect(comparable(ours)).toStrictEqual(comparable(unmarshall({ v: value } as never)));
+  });
+
+  it.each([
+    ['an integer in exponent form', '1e21', 10n ** 21n],
+    ['an integer with a zero fraction', '9007199254740993.000', 9007199254740993n],
+    ['the largest magnitude in exponent form', MAX_N, BigInt(MAX_N_PLAIN)],
+    ['a negative integer in exponent form', '-1.5E+20', -150000000000000000000n],
+  ])('gives the exact bigint of %s beyond the safe range, where util-dynamodb refuses it', (_label, text, expected) => {
+    // Act / Assess
+    expect(unmarshallImage({ v: { N: text } }).v).toBe(expected);
+    expect(() => unmarshall({ v: { N: text } } as never)).toThrow();
   });
 
   it.each<[string, unknown, new (...args: never[]) => Error, string]>([
     ['an unknown type', { tags: { L: [{ Q: 'x' }] } }, UnknownAttributeTypeError, 'img.tags[0] has an unknown attribute type "Q"'],
     ['a non-integer beyond the safe range', { price: { M: { amount: { N: '12345678901234567.5' } } } }, NumberPrecisionError, 'img.price.amount holds a non-integer number outside the safe-integer range'],
-    ['an N that is not a number', { n: { N: 'abc' } }, InvalidAttributeValueError, 'img.n has an N value that is not a number'],
+    ['an N that is not a number', { n: { N: 'abc' } }, InvalidAttributeValueError, 'img.n has an N value that is not a DynamoDB number'],
     ['an N given as a JSON number', { n: { N: 5 } }, InvalidAttributeValueError, 'img.n has an N value of type number'],
     ['an empty attribute value', { e: {} }, InvalidAttributeValueError, 'img.e has no value'],
     ['a bare string instead of an attribute value', { e: 'x' }, InvalidAttributeValueError, 'img.e is not an attribute value'],
@@ -51,12 +82,161 @@ describe('unmarshallImage', () => {
     const item = unmarshallImage(image);
 
     // Assess
-    expect(Object.getPrototypeOf(item)).toBe(Object.prototype);
+    expect(inheritsNothing(item)).toBe(true);
     expect(Object.keys(item)).toEqual(['__proto__']);
+    expect(item.__proto__).toEqual({ polluted: true });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('unmarshalls a single value', () => {
     expect(unmarshallValue({ NS: ['1', '99999999999999999999'] })).toEqual(new Set([1, 99999999999999999999n]));
+  });
+});
+
+describe('DynamoDB number grammar (finding 3)', () => {
+  it.each([
+    ['hexadecimal', '0x10'],
+    ['binary', '0b101'],
+    ['octal', '0o17'],
+    ['a leading space', ' 1'],
+    ['a trailing space', '1 '],
+    ['a leading plus', '+1'],
+    ['Infinity', 'Infinity'],
+    ['-Infinity', '-Infinity'],
+    ['NaN', 'NaN'],
+    ['the empty text', ''],
+    ['a bare fraction', '.5'],
+    ['a bare point', '5.'],
+    ['an exponent without digits', '1e'],
+    ['an underscore separator', '1_000'],
+    ['a huge exponent', '1e400'],
+    ['a magnitude above 9.99…E+125', '1E+126'],
+    ['a magnitude below 1E-130', '1E-131'],
+    ['a magnitude below 1E-130, plain', `0.${'0'.repeat(130)}1`],
+    ['39 significant digits', '1234567890.12345678901234567890123456789'],
+    ['39 significant digits in exponent form', `1.${'1'.repeat(38)}E+5`],
+  ])('rejects an N of %s, naming the path and never the value', (_label, text) => {
+    // Act
+    const plain = thrownBy(() => unmarshallImage({ price: { M: { amount: { N: text } } } }, 'dynamodb.NewImage'));
+    const inSet = thrownBy(() => unmarshallImage({ sizes: { NS: ['1', text] } }, 'dynamodb.NewImage'));
+
+    // Assess
+    expect(plain).toBeInstanceOf(InvalidAttributeValueError);
+    expect((plain as InvalidAttributeValueError).path).toBe('dynamodb.NewImage.price.amount');
+    expect(inSet).toBeInstanceOf(InvalidAttributeValueError);
+    expect((inSet as InvalidAttributeValueError).path).toBe('dynamodb.NewImage.sizes.NS[1]');
+    if (text.trim() !== '') expect(plain.message).not.toContain(text.trim());
+  });
+
+  it.each([
+    ['zero', '0', 0],
+    ['a leading zero', '007', 7],
+    ['trailing zeros in the fraction', '1.50', 1.5],
+    ['an exponent with a sign', '1e+21', 10n ** 21n],
+    ['an upper-case exponent', '2.5E-3', 0.0025],
+    ['zero with any exponent', '0E+999', 0],
+    ['38 significant digits between zeros', `000.00${'7'.repeat(38)}000`, Number(`0.00${'7'.repeat(38)}`)],
+    ['1E-130 in plain notation', `0.${'0'.repeat(129)}1`, 1e-130],
+    ['the largest magnitude, negative', `-${MAX_N}`, -BigInt(MAX_N_PLAIN)],
+  ])('accepts an N with %s', (_label, text, expected) => {
+    // Act / Assess
+    expect(unmarshallImage({ v: { N: text } }).v).toBe(expected);
+    expect(() => validateImage({ v: { N: text } })).not.toThrow();
+  });
+});
+
+/** Malformed values of finding 8, each with the path the error must name (image `img`, attribute `a`). */
+const malformed: [string, unknown, string, string][] = [
+  ['an attribute value with two type keys', { S: 'x', N: '1' }, 'img.a', 'has two type keys (S and N)'],
+  ['NULL false', { NULL: false }, 'img.a', 'has a NULL value other than true'],
+  ['NULL given as text', { NULL: 'true' }, 'img.a', 'has a NULL value other than true'],
+  ['an empty SS', { SS: [] }, 'img.a', 'has an empty SS'],
+  ['an empty NS', { NS: [] }, 'img.a', 'has an empty NS'],
+  ['an empty BS', { BS: [] }, 'img.a', 'has an empty BS'],
+  ['a duplicate SS member', { SS: ['x', 'y', 'x'] }, 'img.a.SS[2]', 'repeats an earlier member'],
+  ['NS members equal by value', { NS: ['1', '1.0'] }, 'img.a.NS[1]', 'repeats an earlier member'],
+  ['NS members equal by value, one in exponent form', { NS: ['250', '2.5E+2'] }, 'img.a.NS[1]', 'repeats an earlier member'],
+  ['a duplicate BS member', { BS: ['AAEC', 'AQ==', 'AAEC'] }, 'img.a.BS[2]', 'repeats an earlier member'],
+  ['BS members with equal bytes', { BS: [new Uint8Array([1, 2]), new Uint8Array([1, 2])] }, 'img.a.BS[1]', 'repeats an earlier member'],
+  ['B that is not base64', { B: 'not base64!' }, 'img.a', 'is not canonical base64'],
+  ['B base64 without padding', { B: 'AAE' }, 'img.a', 'is not canonical base64'],
+  ['B base64 with non-zero unused bits', { B: 'AB==' }, 'img.a', 'is not canonical base64'],
+  ['B with padding inside', { B: 'AA==AAAA' }, 'img.a', 'is not canonical base64'],
+  ['a BS member that is not base64', { BS: ['AA==', 'A A='] }, 'img.a.BS[1]', 'is not canonical base64'],
+  ['nested in a list in a map', { M: { l: { L: [{ S: 'ok' }, { NULL: false }] } } }, 'img.a.l[1]', 'has a NULL value other than true'],
+];
+
+describe('strict attribute values (finding 8)', () => {
+  it.each(malformed)('rejects %s, naming the attribute path', (_label, value, path, problem) => {
+    // Act
+    const error = thrownBy(() => unmarshallImage({ a: value }, 'img'));
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidAttributeValueError);
+    expect((error as InvalidAttributeValueError).path).toBe(path);
+    expect(error.message).toContain(problem);
+  });
+
+  it.each(malformed)('validateImage and unmarshallImage agree on %s', (_label, value) => {
+    // Act
+    const built = thrownBy(() => unmarshallImage({ ok: { S: 'fine' }, a: value }, 'img'));
+    const checked = thrownBy(() => validateImage({ ok: { S: 'fine' }, a: value }, 'img'));
+
+    // Assess
+    expect(checked).toEqual(built);
+    expect(checked.constructor).toBe(built.constructor);
+  });
+
+  it('refuses an NS whose distinct members share a double, instead of dropping one (NumberPrecisionError)', () => {
+    // Prepare: legal in DynamoDB, but as JS numbers both are 1, and a Set would keep one.
+    const image = { sizes: { NS: ['1', '1.0000000000000001'] } };
+
+    // Act
+    const built = thrownBy(() => unmarshallImage(image, 'img'));
+    const checked = thrownBy(() => validateImage(image, 'img'));
+
+    // Assess
+    expect(built).toBeInstanceOf(NumberPrecisionError);
+    expect(built).toMatchObject({ path: 'img.sizes.NS[1]', what: 'set' });
+    expect(checked).toEqual(built);
+  });
+
+  it('keeps bytes from the SDK (Uint8Array) as they are', () => {
+    // Prepare
+    const bytes = new Uint8Array([0, 1, 2]);
+
+    // Act / Assess
+    expect(unmarshallImage({ b: { B: bytes }, bs: { BS: [bytes, new Uint8Array([3])] } })).toEqual({ b: bytes, bs: new Set([bytes, new Uint8Array([3])]) });
+  });
+});
+
+describe('attribute names that are Object.prototype members (finding 7)', () => {
+  const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf'];
+
+  it.each(names)('unmarshalls %s at the top, in a nested map and in a map inside a list', (name) => {
+    // Prepare: JSON.parse makes each name an own key, as Lambda's runtime does.
+    const text = `{"${name}": {"M": {"${name}": {"L": [{"M": {"${name}": {"N": "1.5"}}}]}}}, "other": {"S": "x"}}`;
+    const image = JSON.parse(text) as Record<string, unknown>;
+
+    // Act
+    const item = unmarshallImage(image);
+    validateImage(image);
+
+    // Assess
+    expect(inheritsNothing(item)).toBe(true);
+    expect(Object.keys(item)).toEqual([name, 'other']);
+    const inner = item[name] as Record<string, unknown>;
+    expect(inheritsNothing(inner)).toBe(true);
+    expect(((inner[name] as Record<string, unknown>[])[0]!)[name]).toBe(1.5);
+    expect(JSON.parse(JSON.stringify(item))).toEqual(JSON.parse(`{"${name}": {"${name}": [{"${name}": 1.5}]}, "other": "x"}`));
+  });
+
+  it('does not find a prototype member when the attribute is absent', () => {
+    // Act
+    const item = unmarshallImage({ a: { S: 'x' } });
+
+    // Assess
+    expect(item.constructor).toBeUndefined();
+    expect('toString' in item).toBe(false);
   });
 });
