@@ -66,7 +66,9 @@ async function runAlone(parsed: ParsedStartArguments, startedAt: number): Promis
     if (stopping) return;
     stopping = true;
     setTimeout(() => {
-      process.stderr.write(`The local stack did not stop within ${STOP_GRACE_MS / 1000} s; exiting (DynamoDB Local and the handlers stop with this process).\n`);
+      process.stderr.write(
+        `The local stack did not stop within ${STOP_GRACE_MS / 1000} s; exiting (DynamoDB Local and the handlers die with this process).\n`,
+      );
       process.exit(1);
     }, STOP_GRACE_MS).unref();
     // A stop during the start waits for the start to end (below), then stops what it started.

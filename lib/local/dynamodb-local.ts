@@ -117,7 +117,8 @@ export function javaCommand(env: NodeJS.ProcessEnv): string {
   const launcher = join(home, 'bin', 'java');
   if (!existsSync(launcher)) {
     throw new DynamoDBLocalError(
-      `JAVA_HOME is ${home}, which has no bin/java, and DynamoDB Local needs Java. Point JAVA_HOME at a Java 17 runtime, or unset it to use java on PATH.`,
+      `JAVA_HOME is ${home}, which has no bin/java, and DynamoDB Local needs Java. ` +
+        'Point JAVA_HOME at a Java 17 runtime, or unset it to use java on PATH.',
     );
   }
   return launcher;
@@ -127,7 +128,8 @@ function assertJava(java: string, env: Record<string, string>): void {
   const probe = spawnSync(java, ['-version'], { stdio: 'ignore', env });
   if (probe.error || probe.status !== 0) {
     throw new DynamoDBLocalError(
-      `Java was not found (${java === 'java' ? `no java on PATH=${env.PATH ?? ''}` : `${java} does not run`}), and DynamoDB Local needs it. ` +
+      `Java was not found (${java === 'java' ? `no java on PATH=${env.PATH ?? ''}` : `${java} does not run`}), ` +
+        'and DynamoDB Local needs it. ' +
         'Install a Java 17 runtime (Debian: apt-get install -y openjdk-17-jre-headless) or run npm install as root, which installs it.',
     );
   }

@@ -41,7 +41,11 @@ export interface ExistingTable {
 }
 
 /** Decides, without any I/O, whether a table is created, kept, recreated, or refused as a mismatch. */
-export function planTable(definition: TableDefinition, existing: ExistingTable | undefined, recreate?: ReadonlySet<string> | 'all-changed'): TablePlan {
+export function planTable(
+  definition: TableDefinition,
+  existing: ExistingTable | undefined,
+  recreate?: ReadonlySet<string> | 'all-changed',
+): TablePlan {
   if (!existing) return { kind: 'create' };
   const differences = tableDifferences(definition, existing.description);
   // TTL that is off gets switched on in place; TTL on another attribute cannot be changed without a new table.
@@ -151,7 +155,9 @@ export async function deleteTable(client: DynamoDBClient, tableName: string, opt
   const deadline = Date.now() + timeoutMs;
   while ((await describeTable(client, tableName)) !== undefined) {
     if (Date.now() > deadline) {
-      throw new TableWaitTimeoutError(`Table ${tableName} was still there ${timeoutMs} ms after DeleteTable; check it in the console, or raise timeoutMs`);
+      throw new TableWaitTimeoutError(
+        `Table ${tableName} was still there ${timeoutMs} ms after DeleteTable; check it in the console, or raise timeoutMs`,
+      );
     }
     await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
   }
@@ -208,7 +214,8 @@ export async function ensureTable(client: DynamoDBClient, definition: TableDefin
   }
   await waitUntilActive(client, tableName, options);
   if (definition.ttlAttribute && (await enabledTtlAttribute(client, tableName)) === undefined) {
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: definition.ttlAttribute, Enabled: true } }));
+    const specification = { AttributeName: definition.ttlAttribute, Enabled: true };
+    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: specification }));
   }
   return outcome;
 }

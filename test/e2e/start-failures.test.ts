@@ -57,23 +57,32 @@ const tableMismatch = async (): Promise<Prepared> => {
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
     }),
   );
-  return { args: ['--port', new URL(dynamodbEndpoint()).port, '--stage', stage], text: `npm start -- --recreate books-${stage} --stage ${stage}` };
+  return {
+    args: ['--port', new URL(dynamodbEndpoint()).port, '--stage', stage],
+    text: `npm start -- --recreate books-${stage} --stage ${stage}`,
+  };
 };
 
 const breakHandler = (copy: ProjectCopy) => appendFileSync(join(copy.dir, 'functions', 'books-stream.ts'), '\nconst = ;\n');
 
 const none = async (): Promise<Prepared> => ({ args: [] });
+const named = (errorName: string) => ({ errorName });
 const cases: FailureCase[] = [
-  { name: 'batchSize 20000', mode: 'offline', prepare: async (copy) => (setBatchSize(copy), none()), expected: { errorName: 'ConfigurationError' } },
-  { name: 'batchSize 20000', mode: 'alone', prepare: async (copy) => (setBatchSize(copy), none()), expected: { errorName: 'ConfigurationError' } },
+  { name: 'batchSize 20000', mode: 'offline', prepare: (copy) => (setBatchSize(copy), none()), expected: named('ConfigurationError') },
+  { name: 'batchSize 20000', mode: 'alone', prepare: (copy) => (setBatchSize(copy), none()), expected: named('ConfigurationError') },
   { name: 'a table that differs', mode: 'offline', prepare: tableMismatch, expected: { errorName: 'TableMismatchError' } },
   { name: 'a table that differs', mode: 'alone', prepare: tableMismatch, expected: { errorName: 'TableMismatchError' } },
   // Inside sls offline start the stack is up (JVM and all) when serverless-offline finds its port taken.
-  { name: 'a busy Lambda port', mode: 'offline', prepare: async (_copy, ports) => (await occupy(ports.lambda), none()), expected: { text: 'EADDRINUSE' } },
-  { name: 'a busy DynamoDB port', mode: 'alone', prepare: async (_copy, ports) => (await occupy(ports.dynamodb), none()), expected: { errorName: 'DynamoDBLocalError' } },
-  // serverless-esbuild builds before the stack does, and says so in its own words.
-  { name: 'a handler with a syntax error', mode: 'offline', prepare: async (copy) => (breakHandler(copy), none()), expected: { text: 'books-stream.ts' } },
-  { name: 'a handler with a syntax error', mode: 'alone', prepare: async (copy) => (breakHandler(copy), none()), expected: { errorName: 'HandlerBuildError' } },
+  { name: 'a busy Lambda port', mode: 'offline', prepare: (_, ports) => occupy(ports.lambda).then(none), expected: { text: 'EADDRINUSE' } },
+  {
+    name: 'a busy DynamoDB port',
+    mode: 'alone',
+    prepare: (_copy, ports) => occupy(ports.dynamodb).then(none),
+    expected: { errorName: 'DynamoDBLocalError' },
+  },
+  // A handler with a syntax error: serverless-esbuild builds before the stack does, and says so in its own words.
+  { name: 'a broken handler', mode: 'offline', prepare: (copy) => (breakHandler(copy), none()), expected: { text: 'books-stream.ts' } },
+  { name: 'a broken handler', mode: 'alone', prepare: (copy) => (breakHandler(copy), none()), expected: named('HandlerBuildError') },
   {
     name: 'JAVA_HOME without java',
     mode: 'offline',
@@ -102,7 +111,8 @@ describe('npm start: every start-up error exits non-zero, fast, and leaves nothi
     copies.push(copy);
     const ports: Ports = { dynamodb: await freePort(), http: await freePort(), lambda: await freePort() };
     const prepared = await prepare(copy, ports);
-    const args = ['--in-memory', '--no-watch', '--port', String(ports.dynamodb), ...(mode === 'alone' ? ['--no-offline'] : ['--http-port', String(ports.http), '--lambda-port', String(ports.lambda)]), ...prepared.args];
+    const modeArgs = mode === 'alone' ? ['--no-offline'] : ['--http-port', String(ports.http), '--lambda-port', String(ports.lambda)];
+    const args = ['--in-memory', '--no-watch', '--port', String(ports.dynamodb), ...modeArgs, ...prepared.args];
 
     // Act
     const run = npmStart(copy.dir, args, prepared.env);
@@ -124,7 +134,11 @@ describe('npm start: every start-up error exits non-zero, fast, and leaves nothi
 
     // Assess
     const output = run.stdout() + run.stderr();
-    const failures = run.stderr().split('\n').filter((line) => line.includes('"local-stack-failed"')).map((line) => JSON.parse(line) as { errorName: string });
+    const failures = run
+      .stderr()
+      .split('\n')
+      .filter((line) => line.includes('"local-stack-failed"'))
+      .map((line) => JSON.parse(line) as { errorName: string });
     expect(code, output).not.toBe(0);
     expect(code, output).not.toBeNull();
     if ('errorName' in expected) expect(failures.map((f) => f.errorName), output).toContain(expected.errorName);

@@ -26,7 +26,8 @@ function listTablesWithBannerOnly(exportLines: string[]): string[] {
   const script =
     "const { DynamoDBClient, ListTablesCommand } = require('@aws-sdk/client-dynamodb');" +
     'new DynamoDBClient({}).send(new ListTablesCommand({})).then((r) => process.stdout.write(JSON.stringify(r.TableNames)));';
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { env, cwd: join(__dirname, '..', '..'), encoding: 'utf8' })) as string[];
+  const output = execFileSync(process.execPath, ['-e', script], { env, cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
+  return JSON.parse(output) as string[];
 }
 
 // Serverless and a JVM start slowly on a busy machine: generous limits to get ready, a bounded stop.
@@ -45,28 +46,34 @@ describe('npm start: ready banner, and a signal to the npm process stops the who
     const copy = copyProject('start-life-');
     copies.push(copy);
     const [dynamodbPort, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
-    const args = ['--in-memory', '--port', String(dynamodbPort), ...(mode === 'alone' ? ['--no-offline'] : ['--http-port', String(httpPort), '--lambda-port', String(lambdaPort)])];
+    const modeArgs = mode === 'alone' ? ['--no-offline'] : ['--http-port', String(httpPort), '--lambda-port', String(lambdaPort)];
+    const args = ['--in-memory', '--port', String(dynamodbPort), ...modeArgs];
     const launchedAt = Date.now();
     const run = npmStart(copy.dir, args);
     const pgid = run.child.pid!;
     const guard = setTimeout(() => killGroup(pgid), 220_000);
     try {
-      const ready = await until(() => run.jsonLines().find((line) => line.event === 'local-stack-ready'), 180_000, `the ready event; output so far:\n${run.stderr()}`);
+      const ready = await until(() => run.jsonLines().find((line) => line.event === 'local-stack-ready'), 180_000, 'the ready event');
       const readyWallMs = Date.now() - launchedAt;
       const endpoint = `http://127.0.0.1:${dynamodbPort}`;
       await until(async () => ((await answersDynamoDB(endpoint)) ? true : undefined), 30_000, 'DynamoDB Local to answer');
-      if (mode === 'offline') await until(async () => ((await isListening('127.0.0.1', lambdaPort)) ? true : undefined), 60_000, 'serverless-offline to listen');
+      if (mode === 'offline') {
+        await until(async () => ((await isListening('127.0.0.1', lambdaPort)) ? true : undefined), 60_000, 'serverless-offline to listen');
+      }
       const banner = quickStartLines(endpoint, 'us-east-1');
-      await until(() => (banner.every((line) => run.stdout().includes(line)) ? true : undefined), 10_000, `the banner; stdout:\n${run.stdout()}`);
+      await until(() => (banner.every((line) => run.stdout().includes(line)) ? true : undefined), 10_000, 'the banner');
       const tables = listTablesWithBannerOnly(banner.filter((line) => line.startsWith('export ')));
 
       // Act
       const signalledAt = Date.now();
       process.kill(pgid, signal);
       const { code } = await run.exited;
-      const leftovers = await until(() => (groupMembers(pgid).length === 0 ? [] : undefined), 30_000, 'every process of the group to end').catch(() => groupMembers(pgid));
+      const groupGone = () => (groupMembers(pgid).length === 0 ? [] : undefined);
+      const leftovers = await until(groupGone, 30_000, 'the group to end').catch(() => groupMembers(pgid));
       const portsInUse = [];
-      for (const port of mode === 'offline' ? [dynamodbPort, lambdaPort] : [dynamodbPort]) if (await isListening('127.0.0.1', port, 200)) portsInUse.push(port);
+      for (const port of mode === 'offline' ? [dynamodbPort, lambdaPort] : [dynamodbPort]) {
+        if (await isListening('127.0.0.1', port, 200)) portsInUse.push(port);
+      }
       const stopMs = Date.now() - signalledAt;
 
       // Assess
@@ -77,7 +84,8 @@ describe('npm start: ready banner, and a signal to the npm process stops the who
       expect(leftovers).toEqual([]);
       expect(portsInUse).toEqual([]);
       expect(stopMs).toBeLessThan(30_000);
-      process.stderr.write(`[timing] ${mode}: ready ${ready.readyMs} ms (wall ${readyWallMs} ms); ${signal} to npm -> all stopped, ports free in ${stopMs} ms; exit ${code}\n`);
+      const timing = `ready ${ready.readyMs} ms (wall ${readyWallMs} ms); ${signal} to npm: all gone in ${stopMs} ms; exit ${code}`;
+      process.stderr.write(`[timing] ${mode}: ${timing}\n`);
     } finally {
       clearTimeout(guard);
       killGroup(pgid);

@@ -38,16 +38,27 @@ const described = (resource: CloudFormationResource, ttlAttribute?: string): Exi
 describe('planTable', () => {
   const wanted = tableDefinitionFromResource('BooksTable', table('books-local', 'isbn'));
   const withTtl = { ...wanted, ttlAttribute: 'expiresAt' };
+  const same = described(table('books-local', 'isbn'));
+  const other = described(table('books-local', 'id'));
+  const books = new Set(['books-local']);
+  const orders = new Set(['orders-local']);
+  const all = 'all-changed' as const;
   it.each([
     { name: 'a missing table is created', definition: wanted, existing: undefined, recreate: undefined, kind: 'create' },
-    { name: 'a matching table is kept', definition: wanted, existing: described(table('books-local', 'isbn')), recreate: undefined, kind: 'keep' },
-    { name: 'a matching table is kept even when named for recreation', definition: wanted, existing: described(table('books-local', 'isbn')), recreate: new Set(['books-local']), kind: 'keep' },
-    { name: 'a differing table is a mismatch', definition: wanted, existing: described(table('books-local', 'id')), recreate: undefined, kind: 'mismatch' },
-    { name: 'a differing table named elsewhere is a mismatch', definition: wanted, existing: described(table('books-local', 'id')), recreate: new Set(['orders-local']), kind: 'mismatch' },
-    { name: 'a differing table named is recreated', definition: wanted, existing: described(table('books-local', 'id')), recreate: new Set(['books-local']), kind: 'recreate' },
-    { name: 'all-changed recreates a differing table', definition: wanted, existing: described(table('books-local', 'id')), recreate: 'all-changed' as const, kind: 'recreate' },
-    { name: 'TTL on another attribute is a difference', definition: withTtl, existing: described(table('books-local', 'isbn'), 'deleteAt'), recreate: undefined, kind: 'mismatch' },
-    { name: 'TTL that is off is no difference (it is switched on)', definition: withTtl, existing: described(table('books-local', 'isbn')), recreate: undefined, kind: 'keep' },
+    { name: 'a matching table is kept', definition: wanted, existing: same, recreate: undefined, kind: 'keep' },
+    { name: 'a matching table is kept even when named for recreation', definition: wanted, existing: same, recreate: books, kind: 'keep' },
+    { name: 'a differing table is a mismatch', definition: wanted, existing: other, recreate: undefined, kind: 'mismatch' },
+    { name: 'a differing table named elsewhere is a mismatch', definition: wanted, existing: other, recreate: orders, kind: 'mismatch' },
+    { name: 'a differing table named is recreated', definition: wanted, existing: other, recreate: books, kind: 'recreate' },
+    { name: 'all-changed recreates a differing table', definition: wanted, existing: other, recreate: all, kind: 'recreate' },
+    {
+      name: 'TTL on another attribute is a difference',
+      definition: withTtl,
+      existing: described(table('books-local', 'isbn'), 'deleteAt'),
+      recreate: undefined,
+      kind: 'mismatch',
+    },
+    { name: 'TTL that is off is no difference (switched on)', definition: withTtl, existing: same, recreate: undefined, kind: 'keep' },
   ])('$name', ({ definition, existing, recreate, kind }) => {
     // Act
     const plan = planTable(definition, existing, recreate);
@@ -112,7 +123,8 @@ describe('npm start --recreate on DynamoDB Local', { timeout: 120_000 }, () => {
     // Prepare
     const stage = uniqueStage('rc');
     // Act
-    const refused = await start(config(stage, { BooksTable: table(`books-${stage}`, 'isbn') }), [`bookz-${stage}`]).catch((error: unknown) => error);
+    const stackConfig = config(stage, { BooksTable: table(`books-${stage}`, 'isbn') });
+    const refused = await start(stackConfig, [`bookz-${stage}`]).catch((error: unknown) => error);
     // Assess
     expect(refused).toBeInstanceOf(ConfigurationError);
     expect((refused as Error).message).toContain(`bookz-${stage}`);

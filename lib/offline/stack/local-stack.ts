@@ -130,7 +130,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const tables = tableDefinitions(config.resources);
   const entries = handlerEntries(projectDir, Object.fromEntries(Object.entries(config.functions).filter(([name]) => mappings.some((m) => m.functionName === name))));
   const recreate = recreateSet(options.recreate, tables);
-  const recreateCommand = (tableName: string) => `npm start -- --recreate ${tableName}${config.stage === 'local' ? '' : ` --stage ${config.stage}`}`;
+  const stageOption = config.stage === 'local' ? '' : ` --stage ${config.stage}`;
+  const recreateCommand = (tableName: string) => `npm start -- --recreate ${tableName}${stageOption}`;
 
   const ttlFile = inMemory ? undefined : join(stateDir, 'ttl-expiries.json');
   if (options.reset) {
@@ -181,7 +182,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const outcomes = await ensureTables(dynamodb, tables, { recreateCommand, ...(recreate ? { recreate } : {}) });
     const recreated = [...outcomes].filter(([, outcome]) => outcome === 'recreated').map(([name]) => name);
-    if (recreated.length > 0) logger.info('tables recreated from serverless.yml; their items are gone, other tables kept theirs', { tables: recreated });
+    if (recreated.length > 0) {
+      logger.info('tables recreated from serverless.yml; their items are gone, other tables kept theirs', { tables: recreated });
+    }
   } catch (error) {
     return fail(error);
   }
@@ -408,7 +411,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await Promise.all(running.map((mapping) => mapping.drain(timeoutMs)));
     },
     summary() {
-      return formatSummary({ readyMs, phases, projectDir, config, endpoint, inMemory, dataDir, weStartedIt, pid: instance?.pid, tables, mappings, ttlIntervalMs: ttlOn ? options.ttlIntervalMs || 1000 : 0, deadLetterDir, checkpointDir, buildDir: build.outDir, watching: options.watch !== false });
+      return formatSummary({
+        readyMs,
+        phases,
+        projectDir,
+        config,
+        endpoint,
+        inMemory,
+        dataDir,
+        weStartedIt,
+        pid: instance?.pid,
+        tables,
+        mappings,
+        ttlIntervalMs: ttlOn ? options.ttlIntervalMs || 1000 : 0,
+        deadLetterDir,
+        checkpointDir,
+        buildDir: build.outDir,
+        watching: options.watch !== false,
+      });
     },
     async stop() {
       if (stopped) return;
@@ -431,7 +451,10 @@ function recreateSet(names: string[] | undefined, tables: TableDefinition[]): Re
   const known = tables.map((t) => t.create.TableName!);
   const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
-    throw new ConfigurationError(`--recreate names ${unknown.join(', ')}, which serverless.yml does not define; its tables are ${known.join(', ')} (or use --recreate all-changed)`);
+    throw new ConfigurationError(
+      `--recreate names ${unknown.join(', ')}, which serverless.yml does not define; ` +
+        `its tables are ${known.join(', ')} (or use --recreate all-changed)`,
+    );
   }
   return new Set(names);
 }
@@ -486,11 +509,14 @@ export function describeSettings(s: StreamMappingSettings): string {
   return parts.join(', ');
 }
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
 function formatSummary(input: SummaryInput): string {
   const rel = (path: string) => relative(process.cwd(), path) || '.';
   const storage = input.inMemory ? 'in memory' : `data in ${rel(input.dataDir!)}/`;
   const lines = [
-    `Local stack, stage ${input.config.stage}: ready in ${(input.readyMs / 1000).toFixed(1)} s (${input.phases.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', ')})`,
+    `Local stack, stage ${input.config.stage}: ready in ${seconds(input.readyMs)} ` +
+      `(${input.phases.map(([name, ms]) => `${name} ${seconds(ms)}`).join(', ')})`,
     `  DynamoDB Local  ${input.endpoint}  (${storage}; ${input.weStartedIt ? `started here, pid ${input.pid}` : 'already running, not started here'})`,
     `  Tables          ${input.tables.map((t) => t.create.TableName + (t.create.StreamSpecification ? ' [stream]' : '') + (t.ttlAttribute ? ` [ttl ${t.ttlAttribute}]` : '')).join(', ')}`,
     ...input.mappings.map(

@@ -77,7 +77,9 @@ export function parseStartArguments(argv: string[], env: NodeJS.ProcessEnv = pro
       case '--recreate': {
         const text = value();
         const names = String(text ?? '').split(',').map((name) => name.trim()).filter(Boolean);
-        if (names.length === 0) throw new ConfigurationError(`--recreate needs a table name (got ${JSON.stringify(text)}), for example --recreate books-local`);
+        if (names.length === 0) {
+          throw new ConfigurationError(`--recreate needs a table name (got ${JSON.stringify(text)}), for example --recreate books-local`);
+        }
         stack.recreate = [...new Set([...(stack.recreate ?? []), ...names])];
         break;
       }
