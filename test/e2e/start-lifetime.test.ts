@@ -77,7 +77,7 @@ describe('npm start: ready banner, and a signal to the npm process stops the who
       const stopMs = Date.now() - signalledAt;
 
       // Assess
-      expect(Number(ready.readyMs)).toBeGreaterThanOrEqual(readyWallMs - 500);
+      expect(Number(ready.readyMs)).toBeGreaterThanOrEqual(readyWallMs - 400);
       expect(Number(ready.readyMs)).toBeLessThanOrEqual(readyWallMs + 1000);
       expect(tables).toContain('books-local');
       expect(code).not.toBeNull();
