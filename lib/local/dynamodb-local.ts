@@ -26,7 +26,18 @@ export interface DynamoDBLocalOptions {
   startTimeoutMs?: number;
   /** Receives DynamoDB Local's own output lines. */
   onOutput?: (line: string) => void;
+  /** Where PATH, JAVA_HOME and HOME come from; default process.env. Nothing else of it reaches the JVM. */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * How the JVM follows this process into death, however it dies: `setpriv` (the kernel kills it,
+   * util-linux's setpriv --pdeathsig) or `poll` (a shell loop checks this process twice a second).
+   * Default: setpriv when it works here, else poll.
+   */
+  parentDeath?: ParentDeathWatch;
 }
+
+/** How the JVM is tied to the life of the process that started it. */
+export type ParentDeathWatch = 'setpriv' | 'poll';
 
 /** A running DynamoDB Local. */
 export interface DynamoDBLocal {
@@ -86,13 +97,67 @@ export async function answersDynamoDB(endpoint: string, timeoutMs = 1000): Promi
   }
 }
 
-function assertJava(): void {
-  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
-  if (probe.error || probe.status !== 0) {
+// The JVM needs a launcher, its home and a temp folder; shell credentials (AWS_*) and the rest stay out.
+const JAVA_VARIABLES = ['PATH', 'JAVA_HOME', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ'];
+
+/** The environment DynamoDB Local runs with: only what Java needs, telemetry off. */
+export function javaEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of JAVA_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') picked[name] = value;
+  }
+  return { ...picked, DDB_LOCAL_TELEMETRY: '0' };
+}
+
+/** The java launcher: JAVA_HOME's when JAVA_HOME is set (as Java tools do), else java on PATH. */
+export function javaCommand(env: NodeJS.ProcessEnv): string {
+  const home = env.JAVA_HOME;
+  if (!home) return 'java';
+  const launcher = join(home, 'bin', 'java');
+  if (!existsSync(launcher)) {
     throw new DynamoDBLocalError(
-      'Java was not found, and DynamoDB Local needs it. Install a Java 17 runtime (Debian: apt-get install -y openjdk-17-jre-headless) or run npm install as root, which installs it.',
+      `JAVA_HOME is ${home}, which has no bin/java, and DynamoDB Local needs Java. ` +
+        'Point JAVA_HOME at a Java 17 runtime, or unset it to use java on PATH.',
     );
   }
+  return launcher;
+}
+
+function assertJava(java: string, env: Record<string, string>): void {
+  const probe = spawnSync(java, ['-version'], { stdio: 'ignore', env });
+  if (probe.error || probe.status !== 0) {
+    throw new DynamoDBLocalError(
+      `Java was not found (${java === 'java' ? `no java on PATH=${env.PATH ?? ''}` : `${java} does not run`}), ` +
+        'and DynamoDB Local needs it. ' +
+        'Install a Java 17 runtime (Debian: apt-get install -y openjdk-17-jre-headless) or run npm install as root, which installs it.',
+    );
+  }
+}
+
+let setprivWorks: boolean | undefined;
+
+/** True when util-linux's setpriv can set a parent-death signal here (Debian has it; some images do not). */
+function canUseSetpriv(env: Record<string, string>): boolean {
+  setprivWorks ??= spawnSync('setpriv', ['--pdeathsig', 'KILL', '--', 'true'], { stdio: 'ignore', env }).status === 0;
+  return setprivWorks;
+}
+
+/**
+ * Kills `pid` once this process is gone: a shell loop, in case setpriv is missing. It ends by itself when
+ * the JVM ends, and does not keep this process alive.
+ */
+function watchParentByPolling(pid: number, env: Record<string, string>): void {
+  // The parent is gone when this shell has been handed to another (init or a subreaper): a killed parent
+  // may linger as a zombie that `kill -0` still finds.
+  const script = [
+    'parent=$1; jvm=$2',
+    'alive() { read -r _ _ _ ppid _ < /proc/$$/stat; [ "$ppid" = "$parent" ]; }',
+    'while alive && kill -0 "$jvm" 2>/dev/null; do sleep 0.5; done',
+    'kill -KILL "$jvm" 2>/dev/null; exit 0',
+  ].join('\n');
+  const watcher = spawn('sh', ['-c', script, 'dynamodb-local-watch', String(process.pid), String(pid)], { stdio: 'ignore', env });
+  watcher.unref();
 }
 
 /**
@@ -107,7 +172,9 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Pr
   if (!existsSync(jar)) {
     throw new DynamoDBLocalError(`DynamoDB Local is not installed at ${dir}. Run npm install (its postinstall step fetches it), or node lib/local/install-dynamodb-local.mjs.`);
   }
-  assertJava();
+  const env = javaEnvironment(options.env ?? process.env);
+  const java = javaCommand(env);
+  assertJava(java, env);
   if (await isListening(host, port)) {
     throw new DynamoDBLocalError(`Port ${port} on ${host} is already in use. Stop what listens there, or pick another port (--port, or DYNAMODB_PORT).`);
   }
@@ -119,11 +186,12 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Pr
     storage.push('-dbPath', dbPath);
   }
   const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', jar, '-sharedDb', '-port', String(port), ...storage];
-  const child: ChildProcess = spawn('java', args, {
-    cwd: dir,
-    env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const parentDeath = options.parentDeath ?? (canUseSetpriv(env) ? 'setpriv' : 'poll');
+  // setpriv sets the parent-death signal, then execs java: the pid stays the JVM's, and a SIGKILL of this
+  // process still takes the JVM with it (an orphaned JVM would hold the port and the data folder).
+  const [command, commandArgs] = parentDeath === 'setpriv' ? ['setpriv', ['--pdeathsig', 'KILL', '--', java, ...args]] : [java, args];
+  const child: ChildProcess = spawn(command, commandArgs, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (parentDeath === 'poll' && child.pid) watchParentByPolling(child.pid, env);
   const output: string[] = [];
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {

@@ -27,6 +27,10 @@ const load = (file) => {
 const hooks = () => load('./stack/serverless-hooks.ts');
 const offlineHooks = () => load('./stack/offline-hooks.ts');
 
+// How long the stack may take to stop when the process must end; then it ends regardless (the JVM and the
+// handler workers die with this process).
+const STOP_GRACE_MS = 15000;
+
 class LocalStreamsPlugin {
   constructor(serverless, options, utils) {
     this.serverless = serverless;
@@ -37,11 +41,14 @@ class LocalStreamsPlugin {
         // Most commands are not deploys: decide without loading any TypeScript.
         const commands = (serverless.processedInput && serverless.processedInput.commands) || [];
         if (commands[0] === 'deploy') this.run(() => hooks().guardDeploy(this.context(), true));
+        if (commands[0] === 'offline') this.exitOnFailure();
       },
       // Again just before deploying, for a Serverless version that does not expose processedInput.
       'before:deploy:deploy': () => this.run(() => hooks().guardDeploy(this.context(), true)),
       'offline:start:init': () =>
         this.run(async () => {
+          // Started by npm start, which may be killed outright: its death is a SIGTERM to this process.
+          load('./stack/parent-watch.ts').watchParent(() => this.terminate());
           this.stack = await offlineHooks().startStackInServerless(this.context());
         }),
       'offline:start:end': async () => {
@@ -65,9 +72,40 @@ class LocalStreamsPlugin {
       return await step();
     } catch (error) {
       const ServerlessError = this.serverless.classes && this.serverless.classes.Error;
-      if (ServerlessError && error && hooks().isAppError(error)) throw new ServerlessError(`${error.name}: ${error.message}`, 'LOCAL_STACK');
+      if (error && hooks().isAppError(error)) {
+        // Serverless prints the message on stdout; this line lets a tool (an IDE, a test) tell the failure by name.
+        process.stderr.write(`${JSON.stringify({ level: 'error', event: 'local-stack-failed', errorName: error.name })}\n`);
+        if (ServerlessError) throw new ServerlessError(`${error.name}: ${error.message}`, 'LOCAL_STACK');
+      }
       throw error;
     }
+  }
+
+  // osls reports a failed command by setting process.exitCode, then waits for the event loop to empty, which
+  // never happens once serverless-esbuild watches files or serverless-offline listens: whichever plugin
+  // failed, stop the stack and exit with that code.
+  exitOnFailure() {
+    const timer = setInterval(() => {
+      if (!process.exitCode) return;
+      clearInterval(timer);
+      this.exit(process.exitCode);
+    }, 100);
+    timer.unref();
+  }
+
+  async exit(code) {
+    setTimeout(() => process.exit(code), STOP_GRACE_MS).unref();
+    try {
+      if (this.stack) await this.stack.stop();
+    } finally {
+      process.exit(code);
+    }
+  }
+
+  // The same path as a SIGTERM from outside: serverless-offline ends, then offline:start:end stops the stack.
+  terminate() {
+    setTimeout(() => process.exit(1), STOP_GRACE_MS).unref();
+    process.kill(process.pid, 'SIGTERM');
   }
 
   context() {

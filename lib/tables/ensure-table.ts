@@ -1,5 +1,6 @@
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   ResourceNotFoundException,
@@ -15,9 +16,46 @@ export interface EnsureTableOptions {
   timeoutMs?: number;
   /** Poll interval while waiting, in ms. Default 100 (DynamoDB Local is fast; AWS callers may raise it). */
   pollMs?: number;
+  /**
+   * Tables to drop and create again when they differ from their definition (their items are lost), or
+   * `all-changed` for every differing table. A table that matches is kept either way.
+   */
+  recreate?: ReadonlySet<string> | 'all-changed';
+  /** The command that recreates a table, quoted in the TableMismatchError (`npm start -- --recreate books-local`). */
+  recreateCommand?: (tableName: string) => string;
 }
 
-export type EnsureOutcome = 'created' | 'exists';
+export type EnsureOutcome = 'created' | 'exists' | 'recreated';
+
+/** What to do with one table, decided from its definition and what exists. */
+export type TablePlan =
+  | { kind: 'create' }
+  | { kind: 'keep' }
+  | { kind: 'recreate'; differences: string[] }
+  | { kind: 'mismatch'; differences: string[] };
+
+/** What exists of a table: its description, and the attribute its TTL is on when TTL is enabled. */
+export interface ExistingTable {
+  description: TableDescription;
+  ttlAttribute?: string | undefined;
+}
+
+/** Decides, without any I/O, whether a table is created, kept, recreated, or refused as a mismatch. */
+export function planTable(
+  definition: TableDefinition,
+  existing: ExistingTable | undefined,
+  recreate?: ReadonlySet<string> | 'all-changed',
+): TablePlan {
+  if (!existing) return { kind: 'create' };
+  const differences = tableDifferences(definition, existing.description);
+  // TTL that is off gets switched on in place; TTL on another attribute cannot be changed without a new table.
+  if (definition.ttlAttribute && existing.ttlAttribute && existing.ttlAttribute !== definition.ttlAttribute) {
+    differences.push(`TTL is on ${existing.ttlAttribute}, the definition says ${definition.ttlAttribute}`);
+  }
+  if (differences.length === 0) return { kind: 'keep' };
+  const asked = recreate === 'all-changed' || (recreate?.has(definition.create.TableName!) ?? false);
+  return asked ? { kind: 'recreate', differences } : { kind: 'mismatch', differences };
+}
 
 const keyText = (keys: { AttributeName?: string; KeyType?: string }[] | undefined) =>
   (keys ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
@@ -105,42 +143,79 @@ export async function waitUntilActive(client: DynamoDBClient, tableName: string,
   }
 }
 
+/** Deletes the table and waits until it is gone; false when there was no such table. */
+export async function deleteTable(client: DynamoDBClient, tableName: string, options: EnsureTableOptions = {}): Promise<boolean> {
+  try {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') return false;
+    throw error;
+  }
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  while ((await describeTable(client, tableName)) !== undefined) {
+    if (Date.now() > deadline) {
+      throw new TableWaitTimeoutError(
+        `Table ${tableName} was still there ${timeoutMs} ms after DeleteTable; check it in the console, or raise timeoutMs`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
+  }
+  return true;
+}
+
+async function enabledTtlAttribute(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
+  const ttl = (await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }))).TimeToLiveDescription;
+  return ttl?.TimeToLiveStatus === 'ENABLED' || ttl?.TimeToLiveStatus === 'ENABLING' ? ttl.AttributeName : undefined;
+}
+
+async function describeExisting(client: DynamoDBClient, tableName: string): Promise<ExistingTable | undefined> {
+  const description = await describeTable(client, tableName);
+  return description && { description, ttlAttribute: await enabledTtlAttribute(client, tableName) };
+}
+
+async function createTable(client: DynamoDBClient, definition: TableDefinition): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(definition.create));
+  } catch (error) {
+    // Another process may have created it between describe and create; the caller checks it.
+    if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+  }
+}
+
 /**
  * Creates the table when it is missing, waits until it and its indexes are ACTIVE, then enables TTL.
- * An existing table that matches is left alone; one that differs is a TableMismatchError naming each difference.
+ * An existing table that matches is left alone; one that differs is dropped and created again when
+ * `recreate` names it, else a TableMismatchError naming each difference and the command that fixes it.
  */
 export async function ensureTable(client: DynamoDBClient, definition: TableDefinition, options: EnsureTableOptions = {}): Promise<EnsureOutcome> {
   const tableName = definition.create.TableName!;
-  const existing = await describeTable(client, tableName);
+  const plan = planTable(definition, await describeExisting(client, tableName), options.recreate);
   let outcome: EnsureOutcome = 'exists';
-  if (existing) {
-    const differences = tableDifferences(definition, existing);
-    if (differences.length > 0) {
+  switch (plan.kind) {
+    case 'mismatch':
       throw new TableMismatchError(
-        `Table ${tableName} exists but differs from ${definition.logicalId} in serverless.yml: ${differences.join('; ')}. ` +
-          'Delete the table to recreate it (locally: npm start -- --reset, which wipes the local data).',
+        `Table ${tableName} exists but differs from ${definition.logicalId} in serverless.yml: ${plan.differences.join('; ')}. ` +
+          (options.recreateCommand
+            ? `Recreate it (its items are lost; other tables keep theirs): ${options.recreateCommand(tableName)}`
+            : 'Delete the table to recreate it.'),
       );
-    }
-  } else {
-    try {
-      await client.send(new CreateTableCommand(definition.create));
+    case 'recreate':
+      await deleteTable(client, tableName, options);
+      await createTable(client, definition);
+      outcome = 'recreated';
+      break;
+    case 'create':
+      await createTable(client, definition);
       outcome = 'created';
-    } catch (error) {
-      // Another process may have created it between describe and create; it is checked below.
-      if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
-    }
+      break;
+    case 'keep':
+      break;
   }
   await waitUntilActive(client, tableName, options);
-  if (definition.ttlAttribute) {
-    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
-    const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
-    if (status !== 'ENABLED' && status !== 'ENABLING') {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: definition.ttlAttribute, Enabled: true } }));
-    } else if (ttl.TimeToLiveDescription?.AttributeName !== definition.ttlAttribute) {
-      throw new TableMismatchError(
-        `Table ${tableName} has TTL on ${ttl.TimeToLiveDescription?.AttributeName}, the definition says ${definition.ttlAttribute}. Delete the table to recreate it.`,
-      );
-    }
+  if (definition.ttlAttribute && (await enabledTtlAttribute(client, tableName)) === undefined) {
+    const specification = { AttributeName: definition.ttlAttribute, Enabled: true };
+    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: specification }));
   }
   return outcome;
 }

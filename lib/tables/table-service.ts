@@ -1,6 +1,5 @@
-import { DeleteTableCommand, type DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
-import { TableWaitTimeoutError } from '../errors.js';
-import { describeTable, ensureTable, ensureTables, type EnsureOutcome, type EnsureTableOptions } from './ensure-table.js';
+import type { DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
+import { deleteTable, describeTable, ensureTable, ensureTables, type EnsureOutcome, type EnsureTableOptions } from './ensure-table.js';
 import { readServerlessConfig, type ReadServerlessConfigOptions } from './serverless-config.js';
 import { tableDefinitions, type TableDefinition } from './table-definition.js';
 
@@ -21,26 +20,11 @@ export type TableServiceOptions = EnsureTableOptions & { client: DynamoDBClient 
 /** Creates a {@link TableService} over the given client. */
 export function createTableService(options: TableServiceOptions): TableService {
   const { client } = options;
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const pollMs = options.pollMs ?? 100;
   return {
     create: (definition) => ensureTable(client, definition, options),
     createAll: (definitions) => ensureTables(client, [...definitions], options),
     describe: (tableName) => describeTable(client, tableName),
-    async delete(tableName) {
-      try {
-        await client.send(new DeleteTableCommand({ TableName: tableName }));
-      } catch (error) {
-        if ((error as { name?: string }).name === 'ResourceNotFoundException') return false;
-        throw error;
-      }
-      const deadline = Date.now() + timeoutMs;
-      while ((await describeTable(client, tableName)) !== undefined) {
-        if (Date.now() > deadline) throw new TableWaitTimeoutError(`Table ${tableName} was still there ${timeoutMs} ms after DeleteTable; check it in the console, or raise timeoutMs`);
-        await new Promise((r) => setTimeout(r, pollMs));
-      }
-      return true;
-    },
+    delete: (tableName) => deleteTable(client, tableName, options),
   };
 }
 

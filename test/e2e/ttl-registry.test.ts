@@ -78,17 +78,43 @@ describe('TTL registry: which REMOVE records the local expirer caused', () => {
 
 describe('npm start arguments', () => {
   it.each([
-    [[], {}, { stack: {}, offline: true, help: false }],
-    [['--port', '8001', '--in-memory'], {}, { stack: { port: 8001, inMemory: true }, offline: true, help: false }],
-    [['--port=8002', '--reset', '--no-offline', '--no-watch'], {}, { stack: { port: 8002, reset: true, watch: false }, offline: false, help: false }],
-    [['--ttl-interval', '0'], { DYNAMODB_PORT: '9000' }, { stack: { port: 9000, ttlIntervalMs: 0 }, offline: true, help: false }],
-    [['--help'], {}, { stack: {}, offline: true, help: true }],
+    [[], {}, { stack: {}, offlinePorts: {}, offline: true, help: false }],
+    [['--port', '8001', '--in-memory'], {}, { stack: { port: 8001, inMemory: true }, offlinePorts: {}, offline: true, help: false }],
+    [
+      ['--port=8002', '--reset', '--no-offline', '--no-watch'],
+      {},
+      { stack: { port: 8002, reset: true, watch: false }, offlinePorts: {}, offline: false, help: false },
+    ],
+    [
+      ['--ttl-interval', '0'],
+      { DYNAMODB_PORT: '9000' },
+      { stack: { port: 9000, ttlIntervalMs: 0 }, offlinePorts: {}, offline: true, help: false },
+    ],
+    [['--help'], {}, { stack: {}, offlinePorts: {}, offline: true, help: true }],
+    [
+      ['--recreate', 'books-local', '--recreate=orders-local,books-local'],
+      {},
+      { stack: { recreate: ['books-local', 'orders-local'] }, offlinePorts: {}, offline: true, help: false },
+    ],
+    [
+      ['--http-port', '4000', '--lambda-port=4002'],
+      {},
+      { stack: {}, offlinePorts: { httpPort: 4000, lambdaPort: 4002 }, offline: true, help: false },
+    ],
   ])('%j with %j', (argv, env, expected) => {
     // Act / Assess
     expect(parseStartArguments(argv, env)).toEqual(expected);
   });
 
-  it.each([[['--port', 'eighty']], [['--port', '70000']], [['--frobnicate']], [['--ttl-interval', '-1']]])('refuses %j with a message naming the option', (argv) => {
+  it.each([
+    [['--port', 'eighty']],
+    [['--port', '70000']],
+    [['--frobnicate']],
+    [['--ttl-interval', '-1']],
+    [['--recreate']],
+    [['--recreate', ',']],
+    [['--lambda-port', '0']],
+  ])('refuses %j with a message naming the option', (argv) => {
     // Act / Assess
     expect(() => parseStartArguments(argv, {})).toThrow(argv[0]!);
   });

@@ -88,7 +88,9 @@ describe('table service', () => {
     await service.create(baseDefinition(tableName));
 
     // Act / Assess
-    await expect(service.create({ ...baseDefinition(tableName), ttlAttribute: 'deleteAt' })).rejects.toThrow(/has TTL on expiresAt, the definition says deleteAt/);
+    const outcome = service.create({ ...baseDefinition(tableName), ttlAttribute: 'deleteAt' });
+    await expect(outcome).rejects.toThrow(TableMismatchError);
+    await expect(outcome).rejects.toThrow(/TTL is on expiresAt, the definition says deleteAt/);
   });
 
   it('deletes a table and waits until it is gone; a missing table is reported, not thrown', async () => {

@@ -4,6 +4,7 @@ import { createDynamoDBStreamsClient } from '../../dynamodb/streams-client.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDBClient } from '../../dynamodb/client.js';
 import { answersDynamoDB, startDynamoDBLocal, type DynamoDBLocal } from '../../local/dynamodb-local.js';
+import { ConfigurationError } from '../../errors.js';
 import { createLogger, type Logger } from '../../logging/logger.js';
 import { ensureTables } from '../../tables/ensure-table.js';
 import { tableDefinitions, type TableDefinition } from '../../tables/table-definition.js';
@@ -34,6 +35,13 @@ export interface LocalStackOptions {
   inMemory?: boolean;
   /** Wipe local data (tables, checkpoints, dead letters) before starting. */
   reset?: boolean;
+  /**
+   * Tables (their TableName) to drop and create again when they differ from serverless.yml, or
+   * `all-changed`; every other table keeps its items. Without it a differing table stops the start.
+   */
+  recreate?: string[];
+  /** When the command that started the stack began (epoch ms), so "ready in" covers all of it; default: now. */
+  startedAt?: number;
   /** DynamoDB Local's data folder; default `<project>/.dynamodb`. */
   dataDir?: string;
   /** Checkpoints and dead letters; default `<project>/.local`. */
@@ -67,6 +75,8 @@ export interface MappingInfo {
 
 export interface LocalStack {
   readonly endpoint: string;
+  /** From `startedAt` to ready, in ms. */
+  readonly readyMs: number;
   readonly port: number;
   readonly stage: string;
   readonly tables: TableDefinition[];
@@ -106,6 +116,8 @@ export function mappingSettings(config: StackConfig, only?: string[]): MappingIn
  * stream event, TTL expiry, and a watch on DynamoDB Local that restarts it and resumes the mappings.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const calledAt = Date.now();
+  const startedAt = Math.min(options.startedAt ?? calledAt, calledAt);
   const projectDir = options.projectDir ?? projectRootDefault;
   const logger = options.logger ?? createLogger({ level: process.env.LOG_LEVEL ?? 'info', fields: { component: 'local-stack' } });
   const config = options.config ?? loadStackConfig({ projectDir, ...(options.stage ? { stage: options.stage } : {}) });
@@ -120,6 +132,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const mappings = mappingSettings(config, options.functions);
   const tables = tableDefinitions(config.resources);
   const entries = handlerEntries(projectDir, Object.fromEntries(Object.entries(config.functions).filter(([name]) => mappings.some((m) => m.functionName === name))));
+  const recreate = recreateSet(options.recreate, tables);
+  const stageOption = config.stage === 'local' ? '' : ` --stage ${config.stage}`;
+  const recreateCommand = (tableName: string) => `npm start -- --recreate ${tableName}${stageOption}`;
 
   const ttlFile = inMemory ? undefined : join(stateDir, 'ttl-expiries.json');
   if (options.reset) {
@@ -133,8 +148,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const ttlRegistry = createTtlRegistry(ttlFile ? { file: ttlFile } : {});
 
   // ---- DynamoDB Local --------------------------------------------------------------------------
-  const phases: [string, number][] = [];
-  let phaseStart = Date.now();
+  // Time before this call (npm, tsx, Serverless loading its plugins) is part of what the user waited for.
+  const phases: [string, number][] = calledAt - startedAt >= 50 ? [['launch', calledAt - startedAt]] : [];
+  let phaseStart = calledAt;
   const phase = (name: string) => {
     const now = Date.now();
     phases.push([name, now - phaseStart]);
@@ -167,7 +183,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   phase('DynamoDB Local');
   try {
-    await ensureTables(dynamodb, tables);
+    const outcomes = await ensureTables(dynamodb, tables, { recreateCommand, ...(recreate ? { recreate } : {}) });
+    const recreated = [...outcomes].filter(([, outcome]) => outcome === 'recreated').map(([name]) => name);
+    if (recreated.length > 0) {
+      logger.info('tables recreated from serverless.yml; their items are gone, other tables kept theirs', { tables: recreated });
+    }
   } catch (error) {
     return fail(error);
   }
@@ -311,7 +331,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // In memory, the tables died with the process; on disk they are back but may be older than we think.
     for (;;) {
       try {
-        await ensureTables(dynamodb, tables);
+        await ensureTables(dynamodb, tables, { recreateCommand });
         break;
       } catch (error) {
         if (stopped) return;
@@ -377,8 +397,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }, options.healthIntervalMs ?? 1000);
   health.unref();
 
+  const readyMs = Date.now() - startedAt;
+  logger.info('local stack ready', { event: 'local-stack-ready', readyMs, endpoint, stage: config.stage, dynamodbPid: instance?.pid });
   return {
     endpoint,
+    readyMs,
     port,
     stage: config.stage,
     tables,
@@ -400,7 +423,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await Promise.all(running.map((mapping) => mapping.drain(timeoutMs)));
     },
     summary() {
-      return formatSummary({ phases, projectDir, config, endpoint, inMemory, dataDir, weStartedIt, pid: instance?.pid, tables, mappings, ttlIntervalMs: ttlOn ? options.ttlIntervalMs || 1000 : 0, deadLetterDir, checkpointDir, buildDir: build.outDir, watching: options.watch !== false });
+      return formatSummary({
+        readyMs,
+        phases,
+        projectDir,
+        config,
+        endpoint,
+        inMemory,
+        dataDir,
+        weStartedIt,
+        pid: instance?.pid,
+        tables,
+        mappings,
+        ttlIntervalMs: ttlOn ? options.ttlIntervalMs || 1000 : 0,
+        deadLetterDir,
+        checkpointDir,
+        buildDir: build.outDir,
+        watching: options.watch !== false,
+      });
     },
     async stop() {
       if (stopped) return;
@@ -416,7 +456,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 }
 
+/** The tables `recreate` names, checked against serverless.yml before anything starts. */
+function recreateSet(names: string[] | undefined, tables: TableDefinition[]): ReadonlySet<string> | 'all-changed' | undefined {
+  if (!names || names.length === 0) return undefined;
+  if (names.includes('all-changed')) return 'all-changed';
+  const known = tables.map((t) => t.create.TableName!);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new ConfigurationError(
+      `--recreate names ${unknown.join(', ')}, which serverless.yml does not define; ` +
+        `its tables are ${known.join(', ')} (or use --recreate all-changed)`,
+    );
+  }
+  return new Set(names);
+}
+
+/**
+ * Lines that let the AWS CLI (v2.13 or later reads AWS_ENDPOINT_URL_DYNAMODB) or any SDK reach the local
+ * stack with no AWS configuration: DynamoDB Local takes any key, and these are not anyone's credentials.
+ */
+export function quickStartLines(endpoint: string, region: string): string[] {
+  return [
+    `export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=${region}`,
+    `export AWS_ENDPOINT_URL_DYNAMODB=${endpoint} AWS_ENDPOINT_URL_DYNAMODB_STREAMS=${endpoint}`,
+    'aws dynamodb list-tables',
+  ];
+}
+
 interface SummaryInput {
+  readyMs: number;
   phases: [string, number][];
   projectDir: string;
   config: StackConfig;
@@ -453,11 +521,14 @@ export function describeSettings(s: StreamMappingSettings): string {
   return parts.join(', ');
 }
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
 function formatSummary(input: SummaryInput): string {
   const rel = (path: string) => relative(process.cwd(), path) || '.';
   const storage = input.inMemory ? 'in memory' : `data in ${rel(input.dataDir!)}/`;
   const lines = [
-    `Local stack, stage ${input.config.stage}: ready in ${(input.phases.reduce((sum, [, ms]) => sum + ms, 0) / 1000).toFixed(1)} s (${input.phases.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', ')})`,
+    `Local stack, stage ${input.config.stage}: ready in ${seconds(input.readyMs)} ` +
+      `(${input.phases.map(([name, ms]) => `${name} ${seconds(ms)}`).join(', ')})`,
     `  DynamoDB Local  ${input.endpoint}  (${storage}; ${input.weStartedIt ? `started here, pid ${input.pid}` : 'already running, not started here'})`,
     `  Tables          ${input.tables.map((t) => t.create.TableName + (t.create.StreamSpecification ? ' [stream]' : '') + (t.ttlAttribute ? ` [ttl ${t.ttlAttribute}]` : '')).join(', ')}`,
     ...input.mappings.map(
@@ -468,6 +539,7 @@ function formatSummary(input: SummaryInput): string {
     `  Dead letters    ${rel(input.deadLetterDir)}/  (npm run dead-letters)`,
     `  Checkpoints     ${input.checkpointDir ? `${rel(input.checkpointDir)}/` : 'in memory'}`,
     `  Handlers        built to ${rel(input.buildDir)}/${input.watching ? ', rebuilt on changes under functions/ and lib/' : ''}`,
+    ...quickStartLines(input.endpoint, input.config.region).map((line, i) => `  ${i === 0 ? 'Quick start   ' : '              '}  ${line}`),
   ];
   return lines.join('\n');
 }

@@ -7,7 +7,9 @@ export async function startStackInServerless(context: HookContext): Promise<Loca
   const config = stackConfigFromServerless(context);
   const options = parseStackOptionsEnv(process.env);
   const projectDir = context.serverless.serviceDir ?? context.serverless.config?.servicePath ?? process.cwd();
-  const stack = await startLocalStack({ ...options, projectDir, config });
+  // A plain `sls offline start` has no startedAt from npm start: its own process start is the command's.
+  const startedAt = options.startedAt ?? Date.now() - Math.round(process.uptime() * 1000);
+  const stack = await startLocalStack({ ...options, startedAt, projectDir, config });
   process.stdout.write(`${stack.summary()}\n`);
   return stack;
 }

@@ -2,10 +2,20 @@ import { ConfigurationError } from '../../errors.js';
 import type { LocalStackOptions } from './local-stack.js';
 
 /** Options `npm start` takes, as they travel to the plugin inside `sls offline start`. */
-export type StackCliOptions = Pick<LocalStackOptions, 'port' | 'host' | 'inMemory' | 'reset' | 'ttlIntervalMs' | 'watch' | 'stage' | 'dataDir' | 'pollIntervalMs' | 'iam'>;
+export type StackCliOptions = Pick<
+  LocalStackOptions,
+  'port' | 'host' | 'inMemory' | 'reset' | 'recreate' | 'ttlIntervalMs' | 'watch' | 'stage' | 'dataDir' | 'pollIntervalMs' | 'startedAt' | 'iam'
+>;
+
+/** serverless-offline's own ports (its defaults, or custom.serverless-offline, when absent). */
+export interface OfflinePorts {
+  httpPort?: number;
+  lambdaPort?: number;
+}
 
 export interface ParsedStartArguments {
   stack: StackCliOptions;
+  offlinePorts: OfflinePorts;
   /** Run serverless-offline around the stack (default), or the stack alone. */
   offline: boolean;
   help: boolean;
@@ -21,11 +31,15 @@ Options:
   --host H            DynamoDB Local's address (default 127.0.0.1)
   --in-memory         throwaway data (default: kept under .dynamodb/)
   --reset             wipe local data (tables, checkpoints, dead letters) first
+  --recreate T        drop and create table T again when it differs from serverless.yml; the other
+                      tables keep their items (repeatable, or T1,T2; all-changed for every such table)
   --ttl-interval MS   how often expired items are deleted (default 1000; 0 = never)
   --poll-interval MS  how often each shard is polled (default: the engine's, ~250)
   --no-watch          do not rebuild handlers when files change
   --no-offline        run the stack without serverless-offline
   --no-iam            do not enforce the functions' IAM roles locally (or LOCAL_IAM=off)
+  --http-port N       serverless-offline's HTTP port (default: custom.serverless-offline.httpPort)
+  --lambda-port N     serverless-offline's Lambda API port (default: custom.serverless-offline.lambdaPort)
   --stage S           stage (default local)
   -h, --help          this text`;
 
@@ -46,6 +60,7 @@ const onOff = (name: string, text: string): boolean => {
 /** Parses `npm start` arguments; the environment supplies DYNAMODB_PORT. */
 export function parseStartArguments(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedStartArguments {
   const stack: StackCliOptions = {};
+  const offlinePorts: OfflinePorts = {};
   let offline = true;
   let help = false;
   if (env.DYNAMODB_PORT) stack.port = integerOption('DYNAMODB_PORT', env.DYNAMODB_PORT, 1, 65535);
@@ -66,6 +81,21 @@ export function parseStartArguments(argv: string[], env: NodeJS.ProcessEnv = pro
         break;
       case '--reset':
         stack.reset = true;
+        break;
+      case '--recreate': {
+        const text = value();
+        const names = String(text ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+        if (names.length === 0) {
+          throw new ConfigurationError(`--recreate needs a table name (got ${JSON.stringify(text)}), for example --recreate books-local`);
+        }
+        stack.recreate = [...new Set([...(stack.recreate ?? []), ...names])];
+        break;
+      }
+      case '--http-port':
+        offlinePorts.httpPort = integerOption('--http-port', value(), 1, 65535);
+        break;
+      case '--lambda-port':
+        offlinePorts.lambdaPort = integerOption('--lambda-port', value(), 1, 65535);
         break;
       case '--ttl-interval':
         stack.ttlIntervalMs = integerOption('--ttl-interval', value(), 0, 3_600_000);
@@ -93,7 +123,7 @@ export function parseStartArguments(argv: string[], env: NodeJS.ProcessEnv = pro
         throw new ConfigurationError(`Unknown option ${raw}. ${START_USAGE}`);
     }
   }
-  return { stack, offline, help };
+  return { stack, offlinePorts, offline, help };
 }
 
 /** Name of the variable that carries `npm start`'s options into the plugin. */
