@@ -1,12 +1,7 @@
-import {
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type DynamoDBStreamsClient,
-  type _Record as StreamsRecord,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand, GetShardIteratorCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { RecordsExpiredError } from '../errors.js';
 import { toLambdaRecord, type LambdaStreamRecord } from '../offline/mapping/lambda-record.js';
+import { readRecords, type RecordsRead } from '../offline/mapping/read-records.js';
 
 export interface StreamRangeOptions {
   streams: DynamoDBStreamsClient;
@@ -57,28 +52,29 @@ export async function readStreamRange(options: StreamRangeOptions): Promise<Lamb
   let empty = 0;
   let first = true;
   while (iterator) {
-    let records: StreamsRecord[];
+    let page: RecordsRead;
     try {
-      const output = await options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      records = output.Records ?? [];
-      iterator = output.NextShardIterator;
+      // The raw body, as the engine reads it: the SDK's parser loses an attribute named __proto__.
+      page = await readRecords(options.streams, iterator, 1000);
+      iterator = page.nextShardIterator;
     } catch (error) {
       if (isGone(error)) throw expired(error);
       throw error;
     }
+    const { records, wire } = page;
     if (records.length === 0) {
       if (++empty >= maxEmpty) break;
       continue;
     }
     empty = 0;
-    for (const record of records) {
+    for (const [index, record] of records.entries()) {
       const sequenceNumber = BigInt(record.dynamodb?.SequenceNumber ?? '0');
       // The first record must be the start itself: a later one means the start was trimmed away.
       if (first && sequenceNumber > start) throw expired();
       first = false;
       if (sequenceNumber < start) continue;
       if (sequenceNumber > end) return found;
-      found.push(toLambdaRecord(record, { streamArn: options.eventSourceArn, region: options.region }));
+      found.push(toLambdaRecord(record, { streamArn: options.eventSourceArn, region: options.region }, wire[index]));
       if (sequenceNumber === end) return found;
     }
   }
@@ -96,11 +92,10 @@ export async function readWholeStream(options: { streams: DynamoDBStreamsClient;
     );
     let empty = 0;
     while (iterator && empty < 3) {
-      const output = await options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      const records = output.Records ?? [];
+      const { records, wire, nextShardIterator } = await readRecords(options.streams, iterator, 1000);
       empty = records.length === 0 ? empty + 1 : 0;
-      for (const record of records) out.push(toLambdaRecord(record, { streamArn: options.eventSourceArn, region: options.region }));
-      iterator = output.NextShardIterator;
+      for (const [index, record] of records.entries()) out.push(toLambdaRecord(record, { streamArn: options.eventSourceArn, region: options.region }, wire[index]));
+      iterator = nextShardIterator;
     }
   }
   return out;
