@@ -74,7 +74,8 @@ export const recordAgeLimitSeconds = (rules: Pick<DeliveryRules, 'maximumRecordA
 
 function verdictOf(outcome: Exclude<InvocationOutcome, { kind: 'unsent' }>, batch: BatchView, rules: DeliveryRules): Verdict {
   if (outcome.kind === 'failed') {
-    return { outcome: outcome.errorType === 'Sandbox.Timedout' ? 'timeout' : 'error', failedAt: 0, errorType: outcome.errorType, errorMessage: outcome.errorMessage };
+    const kind = outcome.errorType === 'Sandbox.Timedout' ? 'timeout' : 'error';
+    return { outcome: kind, failedAt: 0, errorType: outcome.errorType, errorMessage: outcome.errorMessage };
   }
   const answer = interpretBatchResponse(outcome.response, batch.sequenceNumbers, rules.reportBatchItemFailures, rules.tumblingWindow);
   if (answer.kind === 'ok') return { outcome: 'ok', failedAt: batch.sequenceNumbers.length };
@@ -87,7 +88,13 @@ function verdictOf(outcome: Exclude<InvocationOutcome, { kind: 'unsent' }>, batc
  * (checkpoint before the lowest failure), bisection (at the failure, else in halves; no retry used),
  * retries with backoff, retry exhaustion and record age (both dead-letter). `now` is the engine clock's time.
  */
-export function nextStep(outcome: InvocationOutcome, batch: BatchView, attempts: Attempts, rules: DeliveryRules, now: number): DeliveryStep {
+export function nextStep(
+  outcome: InvocationOutcome,
+  batch: BatchView,
+  attempts: Attempts,
+  rules: DeliveryRules,
+  now: number,
+): DeliveryStep {
   if (outcome.kind === 'unsent') {
     const limitMs = recordAgeLimitSeconds(rules) * 1000;
     let expired = 0;

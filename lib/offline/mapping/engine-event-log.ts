@@ -36,7 +36,13 @@ function finalWindowText(event: OutcomeEvent): string {
 /** The per-batch line: function, shard, records by sequence number, outcome, duration (never the records). */
 function batchLine(
   logger: Logger,
-  event: { functionName: string; shardId: string; batchSize: number; firstSequenceNumber: string | undefined; lastSequenceNumber: string | undefined },
+  event: {
+    functionName: string;
+    shardId: string;
+    batchSize: number;
+    firstSequenceNumber: string | undefined;
+    lastSequenceNumber: string | undefined;
+  },
   outcome: string,
   durationMs: number,
   extra: Record<string, unknown> = {},
@@ -76,12 +82,15 @@ export function engineEventLog(logger: Logger): EngineEventListener {
         batchLine(logger, event, `not deliverable (${event.reason}); sent to dead-letter store`, 0);
         return;
       case 'deadLetter':
-        logger.info(`${event.functionName} ${event.shardId}: ${event.batchSize} record(s) sent to dead-letter store as ${event.deadLetterId} (${event.condition})`, {
+        logger.info(
+          `${event.functionName} ${event.shardId}: ${event.batchSize} record(s) sent to dead-letter store as ${event.deadLetterId} (${event.condition})`,
+          {
           function: event.functionName,
           shardId: event.shardId,
           deadLetterId: event.deadLetterId,
           condition: event.condition,
-        });
+          },
+        );
         return;
       case 'deadLetterWriteFailed':
         logger.error(`could not write a dead letter (attempt ${event.attempt}): ${event.error}`, { shardId: event.shardId });
@@ -100,7 +109,9 @@ export function engineEventLog(logger: Logger): EngineEventListener {
         if (event.after === undefined) {
           logger.debug('trimmed data before any position; reading from the oldest record left', { shardId: event.shardId });
         } else {
-          logger.warn(`shard ${event.shardId}: records after ${event.after} were trimmed (older than 24 h); continuing from the oldest record left`, { shardId: event.shardId });
+          logger.warn(`shard ${event.shardId}: records after ${event.after} were trimmed (older than 24 h); continuing from the oldest record left`, {
+            shardId: event.shardId,
+          });
         }
         return;
       case 'iteratorExpired':
@@ -109,11 +120,14 @@ export function engineEventLog(logger: Logger): EngineEventListener {
       case 'streamReset':
         if (event.reason === 'shard-gone') {
           logger.warn(
-            `shard ${event.shardId} or its stream no longer exists (table deleted or DynamoDB Local restarted in memory); describing the stream again`,
+            `shard ${event.shardId} or its stream no longer exists (table deleted or DynamoDB Local restarted in memory); ` +
+              'describing the stream again',
             { shardId: event.shardId },
           );
         } else if (event.reason === 'new-stream') {
-          logger.info(`${event.functionName}: table ${event.tableName} has a new stream (the table was created again); reading it from its start`, { streamArn: event.streamArn });
+          logger.info(`${event.functionName}: table ${event.tableName} has a new stream (the table was created again); reading it from its start`, {
+            streamArn: event.streamArn,
+          });
         }
         return;
       case 'shardStarted':

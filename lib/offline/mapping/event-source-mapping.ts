@@ -94,7 +94,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   if (options.logEvents !== false) bus.subscribe(engineEventLog(logger));
   if (options.onEvent) bus.subscribe(options.onEvent);
   const emit = bus.publish;
-  const iteratorAge = new IteratorAgeWatch(settings.functionName, options.iteratorAgeWarningMs ?? DEFAULT_ITERATOR_AGE_WARNING_MS, clock, emit);
+  const iteratorAgeThresholdMs = options.iteratorAgeWarningMs ?? DEFAULT_ITERATOR_AGE_WARNING_MS;
+  const iteratorAge = new IteratorAgeWatch(settings.functionName, iteratorAgeThresholdMs, clock, emit);
 
   /** The streams client's endpoint as a URL, for messages a person acts on. */
   const endpointLabel = async (): Promise<string> => {

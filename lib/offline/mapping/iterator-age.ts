@@ -27,6 +27,7 @@ export class IteratorAgeWatch {
     const last = this.lastWarned.get(shardId);
     if (last !== undefined && now - last < WARNING_INTERVAL_MS) return;
     this.lastWarned.set(shardId, now);
-    this.emit({ type: 'iteratorAgeWarning', functionName: this.functionName, shardId, iteratorAgeMs: ageMs, thresholdMs: this.thresholdMs });
+    const { functionName, thresholdMs } = this;
+    this.emit({ type: 'iteratorAgeWarning', functionName, shardId, iteratorAgeMs: ageMs, thresholdMs });
   }
 }

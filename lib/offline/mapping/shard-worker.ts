@@ -6,7 +6,8 @@ import type { DeadLetterStore, StreamFailurePayload } from '../store/dead-letter
 import { Checkpointer } from './checkpointer.js';
 import type { Clock } from './clock.js';
 import type { ConnectionMonitor } from './connection-monitor.js';
-import { nextStep, recordAgeLimitSeconds, backoffMs, type Attempts, type DeliveryRules, type DeliveryStep, type InvocationOutcome } from './delivery-policy.js';
+import { backoffMs, nextStep, recordAgeLimitSeconds } from './delivery-policy.js';
+import type { Attempts, DeliveryRules, DeliveryStep, InvocationOutcome } from './delivery-policy.js';
 import type { EngineEventListener, NextStepSummary, OutcomeEvent } from './engine-event.js';
 import { streamFailurePayload, type FailureCondition } from './failure-payload.js';
 import { invokeWithTimeout, type Invoke, type InvokeResult } from './invoke.js';
@@ -224,7 +225,8 @@ export class ShardWorker {
         // Positioning failed: start() must not wait for it.
         this.markReady();
         if (recovery.kind === 'gone') {
-          this.ctx.emit({ type: 'streamReset', functionName: settings.functionName, tableName: settings.tableName, reason: 'shard-gone', streamArn: this.ctx.streamArn, shardId: this.shardId });
+          const { functionName, tableName } = settings;
+          this.ctx.emit({ type: 'streamReset', functionName, tableName, reason: 'shard-gone', streamArn: this.ctx.streamArn, shardId: this.shardId });
           this.gone = true;
           this.readerDone = true;
           break;
@@ -248,7 +250,9 @@ export class ShardWorker {
       filter: this.ctx.filter,
       recordDecorator: this.ctx.recordDecorator,
       onDecoratorError: (sequenceNumber, error) =>
-        this.ctx.connection.warnThrottled(`record decorator failed on ${sequenceNumber}: ${(error as Error)?.message}; delivering the record as read`),
+        this.ctx.connection.warnThrottled(
+          `record decorator failed on ${sequenceNumber}: ${(error as Error)?.message}; delivering the record as read`,
+        ),
     });
     this.reader.readPast(entry.sequenceNumber);
     this.checkpointer.track(entry);
@@ -260,7 +264,8 @@ export class ShardWorker {
   private async runLane(lane: Lane): Promise<void> {
     const { settings, clock } = this.ctx;
     const windowMs = settings.batchWindowSeconds * 1000;
-    const limits = { batchSize: settings.batchSize, maxPayloadBytes: this.ctx.maxPayloadBytes, tumblingWindowInSeconds: settings.tumblingWindowInSeconds };
+    const { batchSize, tumblingWindowInSeconds } = settings;
+    const limits = { batchSize, maxPayloadBytes: this.ctx.maxPayloadBytes, tumblingWindowInSeconds };
     try {
       while (!this.stopping) {
         if (lane.window && windowOver(lane.window, lane.queue[0], this.readerDone, clock.now())) {
@@ -285,7 +290,7 @@ export class ShardWorker {
         lane.queue.splice(0, batch.length);
         this.busyLanes += 1;
         try {
-          if (settings.tumblingWindowInSeconds > 0 && !lane.window) lane.window = openWindow(batch[0]!.windowStart, settings.tumblingWindowInSeconds);
+          if (tumblingWindowInSeconds > 0 && !lane.window) lane.window = openWindow(batch[0]!.windowStart, tumblingWindowInSeconds);
           await this.deliver(lane, batch, 0);
         } finally {
           this.busyLanes -= 1;
@@ -305,7 +310,8 @@ export class ShardWorker {
 
   private invoke(event: unknown, requestId: string): Promise<InvokeResult> {
     const { settings } = this.ctx;
-    return invokeWithTimeout(this.ctx.invoke, event, { functionName: settings.functionName, timeoutSeconds: settings.functionTimeoutSeconds, requestId }, this.ctx.clock);
+    const options = { functionName: settings.functionName, timeoutSeconds: settings.functionTimeoutSeconds, requestId };
+    return invokeWithTimeout(this.ctx.invoke, event, options, this.ctx.clock);
   }
 
   private batchFields(batch: readonly Entry[], requestId: string) {
@@ -351,17 +357,21 @@ export class ShardWorker {
         requestId = randomUUID();
         const ageMs = iteratorAgeMs(clock.now(), batch[batch.length - 1]?.createdMs);
         this.ctx.iteratorAge.observe(this.shardId, ageMs);
-        this.ctx.emit({ type: 'invocation', ...this.batchFields(batch, requestId), iteratorAgeMs: ageMs, attempt: attempts.invocations + 1 });
+        const attempt = attempts.invocations + 1;
+        this.ctx.emit({ type: 'invocation', ...this.batchFields(batch, requestId), iteratorAgeMs: ageMs, attempt });
         const startedAt = clock.now();
         const result = await this.invoke(this.event(lane, batch), requestId);
         attempts.invocations += 1;
         invoked = { durationMs: clock.now() - startedAt, iteratorAgeMs: ageMs, batch };
-        outcome = result.ok ? { kind: 'returned', response: result.response } : { kind: 'failed', errorType: result.errorType, errorMessage: result.errorMessage };
+        outcome = result.ok
+          ? { kind: 'returned', response: result.response }
+          : { kind: 'failed', errorType: result.errorType, errorMessage: result.errorMessage };
         responseContext = result.ok ? OK_RESPONSE : { ...OK_RESPONSE, functionError: 'Unhandled' };
         continue;
       }
       if (step.verdict) {
-        if (lane.window && outcome.kind === 'returned' && step.verdict.errorType !== 'MalformedBatchResponse') lane.window.state = stateOf(outcome.response);
+        const answered = outcome.kind === 'returned' && step.verdict.errorType !== 'MalformedBatchResponse';
+        if (lane.window && outcome.kind === 'returned' && answered) lane.window.state = stateOf(outcome.response);
         this.emitOutcome(step, batch, requestId, invoked, attempts);
       }
       outcome = { kind: 'unsent' };
@@ -382,7 +392,8 @@ export class ShardWorker {
           return;
         case 'retry':
           this.acknowledge(batch, step.acknowledge);
-          this.ctx.emit({ type: 'retry', ...this.batchFields(remaining, requestId), retry: step.retry, maxRetries: settings.maximumRetryAttempts, delayMs: step.delayMs });
+          const { retry, delayMs } = step;
+          this.ctx.emit({ type: 'retry', ...this.batchFields(remaining, requestId), retry, maxRetries: settings.maximumRetryAttempts, delayMs });
           await this.pause(step.delayMs);
           attempts.retries = step.retry;
           batch = remaining;
@@ -391,7 +402,8 @@ export class ShardWorker {
           this.acknowledge(batch, step.acknowledge);
           const given = remaining.slice(0, step.count);
           if (step.condition === 'RecordAgeExceeded') {
-            this.ctx.emit({ type: 'recordAgeExceeded', ...this.batchFields(given, requestId), maximumRecordAgeSeconds: recordAgeLimitSeconds(this.rules) });
+            const maximumRecordAgeSeconds = recordAgeLimitSeconds(this.rules);
+            this.ctx.emit({ type: 'recordAgeExceeded', ...this.batchFields(given, requestId), maximumRecordAgeSeconds });
           }
           await this.deadLetter(given, step.condition, requestId, attempts.invocations, responseContext);
           batch = remaining.slice(step.count);
@@ -414,7 +426,8 @@ export class ShardWorker {
     let next: NextStepSummary;
     if (step.kind === 'ack') next = { kind: 'ack' };
     else if (step.kind === 'retry') next = { kind: 'retry', retry: step.retry, maxRetries: this.rules.maximumRetryAttempts, fromSequenceNumber: from };
-    else if (step.kind === 'split') next = step.at === 'failure' ? { kind: 'split', at: 'failure', fromSequenceNumber: from } : { kind: 'split', at: 'half', parts: [step.parts[0]!, step.parts[1]!] };
+    else if (step.kind === 'split' && step.at === 'failure') next = { kind: 'split', at: 'failure', fromSequenceNumber: from };
+    else if (step.kind === 'split') next = { kind: 'split', at: 'half', parts: [step.parts[0]!, step.parts[1]!] };
     else next = { kind: 'deadLetter', invocations: attempts.invocations };
     const event: OutcomeEvent = {
       type: 'outcome',
