@@ -75,7 +75,7 @@ export async function readEntryRecords(
   options: Pick<RedriveOptions, 'entry' | 'streams' | 'localDynamoDB'> & { signal?: AbortSignal },
 ): Promise<StreamsRecord[]> {
   const info = options.entry.payload.DDBStreamBatchInfo;
-  return readStreamRangeRecords({
+  const found = await readStreamRangeRecords({
     streams: options.streams,
     streamArn: await apiStreamArn(options),
     shardId: info.shardId,
@@ -85,6 +85,7 @@ export async function readEntryRecords(
     region: regionOf(info.streamArn),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  return found.map(({ record }) => record);
 }
 
 const regionOf = (streamArn: string): string => streamArn.split(':')[3] || 'us-east-1';

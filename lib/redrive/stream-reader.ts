@@ -1,12 +1,7 @@
-import {
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type DynamoDBStreamsClient,
-  type _Record as StreamsRecord,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type _Record as StreamsRecord } from '@aws-sdk/client-dynamodb-streams';
 import { RecordsExpiredError } from '../errors.js';
-import { toLambdaRecord, type LambdaStreamRecord } from '../offline/mapping/lambda-record.js';
+import { toLambdaRecord, type LambdaStreamRecord, type WireRecord } from '../offline/mapping/lambda-record.js';
+import { readRecords, type RecordsRead } from '../offline/mapping/read-records.js';
 
 export interface StreamRangeOptions {
   streams: DynamoDBStreamsClient;
@@ -24,6 +19,13 @@ export interface StreamRangeOptions {
   signal?: AbortSignal;
 }
 
+/** One record of a range: the SDK's form (binaries as bytes, for requests back to DynamoDB) and the raw wire form. */
+export interface RangeRecord {
+  record: StreamsRecord;
+  /** The record as GetRecords' body carried it: the SDK's parser loses an attribute named __proto__, this keeps it. */
+  wire: WireRecord | undefined;
+}
+
 const isGone = (error: unknown): boolean => {
   const name = (error as { name?: string })?.name;
   return name === 'TrimmedDataAccessException' || name === 'ResourceNotFoundException';
@@ -35,15 +37,12 @@ const isGone = (error: unknown): boolean => {
  * @throws RecordsExpiredError when the records have left the stream (trimmed after 24 hours, or the shard or stream is gone).
  */
 export async function readStreamRange(options: StreamRangeOptions): Promise<LambdaStreamRecord[]> {
-  const records = await readStreamRangeRecords(options);
-  return records.map((record) => toLambdaRecord(record, { streamArn: options.eventSourceArn, region: options.region }));
+  const found = await readStreamRangeRecords(options);
+  return found.map(({ record, wire }) => toLambdaRecord(record, { streamArn: options.eventSourceArn, region: options.region }, wire));
 }
 
-/**
- * {@link readStreamRange} in the Streams API's own form (binaries as bytes), for callers that send the
- * records' keys back to DynamoDB.
- */
-export async function readStreamRangeRecords(options: StreamRangeOptions): Promise<StreamsRecord[]> {
+/** {@link readStreamRange} in both forms, for callers that also send the records' keys back to DynamoDB. */
+export async function readStreamRangeRecords(options: StreamRangeOptions): Promise<RangeRecord[]> {
   const start = BigInt(options.startSequenceNumber);
   const end = BigInt(options.endSequenceNumber);
   const where = `shard ${options.shardId} of ${options.streamArn}, sequence numbers ${options.startSequenceNumber} to ${options.endSequenceNumber}`;
@@ -53,45 +52,45 @@ export async function readStreamRangeRecords(options: StreamRangeOptions): Promi
         'They cannot be redriven from the stream: recover the items from the table (or a backup) and backfill them instead.',
       cause === undefined ? undefined : { cause },
     );
-  const sendOptions = options.signal ? { abortSignal: options.signal } : {};
   let iterator: string | undefined;
   try {
     const output = await options.streams.send(
       new GetShardIteratorCommand({ StreamArn: options.streamArn, ShardId: options.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: options.startSequenceNumber }),
-      sendOptions,
     );
     iterator = output.ShardIterator;
   } catch (error) {
     if (isGone(error)) throw expired(error);
     throw error;
   }
-  const found: StreamsRecord[] = [];
+  const found: RangeRecord[] = [];
   const maxEmpty = options.maxEmptyPages ?? 20;
   let empty = 0;
   let first = true;
   while (iterator) {
-    let records: StreamsRecord[];
+    let page: RecordsRead;
+    options.signal?.throwIfAborted();
     try {
-      const output = await options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }), sendOptions);
-      records = output.Records ?? [];
-      iterator = output.NextShardIterator;
+      // The raw body, as the engine reads it: the SDK's parser loses an attribute named __proto__.
+      page = await readRecords(options.streams, iterator, 1000);
+      iterator = page.nextShardIterator;
     } catch (error) {
       if (isGone(error)) throw expired(error);
       throw error;
     }
+    const { records, wire } = page;
     if (records.length === 0) {
       if (++empty >= maxEmpty) break;
       continue;
     }
     empty = 0;
-    for (const record of records) {
+    for (const [index, record] of records.entries()) {
       const sequenceNumber = BigInt(record.dynamodb?.SequenceNumber ?? '0');
       // The first record must be the start itself: a later one means the start was trimmed away.
       if (first && sequenceNumber > start) throw expired();
       first = false;
       if (sequenceNumber < start) continue;
       if (sequenceNumber > end) return found;
-      found.push(record);
+      found.push({ record, wire: wire[index] });
       if (sequenceNumber === end) return found;
     }
   }
@@ -109,11 +108,10 @@ export async function readWholeStream(options: { streams: DynamoDBStreamsClient;
     );
     let empty = 0;
     while (iterator && empty < 3) {
-      const output = await options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      const records = output.Records ?? [];
+      const { records, wire, nextShardIterator } = await readRecords(options.streams, iterator, 1000);
       empty = records.length === 0 ? empty + 1 : 0;
-      for (const record of records) out.push(toLambdaRecord(record, { streamArn: options.eventSourceArn, region: options.region }));
-      iterator = output.NextShardIterator;
+      for (const [index, record] of records.entries()) out.push(toLambdaRecord(record, { streamArn: options.eventSourceArn, region: options.region }, wire[index]));
+      iterator = nextShardIterator;
     }
   }
   return out;

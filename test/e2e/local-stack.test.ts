@@ -12,6 +12,7 @@ import { startLocalStack, type LocalStack } from '../../lib/offline/stack/local-
 import { loadStackConfig, type StackConfig } from '../../lib/offline/stack/stack-config.js';
 import { uniqueStage } from '../support/dynamodb.js';
 import { observedTable } from './fixtures/observed-table.js';
+import { until } from '../support/until.js';
 
 const projectDir = resolve(__dirname, '..', '..');
 
@@ -39,16 +40,6 @@ function testConfig(stage: string, observerFile: string): StackConfig {
 }
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await wait(20);
-  }
-}
 
 // A busy machine (two cores, other suites running) makes JVM starts and cold starts slow: generous limits, no time assertions.
 describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeout: 180_000 }, () => {

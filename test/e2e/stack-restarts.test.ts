@@ -10,6 +10,7 @@ import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../
 import { loadStackConfig, type StackConfig } from '../../lib/offline/stack/stack-config.js';
 import { uniqueStage } from '../support/dynamodb.js';
 import { observedTable } from './fixtures/observed-table.js';
+import { until } from '../support/until.js';
 
 const projectDir = resolve(__dirname, '..', '..');
 
@@ -26,18 +27,6 @@ function observerOnly(stage: string, observerFile: string): StackConfig {
     },
   };
   return config;
-}
-
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await wait(20);
-  }
 }
 
 describe('local stack across restarts', { timeout: 240_000 }, () => {

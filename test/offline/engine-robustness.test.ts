@@ -132,6 +132,6 @@ describe('fidelity (issue 12)', () => {
     const [first, second] = harness.invocations;
     expect(second!.sequenceNumbers).toEqual(first!.sequenceNumbers);
     expect(second!.event.state).toEqual({});
-    expect(harness.logs.filter((line) => line.outcome === 'ok')).toHaveLength(1);
+    expect(harness.eventsOf('outcome').filter((event) => event.outcome === 'ok')).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDynamoDBClient } from '../../lib/dynamodb/client.js';
 import { createLogger } from '../../lib/logging/logger.js';
 import { createEventSourceMapping, mappingIdOf, type EventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
+import { offsetClock } from '../../lib/offline/mapping/clock.js';
 import { MAX_PAYLOAD_BYTES } from '../../lib/offline/mapping/shard-worker.js';
 import { createFileCheckpointStore, createMemoryCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
 import { createFileDeadLetterStore, createMemoryDeadLetterStore } from '../../lib/offline/store/dead-letter-store.js';
@@ -29,7 +30,7 @@ afterEach(async () => {
 });
 
 const allDelivered = (harness: Harness) => harness.invocations.flatMap((invocation) => invocation.ids);
-const okInvocations = (harness: Harness) => harness.logs.filter((line) => line.outcome === 'ok');
+const okInvocations = (harness: Harness) => harness.eventsOf('outcome').filter((event) => event.outcome === 'ok');
 
 describe('local event-source mapping on DynamoDB Local', () => {
   it('delivers a write with the exact record shape Lambda uses', async () => {
@@ -103,7 +104,8 @@ describe('local event-source mapping on DynamoDB Local', () => {
       ['r1', 'r2', 'r3', 'r4', 'r5'],
       ['r3', 'r4', 'r5'],
     ]);
-    expect(harness.logs.some((line) => String(line.outcome).startsWith(`partial failure at ${harness.invocations[0]!.sequenceNumbers[2]}`))).toBe(true);
+    const failedAt = harness.invocations[0]!.sequenceNumbers[2];
+    expect(harness.eventsOf('outcome')[0]).toMatchObject({ outcome: 'partial', failedAt, batchSize: 5, next: { kind: 'retry', retry: 1, fromSequenceNumber: failedAt } });
   });
 
   it('bisects around a poison record, retries it maximumRetryAttempts times, dead-letters it and lets later records flow', async () => {
@@ -159,9 +161,19 @@ describe('local event-source mapping on DynamoDB Local', () => {
         },
       },
     });
-    const outcomes = harness.logs.map((line) => line.outcome).filter(Boolean);
-    expect(outcomes).toContain('error TypeError: cannot digest poison; retry 2 of 2');
-    expect(outcomes).toContain('error TypeError: cannot digest poison; sent to dead-letter store after 3 invocation(s)');
+    const poisonOutcomes = harness.eventsOf('outcome').filter((event) => event.firstSequenceNumber === poison.dynamodb.SequenceNumber && event.batchSize === 1);
+    expect(poisonOutcomes.map((event) => [event.errorType, event.errorMessage, event.next])).toEqual([
+      ['TypeError', 'cannot digest poison', { kind: 'retry', retry: 1, maxRetries: 2, fromSequenceNumber: poison.dynamodb.SequenceNumber }],
+      ['TypeError', 'cannot digest poison', { kind: 'retry', retry: 2, maxRetries: 2, fromSequenceNumber: poison.dynamodb.SequenceNumber }],
+      ['TypeError', 'cannot digest poison', { kind: 'deadLetter', invocations: 3 }],
+    ]);
+    expect(harness.eventsOf('split').map((event) => [event.at, event.parts])).toEqual([
+      ['half', [2, 2]],
+      ['half', [1, 1]],
+    ]);
+    expect(harness.eventsOf('deadLetter')).toEqual([
+      expect.objectContaining({ condition: 'RetryAttemptsExhausted', deadLetterId: entries[0]!.id, batchSize: 1, destination: 'TestDlq', invocations: 3 }),
+    ]);
   });
 
   it.each([
@@ -185,7 +197,7 @@ describe('local event-source mapping on DynamoDB Local', () => {
       ['m1', 'm2', 'm3'],
       ['m1', 'm2', 'm3'],
     ]);
-    expect(harness.logs.some((line) => String(line.outcome).startsWith('error (malformed batch response'))).toBe(true);
+    expect(harness.eventsOf('outcome')[0]).toMatchObject({ outcome: 'error', errorType: 'MalformedBatchResponse', next: { kind: 'retry', retry: 1 } });
   });
 
   it('fails an invocation that runs past the function timeout, like Lambda, and retries it', async () => {
@@ -198,7 +210,10 @@ describe('local event-source mapping on DynamoDB Local', () => {
     await putItem(client, tableName, { id: 'slow' });
     await harness.mapping.drain();
     expect(harness.invocations.map((invocation) => invocation.ids)).toEqual([['slow'], ['slow']]);
-    expect(harness.logs.map((line) => line.outcome)).toContain('error Sandbox.Timedout: Task timed out after 0.20 seconds; retry 1 of 1');
+    expect(harness.eventsOf('outcome').map((event) => [event.outcome, event.errorType, event.next.kind])).toEqual([
+      ['timeout', 'Sandbox.Timedout', 'retry'],
+      ['ok', undefined, 'ack'],
+    ]);
   });
 
   it('ignores batchItemFailures when the mapping does not report them', async () => {
@@ -223,7 +238,11 @@ describe('local event-source mapping on DynamoDB Local', () => {
       ['w1', 'w2'],
       ['w1', 'w2'],
     ]);
-    expect(harness.logs.map((line) => line.outcome)).toContain('error Error: failure 1; retry 1 of unlimited (until the records expire)');
+    expect(harness.eventsOf('outcome').map((event) => [event.outcome, event.errorMessage, event.next])).toEqual([
+      ['error', 'failure 1', { kind: 'retry', retry: 1, maxRetries: -1, fromSequenceNumber: harness.invocations[0]!.sequenceNumbers[0] }],
+      ['error', 'failure 2', { kind: 'retry', retry: 2, maxRetries: -1, fromSequenceNumber: harness.invocations[0]!.sequenceNumbers[0] }],
+      ['ok', undefined, { kind: 'ack' }],
+    ]);
   });
 
   it('applies filter patterns before batching and checkpoints past filtered-out records', async () => {
@@ -379,14 +398,14 @@ describe('local event-source mapping on DynamoDB Local', () => {
         (event) => {
           if (event.Records.some((record) => record.dynamodb.Keys.id!.S === 'aged')) throw new Error('still failing');
         },
-        { clock: () => Date.now() + skew },
+        { clock: offsetClock(() => skew) },
       ),
     );
     await putItem(client, tableName, { id: 'aged' });
     await waitFor(() => harness.invocations.length >= 2, 'the first retries');
     // Act: two minutes pass while the record keeps failing.
     skew = 120_000;
-    await waitFor(() => harness.logs.some((line) => String(line.message).includes('RecordAgeExceeded')), 'the record to expire');
+    await waitFor(() => harness.eventsOf('deadLetter').some((event) => event.condition === 'RecordAgeExceeded'), 'the record to expire');
     skew = 0;
     await putItem(client, tableName, { id: 'fresh' });
     await harness.mapping.drain();
@@ -463,7 +482,7 @@ describe('local event-source mapping on DynamoDB Local', () => {
     await waitFor(() => allDelivered(harness).includes('second-life'), 'the record of the new stream');
     // Assess
     expect(allDelivered(harness)).toEqual(['first-life', 'second-life']);
-    expect(harness.logs.some((line) => /has a new stream|does not exist/.test(String(line.message)))).toBe(true);
+    expect(harness.eventsOf('streamReset').some((event) => event.reason === 'new-stream' || event.reason === 'stream-gone')).toBe(true);
   });
 
   it('does not run when enabled is false', async () => {

@@ -4,10 +4,12 @@ import { createDynamoDBStreamsClient } from '../../lib/dynamodb/streams-client.j
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { createLogger } from '../../lib/logging/logger.js';
 import { createEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type InvokeResult } from '../../lib/offline/mapping/event-source-mapping.js';
+import type { EngineEvent } from '../../lib/offline/mapping/engine-event.js';
 import type { StreamMappingSettings } from '../../lib/offline/mapping/settings.js';
 import { createMemoryCheckpointStore, type CheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
 import { createMemoryDeadLetterStore, type DeadLetterStore } from '../../lib/offline/store/dead-letter-store.js';
 import { dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
+import { until } from '../support/until.js';
 
 /** A streams client of the test run's DynamoDB Local, made as the stack makes it (dummy credentials). */
 export const localStreamsClient = (endpoint = dynamodbEndpoint()): DynamoDBStreamsClient =>
@@ -73,6 +75,10 @@ export interface Harness {
   checkpoints: CheckpointStore;
   deadLetters: DeadLetterStore;
   logs: Array<Record<string, any>>;
+  /** Every event the engine emitted, in order. */
+  events: EngineEvent[];
+  /** The events of one type. */
+  eventsOf: <T extends EngineEvent['type']>(type: T) => Array<Extract<EngineEvent, { type: T }>>;
   maxConcurrency: () => number;
 }
 
@@ -84,6 +90,7 @@ export function createHarness(
 ): Harness {
   const invocations: Invocation[] = [];
   const logs: Array<Record<string, any>> = [];
+  const events: EngineEvent[] = [];
   let running = 0;
   let maxConcurrency = 0;
   const checkpoints = options.checkpoints ?? createMemoryCheckpointStore();
@@ -101,6 +108,7 @@ export function createHarness(
     retryMaxDelayMs: 50,
     region: 'us-east-1',
     accountId: '123456789012',
+    onEvent: (event) => events.push(event),
     invoke: async (event): Promise<InvokeResult> => {
       const typed = structuredClone(event) as Invocation['event'];
       invocations.push({
@@ -120,14 +128,11 @@ export function createHarness(
     },
     ...options,
   });
-  return { mapping, invocations, checkpoints, deadLetters, logs, maxConcurrency: () => maxConcurrency };
+  const eventsOf = <T extends EngineEvent['type']>(type: T) => events.filter((event): event is Extract<EngineEvent, { type: T }> => event.type === type);
+  return { mapping, invocations, checkpoints, deadLetters, logs, events, eventsOf, maxConcurrency: () => maxConcurrency };
 }
 
-/** Waits until `condition` holds, polling; fails with `what` after `timeoutMs`. */
+/** Waits until `condition` holds; fails with `what` after `timeoutMs`. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await until(() => condition() || undefined, timeoutMs, what);
 }

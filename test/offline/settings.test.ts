@@ -7,6 +7,7 @@ const resources = {
   BooksTable: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'books-x', StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } } },
   PlainTable: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'plain-x' } },
   Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
+  FailedBatches: { Type: 'AWS::S3::Bucket', Properties: {} },
 };
 const booksArn = { 'Fn::GetAtt': ['BooksTable', 'StreamArn'] };
 const stream = (fields: Record<string, unknown>) => ({ stream: { type: 'dynamodb', arn: booksArn, ...fields } });
@@ -37,6 +38,7 @@ describe('settingsFromStreamEvent', () => {
       reportBatchItemFailures: stream.functionResponseType === 'ReportBatchItemFailures',
       filterPatterns: stream.filterPatterns ?? [],
       onFailureDestination: stream.destinations.onFailure.arn['Fn::GetAtt'][0],
+      onFailureDestinationType: 'sqs',
       functionTimeoutSeconds: fn.timeout ?? 60,
     });
     expect(settings!.tableName).toBe(`${name === 'booksStream' ? 'books' : 'orders'}-unit`);
@@ -99,7 +101,13 @@ describe('settingsFromStreamEvent', () => {
     ['enabled as a string', stream({ enabled: 'false' }), 'enabled must be true or false'],
     ['six filter patterns', stream({ filterPatterns: Array.from({ length: 6 }, () => ({ eventName: ['INSERT'] })) }), 'has 6 patterns; Lambda allows at most 5'],
     ['an invalid filter pattern', stream({ filterPatterns: [{ eventName: 'INSERT' }] }), 'filterPatterns pattern 1.eventName must be a list'],
-    ['a bad destination type', stream({ destinations: { onFailure: { arn: 'arn:aws:sqs:us-east-1:1:q', type: 'lambda' } } }), 'destinations.onFailure.type must be sqs or sns'],
+    ['a bad destination type', stream({ destinations: { onFailure: { arn: 'arn:aws:sqs:us-east-1:1:q', type: 'lambda' } } }), 'destinations.onFailure.type must be sqs, sns or s3'],
+    ['an on-failure ARN of no destination kind', stream({ destinations: { onFailure: 'arn:aws:lambda:us-east-1:1:function:f' } }), 'is not an SQS queue, SNS topic or S3 bucket ARN'],
+    [
+      'a type that contradicts the ARN',
+      stream({ destinations: { onFailure: { arn: 'arn:aws:s3:::failed-batches', type: 'sqs' } } }),
+      'destinations.onFailure.type is sqs, but arn:aws:s3:::failed-batches is an s3 destination',
+    ],
   ])('rejects %s, naming the function and the setting', (_name, event, message) => {
     expect(() => settingsFromStreamEvent('booksStream', {}, event, resources)).toThrow(ConfigurationError);
     expect(() => settingsFromStreamEvent('booksStream', {}, event, resources)).toThrow(`function "booksStream", stream event: `);
@@ -115,6 +123,10 @@ describe('settingsFromStreamEvent', () => {
     ['startingPosition LATEST', { startingPosition: 'LATEST' }, 'startingPosition', 'LATEST'],
     ['a filter pattern as JSON text', { filterPatterns: ['{"eventName":["INSERT"]}'] }, 'filterPatterns', [{ eventName: ['INSERT'] }]],
     ['a destination ARN', { destinations: { onFailure: 'arn:aws:sqs:us-east-1:1:q' } }, 'onFailureDestination', 'arn:aws:sqs:us-east-1:1:q'],
+    ['an S3 bucket ARN', { destinations: { onFailure: { arn: 'arn:aws:s3:::failed-batches', type: 's3' } } }, 'onFailureDestination', 'arn:aws:s3:::failed-batches'],
+    ['an S3 bucket ARN, typed from the ARN', { destinations: { onFailure: 'arn:aws:s3:::failed-batches' } }, 'onFailureDestinationType', 's3'],
+    ['a GetAtt of an S3 bucket, typed from the resource', { destinations: { onFailure: { arn: { 'Fn::GetAtt': ['FailedBatches', 'Arn'] } } } }, 'onFailureDestinationType', 's3'],
+    ['an SNS topic ARN, typed from the ARN', { destinations: { onFailure: 'arn:aws:sns:us-east-1:1:t' } }, 'onFailureDestinationType', 'sns'],
   ])('accepts %s', (_name, fields, key, value) => {
     expect(settingsFromStreamEvent('f', {}, stream(fields), resources)?.[key as 'batchSize']).toEqual(value);
   });

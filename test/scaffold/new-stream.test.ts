@@ -13,6 +13,7 @@ import { loadStackConfig } from '../../lib/offline/stack/stack-config.js';
 import { uniqueStage } from '../support/dynamodb.js';
 import { copyProject, slsEnv, type ProjectCopy } from '../support/fixture-project-copy.js';
 import { packageProject, streamFunctions, templateProblems, type Resources } from '../template/template-invariants.js';
+import { until } from '../support/until.js';
 
 const run = promisify(execFile);
 
@@ -44,16 +45,6 @@ function fingerprint(dir: string): Record<string, string> {
   walk('');
   return files;
 }
-
-const until = async <T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 // One copy for the whole file: the command changes it, then `sls package` and the local stack run on the result.
 describe('npm run new-stream, in a copy of the project', { timeout: 300_000 }, () => {

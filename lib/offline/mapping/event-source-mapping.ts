@@ -10,8 +10,14 @@ import { ConnectionMonitor, isConnectionError } from './connection-monitor.js';
 import { deliveredStreamArn, type LambdaStreamRecord } from './lambda-record.js';
 import type { StreamMappingSettings } from './settings.js';
 import type { Invoke } from './invoke.js';
-import { MAX_PAYLOAD_BYTES, ShardWorker, type MappingContext, type StartPosition } from './shard-worker.js';
+import { systemClock, type Clock } from './clock.js';
+import { createEngineEventBus } from './engine-event-bus.js';
+import type { EngineEventListener } from './engine-event.js';
+import { engineEventLog } from './engine-event-log.js';
+import { DEFAULT_ITERATOR_AGE_WARNING_MS, IteratorAgeWatch } from './iterator-age.js';
+import { MAX_PAYLOAD_BYTES, ShardWorker, type MappingContext } from './shard-worker.js';
 import { Signal } from './signal.js';
+import { startPositionOf } from './start-position.js';
 
 export type { Invoke, InvokeResult } from './invoke.js';
 
@@ -52,8 +58,17 @@ export interface EventSourceMappingOptions {
   describeIntervalMs?: number;
   /** Reshapes each record before filtering and delivery; the stack marks the TTL expirer's deletes with the TTL userIdentity. */
   recordDecorator?: (record: LambdaStreamRecord) => LambdaStreamRecord;
-  /** Current time in ms (record age, tumbling windows); tests move it forward. */
-  clock?: () => number;
+  /** The engine's one clock (now and timers: record age, iterator age, windows, backoff); tests move it forward. */
+  clock?: Clock;
+  /**
+   * Receives every engine event (invocations, outcomes, retries, dead letters, checkpoints...) as data. Pass
+   * an EngineEventBus's `publish` to hand them to several consumers. A listener that throws stops nothing.
+   */
+  onEvent?: EngineEventListener;
+  /** Write the engine's log lines from its events (default true); off when a consumer of `onEvent` logs them instead. */
+  logEvents?: boolean;
+  /** Iterator age (ms) above which the mapping warns that it falls behind; default 60,000. */
+  iteratorAgeWarningMs?: number;
 }
 
 const streamLabel = (streamArn: string): string => streamArn.split('/stream/')[1] ?? streamArn;
@@ -72,9 +87,15 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   const accountId = options.accountId ?? '000000000000';
   // On-failure payloads name the deployed function, as AWS does, not its key in serverless.yml.
   const functionArn = options.functionArn ?? `arn:aws:lambda:${region}:${accountId}:function:${settings.deployedName ?? settings.functionName}`;
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const filter = compileFilterPatterns(settings.filterPatterns);
   const connection = new ConnectionMonitor(logger, 'its endpoint', pollIntervalMs);
+  const bus = createEngineEventBus();
+  if (options.logEvents !== false) bus.subscribe(engineEventLog(logger));
+  if (options.onEvent) bus.subscribe(options.onEvent);
+  const emit = bus.publish;
+  const iteratorAgeThresholdMs = options.iteratorAgeWarningMs ?? DEFAULT_ITERATOR_AGE_WARNING_MS;
+  const iteratorAge = new IteratorAgeWatch(settings.functionName, iteratorAgeThresholdMs, clock, emit);
 
   /** The streams client's endpoint as a URL, for messages a person acts on. */
   const endpointLabel = async (): Promise<string> => {
@@ -85,7 +106,10 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       return 'its endpoint';
     }
   };
-  const wake = new Signal();
+  const wake = new Signal(clock);
+  // Orders reads, passes and drains without reading the clock, which a test may move back and forth.
+  let ticks = 0;
+  const tick = (): number => (ticks += 1);
 
   let stopped = true;
   let loop: Promise<void> | undefined;
@@ -120,11 +144,22 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     return shards;
   };
 
-  const dropWorkers = () => {
+  /**
+   * The one way the mapping lets go of a stream: its workers are cancelled (nothing they hold unacknowledged
+   * is lost: it comes again), and the next pass looks the table's stream up afresh. A stream found after
+   * a reset (not at stop) is read from its start, whatever the starting position.
+   */
+  const resetStream = (reason: 'new-stream' | 'stream-gone' | 'stop', nextStreamArn?: string): void => {
     for (const worker of workers.values()) worker.cancel();
     workers.clear();
     ended.clear();
     knownShards = [];
+    context = undefined;
+    passes = 0;
+    streamArn = settings.streamArn;
+    if (reason === 'stop') return;
+    if (!settings.streamArn) firstStream = false;
+    emit({ type: 'streamReset', functionName: settings.functionName, tableName: settings.tableName, reason, streamArn: nextStreamArn });
   };
 
   const contextFor = (arn: string): MappingContext => {
@@ -140,7 +175,6 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       invoke: options.invoke,
       checkpoints: options.checkpoints,
       deadLetters: options.deadLetters,
-      logger,
       filter,
       recordDecorator: options.recordDecorator,
       pollIntervalMs,
@@ -149,6 +183,9 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       maxPayloadBytes: options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES,
       clock,
       connection,
+      emit,
+      iteratorAge,
+      tick,
       stopped: () => stopped,
     };
     return context;
@@ -160,13 +197,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       // The table's current stream: a table deleted and created again (or DynamoDB Local restarted in
       // memory and the tables recreated) has a new one, which the mapping follows from its start.
       const latest = await resolveStreamArn();
-      if (latest && streamArn && latest !== streamArn) {
-        logger.info(`${settings.functionName}: table ${settings.tableName} has a new stream (the table was created again); reading it from its start`, { streamArn: latest });
-        dropWorkers();
-        context = undefined;
-        passes = 0;
-        firstStream = false;
-      }
+      if (latest && streamArn && latest !== streamArn) resetStream('new-stream', latest);
       streamArn = latest;
     }
     if (!streamArn) return;
@@ -190,26 +221,27 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       const parent = shard.ParentShardId;
       // Parents first: a child starts only when its parent is finished or has left the stream.
       if (parent && present.has(parent) && !ended.has(parent)) continue;
-      const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
-      let start: StartPosition;
-      const checkpoint = checkpoints[shardId];
-      if (checkpoint?.sequenceNumber) start = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: checkpoint.sequenceNumber };
-      else if (checkpoint || !fresh || settings.startingPosition === 'TRIM_HORIZON') start = { type: 'TRIM_HORIZON' };
-      else if (closed) {
-        // LATEST on a new mapping: what closed shards hold is older than the mapping.
+      const decision = startPositionOf({
+        checkpoint: checkpoints[shardId],
+        freshMapping: fresh,
+        startingPosition: settings.startingPosition,
+        closed: shard.SequenceNumberRange?.EndingSequenceNumber !== undefined,
+      });
+      if (decision.kind === 'skipClosed') {
         ended.add(shardId);
-        await options.checkpoints.put(ctx.mappingId, shardId, { shardEnded: true, updatedAt: new Date().toISOString() });
+        await options.checkpoints.put(ctx.mappingId, shardId, { shardEnded: true, updatedAt: new Date(clock.now()).toISOString() });
         continue;
-      } else start = { type: 'LATEST' };
-      const worker = new ShardWorker(ctx, shardId, start);
+      }
+      const worker = new ShardWorker(ctx, shardId, decision.start);
       workers.set(shardId, worker);
       started.push(worker);
-      logger.debug('reading shard', { shardId, start: start.type, parentShardId: parent });
+      emit({ type: 'shardStarted', functionName: settings.functionName, shardId, start: decision.start.type, parentShardId: parent });
       void worker.done.then(
         () => {
           if (workers.get(shardId) !== worker) return;
           if (worker.finished) ended.add(shardId);
           if (worker.finished || worker.gone) workers.delete(shardId);
+          // The next pass looks the table's stream up again (and resets if it changed or is gone).
           if (worker.gone) streamArn = settings.streamArn;
           wake.notify();
         },
@@ -234,7 +266,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   const run = async (firstPass: (failure?: unknown) => void): Promise<void> => {
     let first = true;
     while (!stopped) {
-      const startedAt = Date.now();
+      const startedAt = tick();
       let delay = describeIntervalMs;
       try {
         await pass();
@@ -246,7 +278,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
           // Reading on would replay or skip records unnoticed: the mapping does not start.
           stopped = true;
           const running = [...workers.values()];
-          dropWorkers();
+          resetStream('stop');
           await Promise.allSettled(running.map((worker) => worker.done));
           firstPass(error);
           return;
@@ -257,11 +289,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
         } else if (name === 'ResourceNotFoundException') {
           // The table or its stream went away (deleted, or DynamoDB Local restarted in memory): find the new one.
           connection.warnThrottled(`${settings.functionName}: table ${settings.tableName} or its stream does not exist (any more); waiting for the table and its stream`);
-          dropWorkers();
-          streamArn = settings.streamArn;
-          context = undefined;
-          passes = 0;
-          if (!settings.streamArn) firstStream = false;
+          resetStream('stream-gone');
         } else if (isConnectionError(error)) {
           delay = connection.fail(error, `describing the stream of table ${settings.tableName}`);
         } else {
@@ -305,17 +333,15 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       wake.notify();
       for (const worker of workers.values()) worker.cancel();
       await loop;
-      await Promise.allSettled([...workers.values()].map((worker) => worker.done));
-      workers.clear();
-      ended.clear();
-      context = undefined;
-      streamArn = settings.streamArn;
+      const running = [...workers.values()];
+      await Promise.allSettled(running.map((worker) => worker.done));
+      resetStream('stop');
     },
 
     async drain(timeoutMs = 30_000) {
       if (!settings.enabled) return;
-      const since = Date.now();
-      const deadline = since + timeoutMs;
+      const since = tick();
+      const deadline = clock.now() + timeoutMs;
       wake.notify();
       for (;;) {
         const settled =
@@ -327,14 +353,14 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
           });
         if (settled) return;
         if (stopped) throw new DrainTimeoutError(`${settings.functionName}: the mapping is not running; start() it before drain()`);
-        if (Date.now() > deadline) {
+        if (clock.now() > deadline) {
           const pending = knownShards.filter((shardId) => !ended.has(shardId) && !workers.get(shardId)?.idleSince(since));
           throw new DrainTimeoutError(
             `${settings.functionName}: records of table ${settings.tableName} still not handled after ${timeoutMs} ms (shards: ${pending.join(', ') || 'none described yet'}); ` +
               'a failing function with unlimited retries never drains — check the invocation log lines',
           );
         }
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, 20));
       }
     },
   };

@@ -22,10 +22,15 @@ export function streamFailurePayload(options: {
   approximateInvokeCount: number;
   responseContext: StreamFailurePayload['responseContext'];
   now: Date;
+  /**
+   * For an S3 destination AWS writes the whole invocation record: the metadata plus the invoked event,
+   * records included, under `payload` (Lambda developer guide, "Retaining discarded records ... DynamoDB").
+   */
+  includeRecords?: boolean;
 }): StreamFailurePayload {
   const first = options.records[0]!;
   const last = options.records[options.records.length - 1]!;
-  return {
+  const payload: StreamFailurePayload = {
     requestContext: {
       requestId: options.requestId,
       functionArn: options.functionArn,
@@ -45,4 +50,6 @@ export function streamFailurePayload(options: {
       streamArn: options.streamArn,
     },
   };
+  if (options.includeRecords) payload.payload = { Records: [...options.records] };
+  return payload;
 }

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from './clock.js';
+
 /** What the function returned, or how it failed. */
 export type InvokeResult = { ok: true; response: unknown } | { ok: false; errorType: string; errorMessage: string };
 /** Invokes the mapped function once (the Lambda boundary). */
@@ -11,11 +13,12 @@ export async function invokeWithTimeout(
   invoke: Invoke,
   event: unknown,
   options: { functionName: string; timeoutSeconds: number; requestId: string },
+  clock: Clock = systemClock,
 ): Promise<InvokeResult> {
   const timeoutMs = options.timeoutSeconds * 1000;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
   const timedOut = new Promise<InvokeResult>((resolve) => {
-    timer = setTimeout(
+    timer = clock.setTimeout(
       () => resolve({ ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${options.timeoutSeconds.toFixed(2)} seconds` }),
       timeoutMs,
     );
@@ -26,6 +29,6 @@ export async function invokeWithTimeout(
   try {
     return await Promise.race([invoked, timedOut]);
   } finally {
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
   }
 }

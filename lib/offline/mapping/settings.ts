@@ -26,8 +26,13 @@ export interface StreamMappingSettings {
   filterPatterns: unknown[];
   /** ARN or logical id of `destinations.onFailure`, for the dead-letter payload and labelling. */
   onFailureDestination?: string;
+  /** What kind of destination it is; an S3 one also receives the batch's records. */
+  onFailureDestinationType?: OnFailureDestinationType;
   functionTimeoutSeconds: number;
 }
+
+/** The on-failure destinations AWS supports for stream mappings. */
+export type OnFailureDestinationType = 'sqs' | 'sns' | 's3';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
@@ -130,8 +135,11 @@ export function settingsFromStreamEvent(
     functionTimeoutSeconds: timeout,
   };
   if (streamArn) settings.streamArn = streamArn;
-  const destination = onFailureDestination(stream.destinations, fail);
-  if (destination) settings.onFailureDestination = destination;
+  const destination = onFailureDestination(stream.destinations, resources, fail);
+  if (destination) {
+    settings.onFailureDestination = destination.target;
+    if (destination.type) settings.onFailureDestinationType = destination.type;
+  }
   return settings;
 }
 
@@ -178,23 +186,45 @@ function requireStream(logicalId: string, resource: { Properties?: Record<string
   }
 }
 
-function onFailureDestination(destinations: unknown, fail: (setting: string, problem: string) => never): string | undefined {
+const DESTINATION_TYPES: readonly string[] = ['sqs', 'sns', 's3'];
+const RESOURCE_DESTINATION_TYPES: Record<string, OnFailureDestinationType> = { 'AWS::SQS::Queue': 'sqs', 'AWS::SNS::Topic': 'sns', 'AWS::S3::Bucket': 's3' };
+
+/** The destination kind an ARN names (`arn:aws:s3:::bucket`, `arn:aws:sqs:...`). */
+const typeOfArn = (arn: string): OnFailureDestinationType | undefined => {
+  const service = /^arn:[^:]+:([^:]+):/.exec(arn)?.[1];
+  return service && DESTINATION_TYPES.includes(service) ? (service as OnFailureDestinationType) : undefined;
+};
+
+function onFailureDestination(
+  destinations: unknown,
+  resources: Resources,
+  fail: (setting: string, problem: string) => never,
+): { target: string; type: OnFailureDestinationType | undefined } | undefined {
   if (destinations === undefined || destinations === null) return undefined;
   if (!isRecord(destinations)) return fail('destinations', 'must be an object with onFailure');
   const onFailure = destinations.onFailure;
   if (onFailure === undefined) return undefined;
   const target = isRecord(onFailure) ? onFailure.arn : onFailure;
-  if (isRecord(onFailure) && onFailure.type !== undefined && onFailure.type !== 'sqs' && onFailure.type !== 'sns') {
-    fail('destinations.onFailure.type', `must be sqs or sns, not ${JSON.stringify(onFailure.type)}`);
+  const declared = isRecord(onFailure) ? onFailure.type : undefined;
+  if (declared !== undefined && (typeof declared !== 'string' || !DESTINATION_TYPES.includes(declared))) {
+    fail('destinations.onFailure.type', `must be sqs, sns or s3, not ${JSON.stringify(declared)}`);
   }
-  if (typeof target === 'string') return target;
-  if (isRecord(target)) {
+  let resolved: string | undefined;
+  if (typeof target === 'string') resolved = target;
+  else if (isRecord(target)) {
     const getAtt = target['Fn::GetAtt'];
-    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
-    if (typeof getAtt === 'string') return getAtt.split('.')[0];
-    if (typeof target.Ref === 'string') return target.Ref;
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') resolved = getAtt[0];
+    else if (typeof getAtt === 'string') resolved = getAtt.split('.')[0];
+    else if (typeof target.Ref === 'string') resolved = target.Ref;
   }
-  return fail('destinations.onFailure', `must be an SQS/SNS ARN or !GetAtt <Queue>.Arn, not ${JSON.stringify(onFailure)}`);
+  if (!resolved) return fail('destinations.onFailure', `must be an SQS/SNS/S3 ARN or !GetAtt <Resource>.Arn, not ${JSON.stringify(onFailure)}`);
+  const inferred = resolved.startsWith('arn:') ? typeOfArn(resolved) : RESOURCE_DESTINATION_TYPES[resources[resolved]?.Type ?? ''];
+  if (resolved.startsWith('arn:') && !inferred) fail('destinations.onFailure', `"${resolved}" is not an SQS queue, SNS topic or S3 bucket ARN`);
+  const type = (declared as OnFailureDestinationType | undefined) ?? inferred;
+  if (declared !== undefined && inferred !== undefined && declared !== inferred) {
+    fail('destinations.onFailure.type', `is ${declared}, but ${resolved} is an ${inferred} destination`);
+  }
+  return { target: resolved, type };
 }
 
 /**

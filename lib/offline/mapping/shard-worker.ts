@@ -1,29 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { _Record as StreamsRecord } from '@aws-sdk/client-dynamodb-streams';
-import type { Logger } from '../../logging/logger.js';
+import type { DynamoDBStreamsClient, _Record as StreamsRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { RecordFilter } from '../filter/filter-patterns.js';
-import type { CheckpointStore, ShardCheckpoint } from '../store/checkpoint-store.js';
+import type { CheckpointStore } from '../store/checkpoint-store.js';
 import type { DeadLetterStore, StreamFailurePayload } from '../store/dead-letter-store.js';
-import { interpretBatchResponse } from './batch-response.js';
-import { ConnectionMonitor, isConnectionError } from './connection-monitor.js';
+import { Checkpointer } from './checkpointer.js';
+import type { Clock } from './clock.js';
+import type { ConnectionMonitor } from './connection-monitor.js';
+import { backoffMs, nextStep, recordAgeLimitSeconds } from './delivery-policy.js';
+import type { Attempts, DeliveryRules, DeliveryStep, InvocationOutcome } from './delivery-policy.js';
+import type { EngineEventListener, NextStepSummary, OutcomeEvent } from './engine-event.js';
 import { streamFailurePayload, type FailureCondition } from './failure-payload.js';
-import { toLambdaRecord, type LambdaStreamRecord, type WireRecord } from './lambda-record.js';
-import { readRecords } from './read-records.js';
-import type { StreamMappingSettings } from './settings.js';
 import { invokeWithTimeout, type Invoke, type InvokeResult } from './invoke.js';
-import { laneOf } from './lane-of.js';
+import { iteratorAgeMs, type IteratorAgeWatch } from './iterator-age.js';
+import type { LambdaStreamRecord, WireRecord } from './lambda-record.js';
+import { candidateBatch, Lanes, type Lane } from './lanes.js';
+import type { StreamMappingSettings } from './settings.js';
+import { ShardReader, GET_RECORDS_LIMIT } from './shard-reader.js';
 import { Signal } from './signal.js';
-
+import type { StartPosition } from './start-position.js';
+import { entryOf, type Entry } from './stream-entry.js';
+import { openWindow, stateOf, windowEvent, windowOver, windowWakeMs } from './tumbling-window.js';
 
 /** Lambda's synchronous invocation payload limit. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
-/** GetRecords returns at most this many records per call. */
-const GET_RECORDS_LIMIT = 1000;
-/** DynamoDB Local stamps ApproximateCreationDateTime to the whole minute; see `creationEstimate`. */
-const LOCAL_TIMESTAMP_GRANULARITY_MS = 60_000;
-/** What an event holds besides its records (window, state, ARN), reserved in the payload limit. */
-const EVENT_ENVELOPE_BYTES = 200;
 
 /** Everything a shard worker shares with its mapping. */
 export interface MappingContext {
@@ -39,7 +38,6 @@ export interface MappingContext {
   invoke: Invoke;
   checkpoints: CheckpointStore;
   deadLetters: DeadLetterStore;
-  logger: Logger;
   filter: RecordFilter;
   /** Reshapes each record before filtering and delivery (the stack marks its TTL deletions with the TTL userIdentity). */
   recordDecorator?: ((record: LambdaStreamRecord) => LambdaStreamRecord) | undefined;
@@ -48,55 +46,27 @@ export interface MappingContext {
   retryMaxDelayMs: number;
   /** Lambda's 6 MB, unless a test asks for less. */
   maxPayloadBytes: number;
-  clock: () => number;
+  /** The one clock of the engine: now, timers, record age, iterator age, windows. */
+  clock: Clock;
   connection: ConnectionMonitor;
+  emit: EngineEventListener;
+  iteratorAge: IteratorAgeWatch;
+  /** A counter that orders reads against drains (not a time). */
+  tick: () => number;
   stopped: () => boolean;
 }
 
-export type StartPosition = { type: 'AFTER_SEQUENCE_NUMBER'; sequenceNumber: string } | { type: 'TRIM_HORIZON' } | { type: 'LATEST' };
-
-interface Entry {
-  sequenceNumber: string;
-  record: LambdaStreamRecord;
-  /** JSON size of the record inside an event. */
-  bytes: number;
-  /** Best estimate of when the record was written, in ms (record age, tumbling windows). */
-  createdMs: number;
-  /** When it was buffered (batching window). */
-  queuedAt: number;
-  /** Tumbling window start, in epoch seconds. */
-  windowStart: number;
-  done: boolean;
-  /** Why the record cannot be delivered (it goes to the dead-letter store alone, and the shard moves on). */
-  undeliverable?: string;
-}
-
-interface TumblingWindow {
-  start: number;
-  end: number;
-  state: unknown;
-}
-
-interface Lane {
-  index: number;
-  queue: Entry[];
-  window?: TumblingWindow;
-  lastWindowStart: number;
-}
-
 /** Stops a delivery loop without acknowledging anything: the records come again after a restart. */
-class Stopped extends Error {}
-
-/** The checkpoint names no record of the shard: reading after it would skip records unnoticed. */
-class CheckpointRefusal extends Error {
-  override readonly name = 'CheckpointRefusal';
+class Stopped extends Error {
+  override readonly name = 'Stopped';
 }
+
+const OK_RESPONSE: StreamFailurePayload['responseContext'] = { statusCode: 200, executedVersion: '$LATEST' };
 
 /**
- * Reads one shard in order and delivers its records to the function with Lambda's semantics: filters,
- * batching (size, window, 6 MB), lanes per item key (parallelizationFactor), partial batch responses,
- * bisection, retries with backoff, record age, dead letters, tumbling windows and a durable checkpoint
- * that only moves past records that are handled.
+ * Reads one shard in order and delivers its records to the function with Lambda's semantics. The parts:
+ * a ShardReader (iterators, GetRecords), Lanes (parallelizationFactor), a Checkpointer, the pure delivery
+ * policy (`nextStep`) and tumbling windows; this class runs them and reports what happens as events.
  */
 export class ShardWorker {
   /** Read to the end and every record handled; the checkpoint says so. */
@@ -105,40 +75,72 @@ export class ShardWorker {
   gone = false;
   /** Why DynamoDB refused to read after the checkpoint's sequence number (not in the shard); nothing was read. */
   checkpointRefused: string | undefined;
-  /** Start time of the last GetRecords that found nothing new; 0 while records are flowing. */
+  /** Tick at the start of the last GetRecords that found nothing new; 0 while records are flowing. */
   caughtUpSince = 0;
   /** Resolves once the start position is known (for LATEST: once the existing records are skipped). */
   readonly ready: Promise<void>;
   readonly done: Promise<void>;
 
   private cancelled = false;
-  private readonly entries: Entry[] = [];
-  private readonly lanes: Lane[];
-  private readonly wake = new Signal();
+  private readonly lanes: Lanes;
+  private readonly wake: Signal;
+  private readonly checkpointer: Checkpointer;
+  private readonly reader: ShardReader;
+  private readonly rules: DeliveryRules;
   private readerDone = false;
-  private iterator: string | undefined;
-  /** An iterator was obtained once: the start position is one DynamoDB accepts. */
-  private positioned = false;
-  private lastRead: string | undefined;
-  private acknowledged: string | undefined;
-  private checkpointWrites: Promise<void> = Promise.resolve();
   private busyLanes = 0;
   private markReady!: () => void;
 
   constructor(
     private readonly ctx: MappingContext,
     readonly shardId: string,
-    private start: StartPosition,
+    start: StartPosition,
   ) {
-    this.lanes = Array.from({ length: ctx.settings.parallelizationFactor }, (_, index) => ({ index, queue: [], lastWindowStart: 0 }));
-    if (start.type === 'AFTER_SEQUENCE_NUMBER') this.acknowledged = start.sequenceNumber;
+    const { settings, clock } = ctx;
+    this.wake = new Signal(clock);
+    this.lanes = new Lanes(settings.parallelizationFactor, settings.tumblingWindowInSeconds);
+    this.checkpointer = new Checkpointer(
+      ctx.checkpoints,
+      ctx.mappingId,
+      shardId,
+      settings.functionName,
+      clock,
+      ctx.emit,
+      start.type === 'AFTER_SEQUENCE_NUMBER' ? start.sequenceNumber : undefined,
+    );
+    this.reader = new ShardReader(
+      {
+        streams: ctx.streams,
+        streamArn: ctx.streamArn,
+        shardId,
+        functionName: settings.functionName,
+        connection: ctx.connection,
+        emit: ctx.emit,
+        stopping: () => this.stopping,
+        acknowledged: () => this.checkpointer.acknowledged,
+        skippedTo: async (sequenceNumber) => {
+          this.checkpointer.skipTo(sequenceNumber);
+          await this.checkpointer.flushed();
+        },
+      },
+      start,
+    );
+    this.rules = {
+      reportBatchItemFailures: settings.reportBatchItemFailures,
+      bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError,
+      maximumRetryAttempts: settings.maximumRetryAttempts,
+      maximumRecordAgeInSeconds: settings.maximumRecordAgeInSeconds,
+      tumblingWindow: settings.tumblingWindowInSeconds > 0,
+      retryBaseDelayMs: ctx.retryBaseDelayMs,
+      retryMaxDelayMs: ctx.retryMaxDelayMs,
+    };
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.done = this.run();
   }
 
-  /** True when nothing read is waiting and a read that began at or after `since` found nothing new. */
+  /** True when nothing read is waiting and a read that began after tick `since` found nothing new. */
   idleSince(since: number): boolean {
-    return this.finished || (this.entries.length === 0 && this.busyLanes === 0 && this.caughtUpSince >= since);
+    return this.finished || (this.checkpointer.pending.length === 0 && this.busyLanes === 0 && this.caughtUpSince >= since);
   }
 
   /** Stops reading and delivering; records not yet acknowledged stay unacknowledged. */
@@ -151,6 +153,10 @@ export class ShardWorker {
     return this.cancelled || this.ctx.stopped();
   }
 
+  private get fields() {
+    return { functionName: this.ctx.settings.functionName, shardId: this.shardId };
+  }
+
   private async run(): Promise<void> {
     let failure: unknown;
     // One loop failing unexpectedly stops the others, so a restarted worker never reads beside a stale one.
@@ -159,20 +165,20 @@ export class ShardWorker {
         failure ??= error;
         this.cancel();
       });
-    await Promise.all([guard(this.read()), ...this.lanes.map((lane) => guard(this.runLane(lane)))]);
+    await Promise.all([guard(this.read()), ...this.lanes.all.map((lane) => guard(this.runLane(lane)))]);
     this.markReady();
     if (failure !== undefined) {
-      await this.checkpointWrites;
+      await this.checkpointer.flushed();
       throw failure;
     }
-    if (this.stopping || this.gone || !this.readerDone || this.entries.length > 0) {
-      await this.checkpointWrites;
+    if (this.stopping || this.gone || !this.readerDone || this.checkpointer.pending.length > 0) {
+      await this.checkpointer.flushed();
       return;
     }
-    this.writeCheckpoint({ ...(this.acknowledged ? { sequenceNumber: this.acknowledged } : {}), shardEnded: true });
-    await this.checkpointWrites;
+    this.checkpointer.end();
+    await this.checkpointer.flushed();
     this.finished = true;
-    this.ctx.logger.debug('shard finished', { shardId: this.shardId });
+    this.ctx.emit({ type: 'shardFinished', ...this.fields });
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -181,49 +187,51 @@ export class ShardWorker {
     const { settings } = this.ctx;
     const maxBuffered = Math.max(GET_RECORDS_LIMIT, settings.batchSize * settings.parallelizationFactor * 2);
     while (!this.stopping) {
-      if (this.entries.length >= maxBuffered) {
+      if (this.checkpointer.pending.length >= maxBuffered) {
         await this.wake.wait(this.ctx.pollIntervalMs);
         continue;
       }
-      const startedAt = Date.now();
+      const startedAt = this.ctx.tick();
       try {
-        if (!this.iterator) {
-          this.iterator = await this.acquireIterator();
-          this.positioned = true;
-          this.markReady();
-          if (!this.iterator) {
-            this.readerDone = true;
-            break;
-          }
+        const page = await this.reader.read(() => this.markReady());
+        if (page.kind === 'end') {
+          this.readerDone = true;
+          break;
         }
-        const { records, wire, nextShardIterator } = await readRecords(this.ctx.streams, this.iterator, GET_RECORDS_LIMIT);
         this.ctx.connection.ok();
-        for (const [index, record] of records.entries()) this.accept(record, wire[index]);
-        this.iterator = nextShardIterator;
-        if (records.length > 0) {
+        for (const [index, record] of page.records.entries()) this.accept(record, page.wire[index]);
+        if (page.records.length > 0) {
           this.caughtUpSince = 0;
-          this.advance();
+          this.checkpointer.advance();
           this.wake.notify();
         }
-        if (!this.iterator) {
+        if (page.ended) {
           // A closed shard, read to its end: its children may start once everything here is handled.
           this.readerDone = true;
           break;
         }
-        if (records.length === 0) {
+        if (page.records.length === 0) {
           this.caughtUpSince = startedAt;
           await this.wake.wait(this.ctx.pollIntervalMs);
         }
       } catch (error) {
         if (this.stopping) break;
-        if (this.refusesCheckpoint(error)) break;
-        await this.onReadError(error);
+        const recovery = await this.reader.recover(error);
+        if (recovery.kind === 'refused') {
+          this.checkpointRefused = recovery.reason;
+          this.cancel();
+          break;
+        }
         // Positioning failed: start() must not wait for it.
         this.markReady();
-        if (this.gone) {
+        if (recovery.kind === 'gone') {
+          const { functionName, tableName } = settings;
+          this.ctx.emit({ type: 'streamReset', functionName, tableName, reason: 'shard-gone', streamArn: this.ctx.streamArn, shardId: this.shardId });
+          this.gone = true;
           this.readerDone = true;
           break;
         }
+        if (recovery.waitMs > 0) await this.wake.wait(recovery.waitMs);
       }
     }
     this.markReady();
@@ -231,255 +239,62 @@ export class ShardWorker {
   }
 
   /**
-   * DynamoDB answers a position outside the shard (a checkpoint beyond its last record) with a validation
-   * error or, on DynamoDB Local, an InternalFailure: that is the checkpoint's fault, and retrying never helps.
-   */
-  private refusesCheckpoint(error: unknown): boolean {
-    if (error instanceof CheckpointRefusal) {
-      this.checkpointRefused = error.message;
-      this.cancel();
-      return true;
-    }
-    if (this.positioned || this.lastRead !== undefined || this.start.type !== 'AFTER_SEQUENCE_NUMBER') return false;
-    const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    if (e?.$metadata?.httpStatusCode === undefined || !['ValidationException', 'InternalFailure', 'InternalServerError'].includes(e.name ?? '')) return false;
-    this.checkpointRefused =
-      `DynamoDB refuses to read shard ${this.shardId} after its sequenceNumber ${this.start.sequenceNumber} (${e.name}: ${e.message}); ` +
-      'the sequence number is not one of this shard (beyond its last record?)';
-    this.cancel();
-    return true;
-  }
-
-  private async onReadError(error: unknown): Promise<void> {
-    const name = (error as Error)?.name;
-    this.iterator = undefined;
-    if (name === 'ExpiredIteratorException') {
-      // Iterators live 15 minutes; a new one from the last record read loses nothing.
-      this.ctx.logger.debug('shard iterator expired; acquiring a new one', { shardId: this.shardId });
-      return;
-    }
-    if (name === 'TrimmedDataAccessException') {
-      const position = this.lastRead ?? this.acknowledged;
-      if (position === undefined) {
-        // No record read or acknowledged here yet: nothing of ours was trimmed. DynamoDB Local answers
-        // this way on fresh shards too; TRIM_HORIZON means "the oldest record left" anyway.
-        this.ctx.logger.debug('trimmed data before any position; reading from the oldest record left', { shardId: this.shardId });
-        this.start = { type: 'TRIM_HORIZON' };
-        return;
-      }
-      this.ctx.connection.warnThrottled(
-        `shard ${this.shardId}: records after ${this.lastRead ?? this.acknowledged ?? 'the start'} were trimmed (older than 24 h); continuing from the oldest record left`,
-      );
-      this.lastRead = undefined;
-      this.start = { type: 'TRIM_HORIZON' };
-      return;
-    }
-    if (name === 'ResourceNotFoundException') {
-      this.ctx.logger.warn(`shard ${this.shardId} or its stream no longer exists (table deleted or DynamoDB Local restarted in memory); describing the stream again`, {
-        shardId: this.shardId,
-      });
-      this.gone = true;
-      return;
-    }
-    if (isConnectionError(error)) {
-      await this.wake.wait(this.ctx.connection.fail(error, `reading shard ${this.shardId}`));
-      return;
-    }
-    this.ctx.connection.warnThrottled(`shard ${this.shardId}: ${name ?? 'Error'}: ${(error as Error)?.message}; retrying`, { shardId: this.shardId });
-    await this.wake.wait(this.ctx.connection.delayMs());
-  }
-
-  /** An iterator after the last record read, else after the checkpoint, else at the start position. */
-  private async acquireIterator(): Promise<string | undefined> {
-    if (!this.positioned && this.lastRead === undefined && this.start.type === 'AFTER_SEQUENCE_NUMBER') await this.verifyCheckpoint(this.start.sequenceNumber);
-    const after = this.lastRead ?? (this.start.type === 'AFTER_SEQUENCE_NUMBER' ? this.start.sequenceNumber : undefined);
-    if (after) return this.getIterator('AFTER_SEQUENCE_NUMBER', after);
-    if (this.start.type === 'LATEST') return this.skipToEnd();
-    return this.getIterator('TRIM_HORIZON');
-  }
-
-  /**
-   * The checkpoint must name a record of the shard: DynamoDB Local hands out an iterator after any number,
-   * and one beyond the last record would silently skip the records written up to it.
-   */
-  private async verifyCheckpoint(sequenceNumber: string): Promise<void> {
-    const at = await this.ctx.streams.send(
-      new GetShardIteratorCommand({ StreamArn: this.ctx.streamArn, ShardId: this.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: sequenceNumber }),
-    );
-    let iterator = at.ShardIterator;
-    // An answer may come back empty before the records do (AWS); a few reads settle it.
-    for (let read = 0; read < 5 && iterator; read += 1) {
-      const output = await this.ctx.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1 }));
-      const found = output.Records?.[0]?.dynamodb?.SequenceNumber;
-      if (found === sequenceNumber) return;
-      if (found !== undefined) throw new CheckpointRefusal(`shard ${this.shardId} holds no record ${sequenceNumber} (the next one is ${found}); it is not one of this shard`);
-      iterator = output.NextShardIterator;
-    }
-    throw new CheckpointRefusal(`shard ${this.shardId} holds no record ${sequenceNumber} nor any after it; it is not one of this shard (beyond its last record?)`);
-  }
-
-  private async getIterator(type: 'AFTER_SEQUENCE_NUMBER' | 'TRIM_HORIZON', sequenceNumber?: string): Promise<string | undefined> {
-    const output = await this.ctx.streams.send(
-      new GetShardIteratorCommand({ StreamArn: this.ctx.streamArn, ShardId: this.shardId, ShardIteratorType: type, ...(sequenceNumber ? { SequenceNumber: sequenceNumber } : {}) }),
-    );
-    return output.ShardIterator;
-  }
-
-  /**
-   * LATEST, made durable: read past every record already in the shard and checkpoint the last one, so a
-   * restart neither replays them nor skips what was written while the mapping was down.
-   */
-  private async skipToEnd(): Promise<string | undefined> {
-    let iterator = await this.getIterator('TRIM_HORIZON');
-    let last: string | undefined;
-    while (iterator && !this.stopping) {
-      const output = await this.ctx.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: GET_RECORDS_LIMIT }));
-      const records = output.Records ?? [];
-      if (records.length > 0) last = records[records.length - 1]!.dynamodb?.SequenceNumber;
-      iterator = output.NextShardIterator;
-      if (records.length === 0) break;
-    }
-    this.start = last ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last } : { type: 'TRIM_HORIZON' };
-    if (last) {
-      this.acknowledged = last;
-      this.lastRead = last;
-    }
-    this.writeCheckpoint(last ? { sequenceNumber: last } : {});
-    await this.checkpointWrites;
-    return iterator;
-  }
-
-  /** DynamoDB Local stamps creation times to the minute: a record cannot be younger than that nor than when it was first seen. */
-  private creationEstimate(record: LambdaStreamRecord, seenAt: number): number {
-    const stamped = record.dynamodb.ApproximateCreationDateTime;
-    if (stamped === undefined) return seenAt;
-    return Math.min(seenAt, stamped * 1000 + LOCAL_TIMESTAMP_GRANULARITY_MS - 1);
-  }
-
-  /**
    * Buffers one record read. A record that cannot be converted, filtered or delivered is kept in order as
    * undeliverable: it goes to the dead-letter store with the reason, and never stalls the shard.
    */
   private accept(raw: StreamsRecord, wire: WireRecord | undefined): void {
-    const seenAt = this.ctx.clock();
-    let entry: Entry;
-    try {
-      entry = this.entryOf(raw, wire, seenAt);
-    } catch (error) {
-      entry = this.undeliverableEntry(raw, seenAt, `it cannot be converted to a Lambda record: ${(error as Error)?.message ?? String(error)}`);
-    }
-    this.lastRead = entry.sequenceNumber;
-    this.entries.push(entry);
-    if (entry.done) return;
-    const lane = this.lanes[laneOf(entry.record, this.lanes.length)]!;
-    const size = this.ctx.settings.tumblingWindowInSeconds;
-    if (size > 0) {
-      entry.windowStart = Math.max(lane.lastWindowStart, Math.floor(entry.createdMs / 1000 / size) * size);
-      lane.lastWindowStart = entry.windowStart;
-    }
-    lane.queue.push(entry);
-  }
-
-  private entryOf(raw: StreamsRecord, wire: WireRecord | undefined, seenAt: number): Entry {
-    const converted = toLambdaRecord(raw, { streamArn: this.ctx.eventSourceArn, region: this.ctx.region }, wire);
-    let record = converted;
-    try {
-      if (this.ctx.recordDecorator) record = this.ctx.recordDecorator(converted);
-    } catch (error) {
-      this.ctx.connection.warnThrottled(`record decorator failed on ${converted.dynamodb.SequenceNumber}: ${(error as Error)?.message}; delivering the record as read`);
-    }
-    const createdMs = this.creationEstimate(record, seenAt);
-    // AWS stamps the time rounded down to the second; DynamoDB Local to the minute, up to 59 s early.
-    if (record.dynamodb.ApproximateCreationDateTime !== undefined) record.dynamodb.ApproximateCreationDateTime = Math.floor(createdMs / 1000);
-    const bytes = Buffer.byteLength(JSON.stringify(record)) + 1;
-    const entry: Entry = {
-      sequenceNumber: record.dynamodb.SequenceNumber,
-      record,
-      bytes,
-      createdMs,
-      queuedAt: Date.now(),
-      windowStart: 0,
-      // Filtered-out records count as processed: the checkpoint moves past them.
-      done: !this.ctx.filter(record),
-    };
-    if (!entry.done && EVENT_ENVELOPE_BYTES + bytes > this.ctx.maxPayloadBytes) {
-      entry.undeliverable = `its ${bytes} bytes exceed the invocation payload limit of ${this.ctx.maxPayloadBytes} bytes`;
-    }
-    return entry;
-  }
-
-  /** An entry for a record known only by its metadata: no item contents reach the dead-letter payload or the logs. */
-  private undeliverableEntry(raw: StreamsRecord, seenAt: number, reason: string): Entry {
-    const sequenceNumber = raw.dynamodb?.SequenceNumber ?? '';
-    const stamped = raw.dynamodb?.ApproximateCreationDateTime;
-    const createdMs = stamped === undefined ? seenAt : Math.min(seenAt, new Date(stamped).getTime() + LOCAL_TIMESTAMP_GRANULARITY_MS - 1);
-    const record: LambdaStreamRecord = {
-      eventID: raw.eventID ?? '',
-      eventName: raw.eventName as LambdaStreamRecord['eventName'],
-      eventVersion: raw.eventVersion ?? '1.1',
-      eventSource: 'aws:dynamodb',
-      awsRegion: this.ctx.region,
-      dynamodb: { ApproximateCreationDateTime: Math.floor(createdMs / 1000), SequenceNumber: sequenceNumber },
-      eventSourceARN: this.ctx.eventSourceArn,
-    };
-    return { sequenceNumber, record, bytes: 0, createdMs, queuedAt: Date.now(), windowStart: 0, done: false, undeliverable: reason };
-  }
-
-  // ---- checkpointing ----------------------------------------------------------------------------
-
-  /** Moves the checkpoint past the handled prefix of what was read. */
-  private advance(): void {
-    let last: Entry | undefined;
-    while (this.entries.length > 0 && this.entries[0]!.done) last = this.entries.shift();
-    if (!last) return;
-    this.acknowledged = last.sequenceNumber;
-    this.writeCheckpoint({ sequenceNumber: last.sequenceNumber });
-  }
-
-  private writeCheckpoint(checkpoint: Omit<ShardCheckpoint, 'updatedAt'>): void {
-    const value: ShardCheckpoint = { ...checkpoint, updatedAt: new Date().toISOString() };
-    this.checkpointWrites = this.checkpointWrites
-      .then(() => this.ctx.checkpoints.put(this.ctx.mappingId, this.shardId, value))
-      .catch((error) => this.ctx.logger.error(`could not write the checkpoint of shard ${this.shardId}: ${(error as Error).message}`, { shardId: this.shardId }));
+    const entry = entryOf(raw, wire, this.ctx.clock.now(), {
+      eventSourceArn: this.ctx.eventSourceArn,
+      region: this.ctx.region,
+      maxPayloadBytes: this.ctx.maxPayloadBytes,
+      filter: this.ctx.filter,
+      recordDecorator: this.ctx.recordDecorator,
+      onDecoratorError: (sequenceNumber, error) =>
+        this.ctx.connection.warnThrottled(
+          `record decorator failed on ${sequenceNumber}: ${(error as Error)?.message}; delivering the record as read`,
+        ),
+    });
+    this.reader.readPast(entry.sequenceNumber);
+    this.checkpointer.track(entry);
+    if (!entry.done) this.lanes.add(entry);
   }
 
   // ---- delivering -------------------------------------------------------------------------------
 
   private async runLane(lane: Lane): Promise<void> {
-    const { settings } = this.ctx;
+    const { settings, clock } = this.ctx;
     const windowMs = settings.batchWindowSeconds * 1000;
+    const { batchSize, tumblingWindowInSeconds } = settings;
+    const limits = { batchSize, maxPayloadBytes: this.ctx.maxPayloadBytes, tumblingWindowInSeconds };
     try {
       while (!this.stopping) {
-        if (settings.tumblingWindowInSeconds > 0 && lane.window && this.windowOver(lane)) {
+        if (lane.window && windowOver(lane.window, lane.queue[0], this.readerDone, clock.now())) {
           await this.finishWindow(lane);
           continue;
         }
         if (lane.queue.length === 0) {
           if (this.readerDone && !lane.window) return;
-          await this.wake.wait(this.nextWake(lane));
+          await this.wake.wait(windowWakeMs(lane.window, this.ctx.pollIntervalMs, clock.now()));
           continue;
         }
         if (lane.queue[0]!.undeliverable !== undefined) {
           await this.deadLetterUndeliverable(lane.queue.shift()!);
           continue;
         }
-        const { batch, full } = this.candidate(lane);
-        const waited = Date.now() - lane.queue[0]!.queuedAt;
-        if (!full && !this.readerDone && waited < windowMs) {
-          await this.wake.wait(windowMs - waited);
+        const { batch, full } = candidateBatch(lane.queue, limits);
+        const waited = clock.now() - lane.queue[0]!.queuedAt;
+        if (windowMs > 0 && !full && !this.readerDone && waited < windowMs) {
+          await this.wake.wait(Math.min(windowMs, windowMs - waited));
           continue;
         }
         lane.queue.splice(0, batch.length);
         this.busyLanes += 1;
         try {
-          if (settings.tumblingWindowInSeconds > 0 && !lane.window) {
-            const start = batch[0]!.windowStart;
-            lane.window = { start, end: start + settings.tumblingWindowInSeconds, state: {} };
-          }
+          if (tumblingWindowInSeconds > 0 && !lane.window) lane.window = openWindow(batch[0]!.windowStart, tumblingWindowInSeconds);
           await this.deliver(lane, batch, 0);
         } finally {
           this.busyLanes -= 1;
-          this.advance();
+          this.checkpointer.advance();
         }
       }
     } catch (error) {
@@ -487,175 +302,154 @@ export class ShardWorker {
     }
   }
 
-  private windowOver(lane: Lane): boolean {
-    const window = lane.window!;
-    const next = lane.queue[0];
-    if (next && next.windowStart === window.start) return false;
-    return next !== undefined || this.readerDone || this.ctx.clock() >= window.end * 1000;
-  }
-
-  private nextWake(lane: Lane): number {
-    if (!lane.window) return this.ctx.pollIntervalMs;
-    return Math.min(this.ctx.pollIntervalMs, Math.max(0, lane.window.end * 1000 - this.ctx.clock()));
-  }
-
-  /** The next batch of a lane: up to batchSize records, under 6 MB, within one tumbling window. */
-  private candidate(lane: Lane): { batch: Entry[]; full: boolean } {
-    const { settings } = this.ctx;
-    const batch: Entry[] = [];
-    let bytes = EVENT_ENVELOPE_BYTES;
-    for (const entry of lane.queue) {
-      if (entry.undeliverable !== undefined) return { batch, full: true };
-      if (batch.length >= settings.batchSize) return { batch, full: true };
-      if (batch.length > 0 && bytes + entry.bytes > this.ctx.maxPayloadBytes) return { batch, full: true };
-      if (settings.tumblingWindowInSeconds > 0 && batch.length > 0 && entry.windowStart !== batch[0]!.windowStart) return { batch, full: true };
-      batch.push(entry);
-      bytes += entry.bytes;
-    }
-    return { batch, full: batch.length >= settings.batchSize };
-  }
-
   private event(lane: Lane, batch: readonly Entry[]): unknown {
     const Records = batch.map((entry) => entry.record);
-    const window = lane.window;
-    if (!window) return { Records };
-    return {
-      Records,
-      window: { start: new Date(window.start * 1000).toISOString(), end: new Date(window.end * 1000).toISOString() },
-      state: window.state,
-      shardId: this.shardId,
-      eventSourceARN: this.ctx.eventSourceArn,
-      isFinalInvokeForWindow: false,
-      isWindowTerminatedEarly: false,
-    };
+    if (!lane.window) return { Records };
+    return { Records, ...windowEvent(lane.window, this.shardId, this.ctx.eventSourceArn, { final: false, early: false }) };
   }
 
   private invoke(event: unknown, requestId: string): Promise<InvokeResult> {
     const { settings } = this.ctx;
-    return invokeWithTimeout(this.ctx.invoke, event, { functionName: settings.functionName, timeoutSeconds: settings.functionTimeoutSeconds, requestId });
+    const options = { functionName: settings.functionName, timeoutSeconds: settings.functionTimeoutSeconds, requestId };
+    return invokeWithTimeout(this.ctx.invoke, event, options, this.ctx.clock);
   }
 
-  private logInvocation(batch: readonly Entry[], outcome: string, durationMs: number, extra: Record<string, unknown> = {}): void {
-    const first = batch[0]?.sequenceNumber;
-    const last = batch[batch.length - 1]?.sequenceNumber;
-    const { functionName } = this.ctx.settings;
-    this.ctx.logger.info(`${functionName} ${this.shardId} ${batch.length} record(s) ${first}..${last}: ${outcome} (${durationMs} ms)`, {
-      function: functionName,
-      shardId: this.shardId,
+  private batchFields(batch: readonly Entry[], requestId: string) {
+    return {
+      ...this.fields,
+      requestId,
       batchSize: batch.length,
-      firstSequenceNumber: first,
-      lastSequenceNumber: last,
-      outcome,
-      durationMs,
-      ...extra,
-    });
-  }
-
-  private backoffMs(retry: number): number {
-    return Math.min(this.ctx.retryMaxDelayMs, this.ctx.retryBaseDelayMs * 2 ** (retry - 1));
+      firstSequenceNumber: batch[0]?.sequenceNumber,
+      lastSequenceNumber: batch[batch.length - 1]?.sequenceNumber,
+    };
   }
 
   /** Waits out a backoff (new records do not cut it short); a stop ends it at once. */
   private async pause(ms: number): Promise<void> {
-    const until = Date.now() + ms;
-    while (!this.stopping && Date.now() < until) await this.wake.wait(until - Date.now());
+    const { clock } = this.ctx;
+    const until = clock.now() + ms;
+    while (!this.stopping && clock.now() < until) await this.wake.wait(until - clock.now());
     if (this.stopping) throw new Stopped();
   }
 
+  private acknowledge(batch: readonly Entry[], count: number): void {
+    for (const entry of batch.slice(0, count)) entry.done = true;
+    this.checkpointer.advance();
+  }
+
   /**
-   * Delivers one batch until it succeeds, is split, or is given up (dead letters). Records before the
-   * lowest reported failure are acknowledged at once; splitting does not use up retry attempts.
+   * Delivers one batch until it succeeds, is split, or is given up (dead letters), step by step as the
+   * delivery policy decides. Records before the lowest reported failure are acknowledged at once.
    */
   private async deliver(lane: Lane, entries: Entry[], retriesUsed: number): Promise<void> {
-    const { settings } = this.ctx;
-    const maxRetries = settings.maximumRetryAttempts;
+    const { settings, clock } = this.ctx;
     let batch = entries;
-    let retries = retriesUsed;
-    let invocations = 0;
+    const attempts: Attempts = { retries: retriesUsed, invocations: 0 };
     let requestId = randomUUID();
-    let responseContext: StreamFailurePayload['responseContext'] = { statusCode: 200, executedVersion: '$LATEST' };
+    let responseContext = OK_RESPONSE;
+    let outcome: InvocationOutcome = { kind: 'unsent' };
+    let invoked = { durationMs: 0, iteratorAgeMs: undefined as number | undefined, batch };
     for (;;) {
       if (this.stopping) throw new Stopped();
-      batch = await this.expireOld(batch, requestId, invocations, responseContext);
-      if (batch.length === 0) return;
-      requestId = randomUUID();
-      const startedAt = Date.now();
-      const result = await this.invoke(this.event(lane, batch), requestId);
-      invocations += 1;
-      const duration = Date.now() - startedAt;
-      let failedAt: number;
-      let outcome: string;
-      if (result.ok) {
-        responseContext = { statusCode: 200, executedVersion: '$LATEST' };
-        const verdict = interpretBatchResponse(result.response, batch.map((entry) => entry.sequenceNumber), settings.reportBatchItemFailures, lane.window !== undefined);
-        if (lane.window && verdict.kind !== 'malformed') lane.window.state = stateOf(result.response);
-        if (verdict.kind === 'ok') {
-          for (const entry of batch) entry.done = true;
-          this.logInvocation(batch, 'ok', duration);
-          return;
-        }
-        if (verdict.kind === 'partial') {
-          failedAt = verdict.index;
-          outcome = `partial failure at ${verdict.sequenceNumber}`;
-        } else {
-          failedAt = 0;
-          outcome = `error (malformed batch response: ${verdict.reason})`;
-        }
-      } else {
-        responseContext = { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' };
-        failedAt = 0;
-        outcome = `error ${result.errorType}: ${result.errorMessage}`;
-      }
-      for (const entry of batch.slice(0, failedAt)) entry.done = true;
-      this.advance();
-      const remaining = batch.slice(failedAt);
-      if (settings.bisectBatchOnFunctionError && failedAt > 0) {
-        // Lambda splits at the reported sequence number; that split costs no retry attempt.
-        this.logInvocation(batch, `${outcome}; retrying from ${remaining[0]!.sequenceNumber}`, duration);
-        batch = remaining;
+      const view = { sequenceNumbers: batch.map((entry) => entry.sequenceNumber), createdMs: batch.map((entry) => entry.createdMs) };
+      const step = nextStep(outcome, view, attempts, this.rules, clock.now());
+      if (step.kind === 'invoke') {
+        requestId = randomUUID();
+        const ageMs = iteratorAgeMs(clock.now(), batch[batch.length - 1]?.createdMs);
+        this.ctx.iteratorAge.observe(this.shardId, ageMs);
+        const attempt = attempts.invocations + 1;
+        this.ctx.emit({ type: 'invocation', ...this.batchFields(batch, requestId), iteratorAgeMs: ageMs, attempt });
+        const startedAt = clock.now();
+        const result = await this.invoke(this.event(lane, batch), requestId);
+        attempts.invocations += 1;
+        invoked = { durationMs: clock.now() - startedAt, iteratorAgeMs: ageMs, batch };
+        outcome = result.ok
+          ? { kind: 'returned', response: result.response }
+          : { kind: 'failed', errorType: result.errorType, errorMessage: result.errorMessage };
+        responseContext = result.ok ? OK_RESPONSE : { ...OK_RESPONSE, functionError: 'Unhandled' };
         continue;
       }
-      if (settings.bisectBatchOnFunctionError && remaining.length > 1) {
-        const half = Math.ceil(remaining.length / 2);
-        this.logInvocation(batch, `${outcome}; bisecting into ${half} + ${remaining.length - half}`, duration);
-        await this.deliver(lane, remaining.slice(0, half), retries);
-        await this.deliver(lane, remaining.slice(half), retries);
-        return;
+      if (step.verdict) {
+        const answered = outcome.kind === 'returned' && step.verdict.errorType !== 'MalformedBatchResponse';
+        if (lane.window && outcome.kind === 'returned' && answered) lane.window.state = stateOf(outcome.response);
+        this.emitOutcome(step, batch, requestId, invoked, attempts);
       }
-      retries += 1;
-      if (maxRetries !== -1 && retries > maxRetries) {
-        this.logInvocation(batch, `${outcome}; sent to dead-letter store after ${invocations} invocation(s)`, duration);
-        await this.deadLetter(remaining, 'RetryAttemptsExhausted', requestId, invocations, responseContext);
-        return;
+      outcome = { kind: 'unsent' };
+      const remaining = batch.slice(step.kind === 'ack' ? batch.length : step.acknowledge);
+      switch (step.kind) {
+        case 'ack':
+          this.acknowledge(batch, batch.length);
+          return;
+        case 'split':
+          this.acknowledge(batch, step.acknowledge);
+          this.ctx.emit({ type: 'split', ...this.batchFields(remaining, requestId), at: step.at, parts: step.parts });
+          if (step.at === 'failure') {
+            batch = remaining;
+            continue;
+          }
+          await this.deliver(lane, remaining.slice(0, step.parts[0]), attempts.retries);
+          await this.deliver(lane, remaining.slice(step.parts[0]), attempts.retries);
+          return;
+        case 'retry':
+          this.acknowledge(batch, step.acknowledge);
+          const { retry, delayMs } = step;
+          this.ctx.emit({ type: 'retry', ...this.batchFields(remaining, requestId), retry, maxRetries: settings.maximumRetryAttempts, delayMs });
+          await this.pause(step.delayMs);
+          attempts.retries = step.retry;
+          batch = remaining;
+          continue;
+        case 'deadLetter': {
+          this.acknowledge(batch, step.acknowledge);
+          const given = remaining.slice(0, step.count);
+          if (step.condition === 'RecordAgeExceeded') {
+            const maximumRecordAgeSeconds = recordAgeLimitSeconds(this.rules);
+            this.ctx.emit({ type: 'recordAgeExceeded', ...this.batchFields(given, requestId), maximumRecordAgeSeconds });
+          }
+          await this.deadLetter(given, step.condition, requestId, attempts.invocations, responseContext);
+          batch = remaining.slice(step.count);
+          if (batch.length === 0) return;
+          continue;
+        }
       }
-      this.logInvocation(batch, `${outcome}; retry ${retries} of ${maxRetries === -1 ? 'unlimited (until the records expire)' : maxRetries}`, duration);
-      await this.pause(this.backoffMs(retries));
-      batch = remaining;
     }
   }
 
-  /** Records older than maximumRecordAgeInSeconds go to the dead-letter store instead of the function. */
-  private async expireOld(batch: Entry[], requestId: string, invocations: number, responseContext: StreamFailurePayload['responseContext']): Promise<Entry[]> {
-    const maxAge = this.ctx.settings.maximumRecordAgeInSeconds;
-    // -1 means no limit of its own, but records still leave the stream after 24 hours.
-    const limitMs = (maxAge === -1 ? 86_400 : maxAge) * 1000;
-    const now = this.ctx.clock();
-    let expired = 0;
-    while (expired < batch.length && now - batch[expired]!.createdMs > limitMs) expired += 1;
-    if (expired === 0) return batch;
-    const old = batch.slice(0, expired);
-    this.logInvocation(old, `record age exceeded ${maxAge === -1 ? 86_400 : maxAge} s; sent to dead-letter store`, 0);
-    await this.deadLetter(old, 'RecordAgeExceeded', requestId, invocations, responseContext);
-    return batch.slice(expired);
+  private emitOutcome(
+    step: Exclude<DeliveryStep, { kind: 'invoke' }>,
+    batch: readonly Entry[],
+    requestId: string,
+    invoked: { durationMs: number; iteratorAgeMs: number | undefined },
+    attempts: Attempts,
+  ): void {
+    const verdict = step.verdict!;
+    const from = batch[step.kind === 'ack' ? batch.length : step.acknowledge]?.sequenceNumber ?? '';
+    let next: NextStepSummary;
+    if (step.kind === 'ack') next = { kind: 'ack' };
+    else if (step.kind === 'retry') next = { kind: 'retry', retry: step.retry, maxRetries: this.rules.maximumRetryAttempts, fromSequenceNumber: from };
+    else if (step.kind === 'split' && step.at === 'failure') next = { kind: 'split', at: 'failure', fromSequenceNumber: from };
+    else if (step.kind === 'split') next = { kind: 'split', at: 'half', parts: [step.parts[0]!, step.parts[1]!] };
+    else next = { kind: 'deadLetter', invocations: attempts.invocations };
+    const event: OutcomeEvent = {
+      type: 'outcome',
+      ...this.batchFields(batch, requestId),
+      outcome: verdict.outcome,
+      durationMs: invoked.durationMs,
+      iteratorAgeMs: invoked.iteratorAgeMs,
+      next,
+    };
+    if (verdict.outcome === 'partial') event.failedAt = batch[verdict.failedAt]!.sequenceNumber;
+    if (verdict.errorType !== undefined) event.errorType = verdict.errorType;
+    if (verdict.errorMessage !== undefined) event.errorMessage = verdict.errorMessage;
+    this.ctx.emit(event);
   }
 
   /** A record the function never sees: straight to the dead-letter store, with the reason, so the shard moves on. */
   private async deadLetterUndeliverable(entry: Entry): Promise<void> {
     this.busyLanes += 1;
     try {
-      this.logInvocation([entry], `not deliverable (${entry.undeliverable}); sent to dead-letter store`, 0);
-      const responseContext = { statusCode: 200, executedVersion: '$LATEST' };
-      await this.deadLetter([entry], 'RecordNotDeliverable', randomUUID(), 0, responseContext, entry.undeliverable);
+      const requestId = randomUUID();
+      this.ctx.emit({ type: 'undeliverable', ...this.batchFields([entry], requestId), reason: entry.undeliverable! });
+      await this.deadLetter([entry], 'RecordNotDeliverable', requestId, 0, OK_RESPONSE, entry.undeliverable);
     } finally {
       this.busyLanes -= 1;
     }
@@ -679,7 +473,9 @@ export class ShardWorker {
       condition,
       approximateInvokeCount: invocations,
       responseContext,
-      now: new Date(this.ctx.clock()),
+      now: new Date(this.ctx.clock.now()),
+      // AWS writes the whole invocation record, records included, to an S3 destination only.
+      includeRecords: settings.onFailureDestinationType === 's3',
     });
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -689,40 +485,38 @@ export class ShardWorker {
           ...(reason ? { reason } : {}),
           payload,
         });
-        this.ctx.logger.info(`${settings.functionName} ${this.shardId}: ${entries.length} record(s) sent to dead-letter store as ${stored.id} (${condition})`, {
-          function: settings.functionName,
-          shardId: this.shardId,
-          deadLetterId: stored.id,
+        this.ctx.emit({
+          type: 'deadLetter',
+          ...this.batchFields(entries, requestId),
           condition,
+          deadLetterId: stored.id,
+          destination: settings.onFailureDestination,
+          invocations,
+          ...(reason ? { reason } : {}),
         });
         break;
       } catch (error) {
         // Moving on without the dead letter would lose the failure silently: keep trying.
-        this.ctx.logger.error(`could not write a dead letter (attempt ${attempt}): ${(error as Error).message}`, { shardId: this.shardId });
-        await this.pause(this.backoffMs(Math.min(attempt, 10)));
+        this.ctx.emit({ type: 'deadLetterWriteFailed', ...this.fields, attempt, error: (error as Error)?.message ?? String(error) });
+        await this.pause(backoffMs(Math.min(attempt, 10), this.rules));
       }
     }
     for (const entry of entries) entry.done = true;
-    this.advance();
+    this.checkpointer.advance();
   }
 
   /** The last invocation of a tumbling window: no records, the state so far, isFinalInvokeForWindow. */
   private async finishWindow(lane: Lane): Promise<void> {
     const window = lane.window!;
-    const early = this.ctx.clock() < window.end * 1000;
-    const { settings } = this.ctx;
+    const { settings, clock } = this.ctx;
+    const early = clock.now() < window.end * 1000;
+    const final = { windowStart: new Date(window.start * 1000).toISOString(), terminatedEarly: early };
     for (let attempt = 0; ; attempt += 1) {
       const requestId = randomUUID();
-      const startedAt = Date.now();
-      const event = {
-        Records: [],
-        window: { start: new Date(window.start * 1000).toISOString(), end: new Date(window.end * 1000).toISOString() },
-        state: window.state,
-        shardId: this.shardId,
-        eventSourceARN: this.ctx.eventSourceArn,
-        isFinalInvokeForWindow: true,
-        isWindowTerminatedEarly: early,
-      };
+      const fields = this.batchFields([], requestId);
+      this.ctx.emit({ type: 'invocation', ...fields, iteratorAgeMs: undefined, attempt: attempt + 1, finalInvokeForWindow: final });
+      const startedAt = clock.now();
+      const event = { Records: [], ...windowEvent(window, this.shardId, this.ctx.eventSourceArn, { final: true, early }) };
       this.busyLanes += 1;
       let result: InvokeResult;
       try {
@@ -730,28 +524,27 @@ export class ShardWorker {
       } finally {
         this.busyLanes -= 1;
       }
-      const duration = Date.now() - startedAt;
-      if (result.ok) {
-        this.logInvocation([], `final invocation of window ${event.window.start}${early ? ' (terminated early)' : ''}: ok`, duration);
-        break;
-      }
+      const durationMs = clock.now() - startedAt;
       const limit = settings.maximumRetryAttempts === -1 ? Number.POSITIVE_INFINITY : settings.maximumRetryAttempts;
-      if (attempt >= limit) {
-        this.logInvocation([], `final invocation of window ${event.window.start}: error ${result.errorType}; giving up, state dropped`, duration);
-        break;
-      }
-      this.logInvocation([], `final invocation of window ${event.window.start}: error ${result.errorType}: ${result.errorMessage}; retry ${attempt + 1}`, duration);
-      await this.pause(this.backoffMs(attempt + 1));
+      const next: NextStepSummary = result.ok
+        ? { kind: 'ack' }
+        : attempt >= limit
+          ? { kind: 'giveUp' }
+          : { kind: 'retry', retry: attempt + 1, maxRetries: settings.maximumRetryAttempts, fromSequenceNumber: '' };
+      this.ctx.emit({
+        type: 'outcome',
+        ...fields,
+        outcome: result.ok ? 'ok' : result.errorType === 'Sandbox.Timedout' ? 'timeout' : 'error',
+        ...(result.ok ? {} : { errorType: result.errorType, errorMessage: result.errorMessage }),
+        durationMs,
+        iteratorAgeMs: undefined,
+        next,
+        finalInvokeForWindow: final,
+      });
+      if (next.kind !== 'retry') break;
+      await this.pause(backoffMs(attempt + 1, this.rules));
     }
     lane.window = undefined;
     this.wake.notify();
   }
-}
-
-function stateOf(response: unknown): unknown {
-  if (typeof response === 'object' && response !== null && 'state' in response) {
-    const state = (response as { state: unknown }).state;
-    return state ?? {};
-  }
-  return {};
 }

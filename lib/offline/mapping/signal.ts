@@ -1,6 +1,10 @@
+import { systemClock, type Clock } from './clock.js';
+
 /** Wakes sleeping loops early: `wait` resolves on `notify` or after the timeout, whichever comes first. */
 export class Signal {
   private waiters = new Set<() => void>();
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   notify(): void {
     const waiters = [...this.waiters];
@@ -11,11 +15,11 @@ export class Signal {
   wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.waiters.delete(wake);
         resolve();
       };
-      const timer = setTimeout(wake, Math.max(0, ms));
+      const timer = this.clock.setTimeout(wake, Math.max(0, ms));
       this.waiters.add(wake);
     });
   }

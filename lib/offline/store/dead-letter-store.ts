@@ -3,7 +3,10 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { DeadLetterNotFoundError, InvalidDeadLetterIdError, UnreadableDeadLetterError } from '../../errors.js';
 
-/** What AWS sends to an SQS or SNS on-failure destination for a DynamoDB stream batch: metadata, not the records. */
+/**
+ * What AWS sends to an on-failure destination for a DynamoDB stream batch: metadata, and for an S3
+ * destination also the invoked event with its records (`payload`).
+ */
 export interface StreamFailurePayload {
   requestContext: { requestId: string; functionArn: string; condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded' | string; approximateInvokeCount: number };
   responseContext: { statusCode: number; executedVersion: string; functionError?: string };
@@ -18,6 +21,8 @@ export interface StreamFailurePayload {
     batchSize: number;
     streamArn: string;
   };
+  /** The event the function was invoked with (S3 destinations only). */
+  payload?: { Records: unknown[] };
 }
 
 /** One failed batch in the store. */
