@@ -49,26 +49,6 @@ export class InvalidAttributeValueError extends AppError {
   }
 }
 
-/**
- * A legal DynamoDB number that a plain read cannot give as a JavaScript value without changing it (see the
- * number policy in lib/change/unmarshall.ts): a non-integer outside the safe-integer range, or an NS whose
- * distinct members are equal as doubles (`what` is 'set'; the path names the second such member).
- */
-export class NumberPrecisionError extends AppError {
-  constructor(
-    readonly path: string,
-    readonly what: 'number' | 'set' = 'number',
-  ) {
-    // The number is item content: it stays out of the message, which is logged at info level.
-    super(
-      (what === 'set'
-        ? `${path} is a member of a number set that equals another member as a JavaScript number, so the set cannot be read without losing it; `
-        : `${path} holds a non-integer number outside the safe-integer range, which JavaScript cannot represent exactly; `) +
-        'read it exactly with exactNumber or exactNumberSet (lib/change/exact-number.ts), or store it as a string',
-    );
-  }
-}
-
 /** A record cannot be identified (no sequence number): the whole invocation must fail so Lambda retries it. */
 export class UnidentifiableRecordError extends AppError {}
 

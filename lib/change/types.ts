@@ -1,17 +1,21 @@
+import type { NumberValueImpl as NumberValue } from '@aws-sdk/util-dynamodb';
+
 /**
  * Plain JavaScript value of an unmarshalled DynamoDB attribute (util-dynamodb semantics: a number is the
- * nearest double inside the safe-integer range, so read numbers for arithmetic with `exactNumber`).
+ * nearest double inside the safe-integer range, an exact bigint beyond it, and a `NumberValue` (exact text)
+ * for a non-integer beyond it; read numbers for arithmetic with `exactNumber`).
  */
 export type NativeValue =
   | string
   | number
   | bigint
+  | NumberValue
   | boolean
   | null
   | Uint8Array
   | NativeValue[]
   | Set<string>
-  | Set<number | bigint>
+  | Set<number | bigint | NumberValue>
   | Set<Uint8Array | string>
   | { [key: string]: NativeValue };
 

@@ -1,5 +1,6 @@
+import { NumberValueImpl as NumberValue } from '@aws-sdk/util-dynamodb';
 import { decimalText } from '../aggregates/decimal.js';
-import { InvalidAttributeValueError, NumberPrecisionError, UnknownAttributeTypeError } from '../errors.js';
+import { InvalidAttributeValueError, UnknownAttributeTypeError } from '../errors.js';
 import type { Item, NativeValue } from './types.js';
 
 /**
@@ -16,9 +17,10 @@ import type { Item, NativeValue } from './types.js';
  * - A plain read (unmarshallImage, `change.newImage`) gives util-dynamodb's values: an N inside the
  *   safe-integer range becomes a JavaScript number, so a fraction gets the nearest double
  *   (`1.0000000000000001` reads as `1`); an integer outside that range becomes an exact bigint (in any
- *   notation, where util-dynamodb refuses `1e21`); a non-integer outside it is a NumberPrecisionError,
- *   never a rounding. An NS whose members are distinct but equal as doubles is a NumberPrecisionError too:
- *   a set never loses a member.
+ *   notation, where util-dynamodb refuses `1e21`); a non-integer outside it, which no double or bigint
+ *   holds, becomes util-dynamodb's `NumberValue` (its exact text, as `wrapNumbers` gives it), never a rounding
+ *   and never an error: the item is legal. An NS whose members are distinct but equal as doubles becomes a set
+ *   of `NumberValue`s, so a set never loses a member.
  * - Arithmetic never uses those doubles: read a number exactly with `exactNumber` (lib/change/exact-number.ts),
  *   which gives the canonical decimal text of the attribute as the record carried it, and compute with
  *   lib/aggregates/decimal.ts.
@@ -37,7 +39,7 @@ class PathError extends Error {
   constructor(
     readonly relativePath: string,
     readonly problem: string,
-    readonly kind: 'invalid' | 'unknown' | 'precision',
+    readonly kind: 'invalid' | 'unknown',
     readonly detail: string,
   ) {
     super(problem);
@@ -80,8 +82,8 @@ function checkNumberLimits(text: string): void {
   }
 }
 
-/** The exact integer an N text outside the safe range stands for, or a precision error when it has a fraction. */
-function bigIntOf(text: string): bigint {
+/** The exact integer an N text outside the safe range stands for, or its NumberValue when it has a fraction. */
+function wideNumber(text: string): bigint | NumberValue {
   if (!/[.eE]/.test(text)) return BigInt(text);
   const e = text.search(/[eE]/);
   const mantissa = e < 0 ? text : text.slice(0, e);
@@ -92,14 +94,14 @@ function bigIntOf(text: string): bigint {
   const shift = (e < 0 ? 0 : Number(text.slice(e + 1))) - fraction.length;
   if (shift >= 0) return BigInt(digits) * 10n ** BigInt(shift);
   // Outside the safe range the integer part is never empty, so the sign stays in `digits.slice(0, shift)`.
-  if (/[1-9]/.test(digits.slice(shift))) throw new PathError('', '', 'precision', 'number');
+  if (/[1-9]/.test(digits.slice(shift))) return NumberValue.from(text);
   return BigInt(digits.slice(0, shift));
 }
 
 /** The common case, checked with one cheap test: no exponent, at most 38 characters (so within every limit). */
 const SHORT_PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
 
-function toNumber(value: unknown): number | bigint {
+function toNumber(value: unknown): number | bigint | NumberValue {
   if (typeof value !== 'string') throw invalid(`has an N value of type ${typeof value}; N must be a string`);
   if (value.length > MAX_SIGNIFICANT_DIGITS || !SHORT_PLAIN_NUMBER.test(value)) {
     // The value itself stays out of the message: it is item content, and error lines are logged at info level.
@@ -110,7 +112,7 @@ function toNumber(value: unknown): number | bigint {
   }
   const n = +value;
   if (n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER) return n;
-  return bigIntOf(value);
+  return wideNumber(value);
 }
 
 /** DynamoDB nests documents at most 32 levels deep; deeper input is malformed, and would overflow the stack. */
@@ -221,8 +223,8 @@ function setOf<T>(values: unknown, type: 'SS' | 'NS' | 'BS', each: (v: unknown) 
   const duplicate = firstDuplicate(values, identity);
   if (duplicate !== undefined) throw prefixed(invalid(`repeats an earlier member; DynamoDB sets hold distinct members`), `.${type}[${duplicate}]`);
   if (type !== 'NS') return out;
-  const collision = firstDuplicate(values, (v) => String(toNumber(v)));
-  throw prefixed(new PathError('', '', 'precision', 'set'), `.${type}[${collision ?? 0}]`);
+  // Distinct numbers that share a double: each member keeps its exact text instead.
+  return new Set(values.map((v) => NumberValue.from(v as string))) as Set<T>;
 }
 
 /** Finds the one type key of an attribute value; refuses none, or two (`{ S, N }`), which DynamoDB never sends. */
@@ -266,7 +268,7 @@ function scalarToNative(type: string, v: unknown): NativeValue {
     case 'SS':
       return setOf(v, 'SS', stringMember);
     case 'NS':
-      return setOf(v, 'NS', toNumber) as Set<number | bigint>;
+      return setOf(v, 'NS', toNumber) as Set<number | bigint | NumberValue>;
     case 'BS':
       return setOf(v, 'BS', binaryMember);
     case 'B':
@@ -332,14 +334,13 @@ function toAppError(error: unknown, path: string): unknown {
   if (!(error instanceof PathError)) return error;
   const full = path + error.relativePath;
   if (error.kind === 'unknown') return new UnknownAttributeTypeError(full, error.detail);
-  if (error.kind === 'precision') return new NumberPrecisionError(full, error.detail === 'set' ? 'set' : 'number');
   return new InvalidAttributeValueError(full, error.problem);
 }
 
 /**
  * Unmarshalls an image (a map of attribute values) into a null-prototype object.
  * @param path names the image in errors, for example `dynamodb.NewImage`.
- * @throws UnknownAttributeTypeError, InvalidAttributeValueError or NumberPrecisionError naming the attribute path.
+ * @throws UnknownAttributeTypeError or InvalidAttributeValueError naming the attribute path.
  */
 export function unmarshallImage<T extends Item = Item>(image: unknown, path = 'image'): T {
   if (typeof image !== 'object' || image === null || Array.isArray(image)) {

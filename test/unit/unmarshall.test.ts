@@ -1,7 +1,7 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { NumberValueImpl, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { unmarshallImage, unmarshallValue, validateImage } from '../../lib/change/unmarshall.js';
-import { InvalidAttributeValueError, NumberPrecisionError, UnknownAttributeTypeError } from '../../lib/errors.js';
+import { InvalidAttributeValueError, UnknownAttributeTypeError } from '../../lib/errors.js';
 import { comparable } from '../support/comparable.js';
 import { inheritsNothing } from '../support/inherits-nothing.js';
 
@@ -61,7 +61,6 @@ describe('unmarshallImage', () => {
 
   it.each<[string, unknown, new (...args: never[]) => Error, string]>([
     ['an unknown type', { tags: { L: [{ Q: 'x' }] } }, UnknownAttributeTypeError, 'img.tags[0] has an unknown attribute type "Q"'],
-    ['a non-integer beyond the safe range', { price: { M: { amount: { N: '12345678901234567.5' } } } }, NumberPrecisionError, 'img.price.amount holds a non-integer number outside the safe-integer range'],
     ['an N that is not a number', { n: { N: 'abc' } }, InvalidAttributeValueError, 'img.n has an N value that is not a DynamoDB number'],
     ['an N given as a JSON number', { n: { N: 5 } }, InvalidAttributeValueError, 'img.n has an N value of type number'],
     ['an empty attribute value', { e: {} }, InvalidAttributeValueError, 'img.e has no value'],
@@ -187,18 +186,31 @@ describe('strict attribute values (finding 8)', () => {
     expect(checked.constructor).toBe(built.constructor);
   });
 
-  it('refuses an NS whose distinct members share a double, instead of dropping one (NumberPrecisionError)', () => {
-    // Prepare: legal in DynamoDB, but as JS numbers both are 1, and a Set would keep one.
+  it('reads an NS whose distinct members share a double as NumberValues, instead of dropping one', () => {
+    // Prepare: legal in DynamoDB, but as JS numbers both are 1, and a Set of numbers would keep one.
     const image = { sizes: { NS: ['1', '1.0000000000000001'] } };
 
     // Act
-    const built = thrownBy(() => unmarshallImage(image, 'img'));
-    const checked = thrownBy(() => validateImage(image, 'img'));
+    const built = unmarshallImage(image, 'img').sizes as Set<NumberValueImpl>;
 
     // Assess
-    expect(built).toBeInstanceOf(NumberPrecisionError);
-    expect(built).toMatchObject({ path: 'img.sizes.NS[1]', what: 'set' });
-    expect(checked).toEqual(built);
+    expect(() => validateImage(image, 'img')).not.toThrow();
+    expect([...built].map((member) => member.value)).toEqual(['1', '1.0000000000000001']);
+    expect([...built].every((member) => member instanceof NumberValueImpl)).toBe(true);
+  });
+
+  it.each([
+    ['a fraction past 2^53', '12345678901234567.5'],
+    ['38 digits with a fraction', '98765432109876543210.123456789012345678'],
+    ['a negative one in exponent form', '-9.0071992547409915E+15'],
+  ])('reads %s, legal but beyond any double, as a NumberValue holding its exact text', (_label, text) => {
+    // Act
+    const value = unmarshallImage({ price: { M: { amount: { N: text } } } }, 'img').price as Record<string, NumberValueImpl>;
+
+    // Assess: never an error (the item is legal), never a rounding
+    expect(() => validateImage({ n: { N: text } }, 'img')).not.toThrow();
+    expect(value.amount).toBeInstanceOf(NumberValueImpl);
+    expect(value.amount!.value).toBe(text);
   });
 
   it('keeps bytes from the SDK (Uint8Array) as they are', () => {
