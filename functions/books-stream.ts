@@ -1,12 +1,12 @@
-import { authorStatsAction } from '../lib/actions/author-stats.js';
-import { changeLogAction } from '../lib/actions/change-log.js';
-import { withInjectedFaults } from '../lib/actions/fault-injection.js';
-import { logAction } from '../lib/actions/log.js';
-import { requireEnv } from '../lib/config/require-env.js';
-import { DEFAULT_DISPATCH_CONCURRENCY } from '../lib/dispatch/default-concurrency.js';
-import { createStreamHandler } from '../lib/dispatch/stream-handler.js';
-import { createDynamoDBClient } from '../lib/dynamodb/client.js';
-import { createLogger } from '../lib/logging/logger.js';
+import { authorStatsAction } from '../lib/runtime/actions/author-stats.js';
+import { changeLogAction } from '../lib/runtime/actions/change-log.js';
+import { withInjectedFaults } from '../lib/tools/soak/fault-injection.js';
+import { logAction } from '../lib/runtime/actions/log.js';
+import { requireEnv } from '../lib/runtime/require-env.js';
+import { DEFAULT_DISPATCH_CONCURRENCY } from '../lib/runtime/dispatch/default-concurrency.js';
+import { createStreamHandler } from '../lib/runtime/dispatch/stream-handler.js';
+import { createDynamoDBClient } from '../lib/runtime/dynamodb-client.js';
+import { createLogger } from '../lib/runtime/logging/logger.js';
 
 const env = process.env;
 const client = createDynamoDBClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION, accessKeyId: env.AWS_ACCESS_KEY_ID });

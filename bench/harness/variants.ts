@@ -2,9 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { Action } from '../../lib/dispatch/action.js';
-import { processBatch } from '../../lib/dispatch/process-batch.js';
-import { createLogger } from '../../lib/logging/logger.js';
+import type { Action } from '../../lib/runtime/dispatch/action.js';
+import { processBatch } from '../../lib/runtime/dispatch/process-batch.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
 
 type SdkImage = Record<string, SdkAttributeValue>;
 

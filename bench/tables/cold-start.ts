@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
 import { parse } from 'yaml';
-import { readServerlessConfig } from '../../lib/tables/serverless-config.js';
+import { readServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { createRandom } from '../generate/random.js';
 import { log, QUICK, tableMain } from '../harness/table-main.js';
 

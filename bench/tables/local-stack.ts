@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBClient } from '../../lib/dynamodb/client.js';
-import { createLogger } from '../../lib/logging/logger.js';
+import { createDynamoDBClient } from '../../lib/runtime/dynamodb-client.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { log, QUICK, tableMain } from '../harness/table-main.js';
 
 /*
@@ -19,8 +19,8 @@ const STAGE = 'bench';
 const FUNCTION = 'ordersStream';
 const TABLE = `orders-${STAGE}`;
 
-type StackModule = typeof import('../../lib/offline/stack/local-stack.js');
-type StackConfigModule = typeof import('../../lib/offline/stack/stack-config.js');
+type StackModule = typeof import('../../lib/local/stack/local-stack.js');
+type StackConfigModule = typeof import('../../lib/local/stack/stack-config.js');
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { backfillChange } from '../../lib/backfill/backfill-change.js';
-import { parseBackfillArguments } from '../../lib/backfill/cli-options.js';
-import { createProgressReporter, formatDuration, progressText, type ProgressSnapshot } from '../../lib/backfill/progress.js';
-import { createRateLimiter } from '../../lib/backfill/rate-limiter.js';
-import { ConfigurationError } from '../../lib/errors.js';
+import { backfillChange } from '../../lib/tools/backfill/backfill-change.js';
+import { parseBackfillArguments } from '../../lib/tools/backfill/cli-options.js';
+import { createProgressReporter, formatDuration, progressText, type ProgressSnapshot } from '../../lib/tools/backfill/progress.js';
+import { createRateLimiter } from '../../lib/tools/backfill/rate-limiter.js';
+import { ConfigurationError } from '../../lib/runtime/errors.js';
 
 describe('backfill command line', () => {
   it('has defaults for everything but the function', () => {

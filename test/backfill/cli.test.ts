@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BackfillState } from '../../lib/backfill/state-file.js';
+import type { BackfillState } from '../../lib/tools/backfill/state-file.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 import { statsByKey } from '../support/stats.js';
 
@@ -23,7 +23,7 @@ interface Run {
 /** Runs `npm run backfill -- ...` as a real process (node with tsx, no npm in between, so signals reach it). */
 function backfill(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/backfill.ts', 'booksStream', '--stage', stage, '--endpoint', dynamodbEndpoint(), '--state-file', statePath, ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'lib/tools/cli/backfill.ts', 'booksStream', '--stage', stage, '--endpoint', dynamodbEndpoint(), '--state-file', statePath, ...args], {
       cwd: projectDir,
       env: { ...process.env, NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -3,8 +3,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { generateOrdersEvent, imagesOf, INVOCATION_CAP_BYTES, itemSize, MAX_ITEM_BYTES, MIN_ITEM_BYTES } from '../../bench/generate/orders-event.js';
-import { toChange } from '../../lib/change/to-change.js';
-import { unmarshallImage } from '../../lib/change/unmarshall.js';
+import { toChange } from '../../lib/runtime/change/to-change.js';
+import { unmarshallImage } from '../../lib/runtime/change/unmarshall.js';
 import { comparable } from '../support/comparable.js';
 
 type SdkImage = Record<string, SdkAttributeValue>;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isListening, javaEnvironment, type ParentDeathWatch } from '../../lib/local/dynamodb-local.js';
+import { isListening, javaEnvironment, type ParentDeathWatch } from '../../lib/local/dynamodb-local/dynamodb-local.js';
 import { environmentNames, isRunning, killGroup, runCommand, until, type RunningCommand } from './fixtures/processes.js';
 
 const projectDir = resolve(__dirname, '..', '..');

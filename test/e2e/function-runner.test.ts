@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../lib/logging/logger.js';
-import { createFunctionRunner, type FunctionRunner, type RunnableFunction } from '../../lib/offline/stack/function-runner.js';
-import { buildHandlers, esbuildOptionsFrom, type HandlerBuild } from '../../lib/offline/stack/handler-build.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
+import { createFunctionRunner, type FunctionRunner, type RunnableFunction } from '../../lib/local/runner/function-runner.js';
+import { buildHandlers, esbuildOptionsFrom, type HandlerBuild } from '../../lib/local/runner/handler-build.js';
 
 const projectDir = resolve(__dirname, '..', '..');
 const logger = createLogger({ level: 'silent' });

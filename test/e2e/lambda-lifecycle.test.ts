@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lambdaNode, runtimeMajor } from '../../lib/local/lambda-node.js';
-import { createLogger } from '../../lib/logging/logger.js';
-import { createFunctionRunner, type RunnableFunction } from '../../lib/offline/stack/function-runner.js';
+import { lambdaNode, runtimeMajor } from '../../lib/local/runner/lambda-node.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
+import { createFunctionRunner, type RunnableFunction } from '../../lib/local/runner/function-runner.js';
 
 const logger = createLogger({ level: 'silent' });
 const dir = mkdtempSync(join(tmpdir(), 'lifecycle-'));

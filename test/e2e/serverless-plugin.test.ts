@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { answersDynamoDB, freePort } from '../../lib/local/dynamodb-local.js';
+import { answersDynamoDB, freePort } from '../../lib/local/dynamodb-local/dynamodb-local.js';
 
 const projectDir = resolve(__dirname, '..', '..');
 const serverless = join(projectDir, 'node_modules', 'osls', 'bin', 'serverless.js');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/local/dynamodb-local.js';
+import { freePort } from '../../lib/local/dynamodb-local/dynamodb-local.js';
 import { copyProject, type ProjectCopy } from '../support/fixture-project-copy.js';
 import { dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 import { npmStart, pathWithoutJava, startEnv } from './fixtures/npm-start.js';

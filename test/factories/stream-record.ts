@@ -1,6 +1,6 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { EventName, StreamViewType } from '../../lib/change/types.js';
+import type { EventName, StreamViewType } from '../../lib/runtime/change/types.js';
 
 /** Plain values a factory marshals (what `marshall` from util-dynamodb accepts). */
 export type PlainItem = Record<string, unknown>;

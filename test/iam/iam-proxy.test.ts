@@ -12,7 +12,7 @@ import { functionAccessKeyId } from '../../lib/local/iam/function-access-key.js'
 import { functionRoles } from '../../lib/local/iam/function-roles.js';
 import { startIamProxy, type IamProxy, type Principal } from '../../lib/local/iam/iam-proxy.js';
 import { parsePolicyStatements, type IamRole } from '../../lib/local/iam/policy.js';
-import type { ServerlessConfig } from '../../lib/tables/serverless-config.js';
+import type { ServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { buildFixture, fixtureCases, type FixtureCase } from '../fixtures/fixture-cases.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { functionRoles } from '../../lib/local/iam/function-roles.js';
 import { checkMappingPermissions, type MappingPermissionProblem } from '../../lib/local/iam/mapping-permissions.js';
 import { parsePolicyStatements, type IamRole } from '../../lib/local/iam/policy.js';
-import { readServerlessConfig } from '../../lib/tables/serverless-config.js';
+import { readServerlessConfig } from '../../lib/mapping/serverless-config.js';
 
 const CONTEXT = { region: 'us-east-1', accountId: '000000000000', resources: {} };
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/books-local/stream/2026-11-30T07:18:44.843';

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MappingPermissionError } from '../../lib/errors.js';
-import { createLogger } from '../../lib/logging/logger.js';
-import { startLocalStack } from '../../lib/offline/stack/local-stack.js';
-import { loadStackConfig, type StackConfig } from '../../lib/offline/stack/stack-config.js';
-import { parseStackOptionsEnv, parseStartArguments } from '../../lib/offline/stack/stack-options.js';
+import { MappingPermissionError } from '../../lib/runtime/errors.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
+import { startLocalStack } from '../../lib/local/stack/local-stack.js';
+import { loadStackConfig, type StackConfig } from '../../lib/local/stack/stack-config.js';
+import { parseStackOptionsEnv, parseStartArguments } from '../../lib/local/stack/stack-options.js';
 import { dynamodbEndpoint, uniqueStage } from '../support/dynamodb.js';
 
 const projectDir = resolve(__dirname, '..', '..');

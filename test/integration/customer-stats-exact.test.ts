@@ -1,9 +1,9 @@
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { customerStatsAction } from '../../lib/actions/customer-stats.js';
-import { createStreamHandler } from '../../lib/dispatch/stream-handler.js';
-import { exactSum, sameNumber } from '../../lib/soak/ground-truth.js';
+import { customerStatsAction } from '../../lib/runtime/actions/customer-stats.js';
+import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
+import { exactSum, sameNumber } from '../../lib/tools/soak/ground-truth.js';
 import { exactN } from '../factories/exact-number.js';
 import { insertRecord, modifyRecord, removeRecord, streamEvent } from '../factories/stream-record.js';
 import { captureLogger } from '../support/capture-logger.js';
@@ -13,7 +13,7 @@ import { createStageTables, localClient, uniqueStage } from '../support/dynamodb
  * Finding 1: totals were added as doubles, so legal DynamoDB numbers were counted rounded and the record
  * acknowledged. Each case writes orders of one customer through the real handler into DynamoDB Local and
  * reads the stored total back as text. The expected totals are written out by hand and compared by value
- * with the ground truth's own arithmetic (lib/soak/ground-truth.ts), which shares nothing with the code's.
+ * with the ground truth's own arithmetic (lib/tools/soak/ground-truth.ts), which shares nothing with the code's.
  */
 
 let client: DynamoDBClient;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpretBatchResponse } from '../../lib/offline/mapping/batch-response.js';
+import { interpretBatchResponse } from '../../lib/mapping/batch-response.js';
 
 // Sequence numbers of different lengths: "900" < "1000" as integers, not as text.
 const batch = ['900', '1000', '1100'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCheckpoint, type ShardRange } from '../../lib/offline/store/check-checkpoint.js';
+import { checkCheckpoint, type ShardRange } from '../../lib/local/store/check-checkpoint.js';
 
 const at = '2026-01-01T00:00:00.000Z';
 const open: ShardRange = {};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CheckpointStoreError } from '../../lib/errors.js';
-import { isConnectionError } from '../../lib/offline/mapping/connection-monitor.js';
+import { CheckpointStoreError } from '../../lib/runtime/errors.js';
+import { isConnectionError } from '../../lib/local/engine/connection-monitor.js';
 
 const withCode = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`connect ${code} 127.0.0.1:9`), { code, ...extra });
 /** A service error as the SDK throws it: DynamoDB answered, with a status. */

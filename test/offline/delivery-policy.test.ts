@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextStep, type Attempts, type DeliveryRules, type DeliveryStep, type InvocationOutcome } from '../../lib/offline/mapping/delivery-policy.js';
+import { nextStep, type Attempts, type DeliveryRules, type DeliveryStep, type InvocationOutcome } from '../../lib/local/engine/delivery-policy.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const seq = (n: number) => `4421584500000000017450439${String(n).padStart(3, '0')}`;

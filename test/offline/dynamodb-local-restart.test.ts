@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDynamoDBClient } from '../../lib/dynamodb/client.js';
-import { freePort, startDynamoDBLocal, type DynamoDBLocal } from '../../lib/local/dynamodb-local.js';
-import { createLogger } from '../../lib/logging/logger.js';
-import { createEventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
-import { createMemoryCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
-import { createMemoryDeadLetterStore } from '../../lib/offline/store/dead-letter-store.js';
+import { createDynamoDBClient } from '../../lib/runtime/dynamodb-client.js';
+import { freePort, startDynamoDBLocal, type DynamoDBLocal } from '../../lib/local/dynamodb-local/dynamodb-local.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
+import { createEventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
+import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
+import { createMemoryDeadLetterStore } from '../../lib/local/store/dead-letter-store.js';
 import { createStreamTable, localStreamsClient, putItem, testSettings, waitFor } from './harness.js';
 
 // This file runs a DynamoDB Local of its own (on disk), because it stops and restarts it.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createEngineEventBus } from '../../lib/offline/mapping/engine-event-bus.js';
-import type { EngineEvent } from '../../lib/offline/mapping/engine-event.js';
-import { engineEventLog } from '../../lib/offline/mapping/engine-event-log.js';
+import { createEngineEventBus } from '../../lib/local/engine/engine-event-bus.js';
+import type { EngineEvent } from '../../lib/local/engine/engine-event.js';
+import { engineEventLog } from '../../lib/local/engine/engine-event-log.js';
 import { captureLogger } from '../support/capture-logger.js';
 
 const batch = { functionName: 'booksStream', shardId: 'shardId-1', requestId: 'r-1', batchSize: 2, firstSequenceNumber: '100000000000000000001', lastSequenceNumber: '100000000000000000002' };

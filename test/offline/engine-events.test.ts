@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { offsetClock } from '../../lib/offline/mapping/clock.js';
-import type { EventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
-import type { StreamMappingSettings } from '../../lib/offline/mapping/settings.js';
+import { offsetClock } from '../../lib/local/engine/clock.js';
+import type { EventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
+import type { StreamMappingSettings } from '../../lib/mapping/settings.js';
 import { localClient } from '../support/dynamodb.js';
 import { createHarness, createStreamTable, putItem, testSettings, type Harness } from './harness.js';
 

@@ -1,6 +1,6 @@
 import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
+import type { EventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
 import { localClient } from '../support/dynamodb.js';
 import { createHarness, createStreamTable, putItem, testSettings, waitFor, type Harness } from './harness.js';
 

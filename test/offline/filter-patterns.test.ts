@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FilterPatternError } from '../../lib/errors.js';
-import { compileFilterPattern, compileFilterPatterns } from '../../lib/offline/filter/filter-patterns.js';
+import { FilterPatternError } from '../../lib/runtime/errors.js';
+import { compileFilterPattern, compileFilterPatterns } from '../../lib/mapping/filter-patterns.js';
 
 // A record as Lambda sees it when it evaluates FilterCriteria.
 const record = {

@@ -1,13 +1,13 @@
 import { CreateTableCommand, DescribeTableCommand, type AttributeValue, type DynamoDBClient, PutItemCommand, DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { createDynamoDBStreamsClient } from '../../lib/dynamodb/streams-client.js';
+import { createDynamoDBStreamsClient } from '../../lib/mapping/streams-client.js';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { createLogger } from '../../lib/logging/logger.js';
-import { createEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type InvokeResult } from '../../lib/offline/mapping/event-source-mapping.js';
-import type { EngineEvent } from '../../lib/offline/mapping/engine-event.js';
-import type { StreamMappingSettings } from '../../lib/offline/mapping/settings.js';
-import { createMemoryCheckpointStore, type CheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
-import { createMemoryDeadLetterStore, type DeadLetterStore } from '../../lib/offline/store/dead-letter-store.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
+import { createEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type InvokeResult } from '../../lib/local/engine/event-source-mapping.js';
+import type { EngineEvent } from '../../lib/local/engine/engine-event.js';
+import type { StreamMappingSettings } from '../../lib/mapping/settings.js';
+import { createMemoryCheckpointStore, type CheckpointStore } from '../../lib/local/store/checkpoint-store.js';
+import { createMemoryDeadLetterStore, type DeadLetterStore } from '../../lib/local/store/dead-letter-store.js';
 import { dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 import { until } from '../support/until.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RecordConversionError } from '../../lib/errors.js';
-import { deliveredStreamArn, toLambdaRecord } from '../../lib/offline/mapping/lambda-record.js';
-import { streamFailurePayload } from '../../lib/offline/mapping/failure-payload.js';
+import { RecordConversionError } from '../../lib/runtime/errors.js';
+import { deliveredStreamArn, toLambdaRecord } from '../../lib/mapping/lambda-record.js';
+import { streamFailurePayload } from '../../lib/mapping/failure-payload.js';
 
 const streamArn = 'arn:aws:dynamodb:us-east-1:123456789012:table/books/stream/2026-01-01T00:00:00.000';
 

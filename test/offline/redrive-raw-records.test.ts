@@ -1,8 +1,8 @@
 import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
-import type { LambdaStreamRecord } from '../../lib/offline/mapping/lambda-record.js';
-import { redriveEntry } from '../../lib/redrive/redrive.js';
+import type { EventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
+import type { LambdaStreamRecord } from '../../lib/mapping/lambda-record.js';
+import { redriveEntry } from '../../lib/tools/redrive/redrive.js';
 import { localClient } from '../support/dynamodb.js';
 import { createHarness, createStreamTable, localStreamsClient, testSettings } from './harness.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../lib/errors.js';
-import { functionStreamSettings, settingsFromStreamEvent } from '../../lib/offline/mapping/settings.js';
-import { readServerlessConfig } from '../../lib/tables/serverless-config.js';
+import { ConfigurationError } from '../../lib/runtime/errors.js';
+import { functionStreamSettings, settingsFromStreamEvent } from '../../lib/mapping/settings.js';
+import { readServerlessConfig } from '../../lib/mapping/serverless-config.js';
 
 const resources = {
   BooksTable: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'books-x', StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } } },

@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../lib/logging/logger.js';
-import type { EngineEvent } from '../../lib/offline/mapping/engine-event.js';
-import { createEventSourceMapping, mappingIdOf, type EventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
-import { createMemoryCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
-import { createMemoryDeadLetterStore } from '../../lib/offline/store/dead-letter-store.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
+import type { EngineEvent } from '../../lib/local/engine/engine-event.js';
+import { createEventSourceMapping, mappingIdOf, type EventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
+import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
+import { createMemoryDeadLetterStore } from '../../lib/local/store/dead-letter-store.js';
 // DynamoDB Local cannot be made to close a shard or expire an iterator on demand: an in-memory Streams service plays those moments.
 import { FakeStreams, record, STREAM_ARN } from '../support/memory-streams.js';
 import { testSettings } from './harness.js';

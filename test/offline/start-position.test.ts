@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startPositionOf, type StartDecision, type StartInput } from '../../lib/offline/mapping/start-position.js';
+import { startPositionOf, type StartDecision, type StartInput } from '../../lib/local/engine/start-position.js';
 
 const SEQ = '000000000000000000123';
 const input = (overrides: Partial<StartInput>): StartInput => ({ checkpoint: undefined, freshMapping: true, startingPosition: 'TRIM_HORIZON', closed: false, ...overrides });

@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CheckpointStoreError, DeadLetterNotFoundError, InvalidDeadLetterIdError, UnreadableDeadLetterError } from '../../lib/errors.js';
-import { createFileCheckpointStore, createMemoryCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
-import { createFileDeadLetterStore, createMemoryDeadLetterStore, type StreamFailurePayload } from '../../lib/offline/store/dead-letter-store.js';
+import { CheckpointStoreError, DeadLetterNotFoundError, InvalidDeadLetterIdError, UnreadableDeadLetterError } from '../../lib/runtime/errors.js';
+import { createFileCheckpointStore, createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
+import { createFileDeadLetterStore, createMemoryDeadLetterStore, type StreamFailurePayload } from '../../lib/local/store/dead-letter-store.js';
 
 const dirs: string[] = [];
 const tempDir = async () => {

@@ -1,8 +1,8 @@
 import { BatchWriteItemCommand, PutItemCommand, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queryItems, queryPages, scanItems, scanPages, type Page } from '../../lib/paging/paginate.js';
-import { ensureTable } from '../../lib/tables/ensure-table.js';
+import { queryItems, queryPages, scanItems, scanPages, type Page } from '../../lib/data/paging/paginate.js';
+import { ensureTable } from '../../lib/data/ensure-table.js';
 import { localClient, uniqueStage } from '../support/dynamodb.js';
 
 const client: DynamoDBClient = localClient();

@@ -1,9 +1,9 @@
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Key } from '../../lib/paging/key-json.js';
-import { parallelScan } from '../../lib/paging/parallel-scan.js';
-import { ensureTable } from '../../lib/tables/ensure-table.js';
+import type { Key } from '../../lib/data/paging/key-json.js';
+import { parallelScan } from '../../lib/data/paging/parallel-scan.js';
+import { ensureTable } from '../../lib/data/ensure-table.js';
 import { localClient, uniqueStage } from '../support/dynamodb.js';
 
 const client: DynamoDBClient = localClient();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createStreamHandler } from '../../lib/dispatch/stream-handler.js';
-import { createLogger } from '../../lib/logging/logger.js';
+import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
 
 /*
  * DynamoDB nests at most 32 levels, so a record nested thousands of levels deep is malformed input.

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../../lib/dispatch/action.js';
-import { createStreamHandler } from '../../lib/dispatch/stream-handler.js';
-import { MalformedEventError, UnidentifiableRecordError } from '../../lib/errors.js';
-import { createLogger, type LogLevel } from '../../lib/logging/logger.js';
-import { logAction } from '../../lib/actions/log.js';
+import type { Action } from '../../lib/runtime/dispatch/action.js';
+import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
+import { MalformedEventError, UnidentifiableRecordError } from '../../lib/runtime/errors.js';
+import { createLogger, type LogLevel } from '../../lib/runtime/logging/logger.js';
+import { logAction } from '../../lib/runtime/actions/log.js';
 import { attributeName, image, type Av } from './arbitraries.js';
 
 /*

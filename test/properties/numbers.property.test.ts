@@ -1,18 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDecimal, decimalText, subtractDecimal } from '../../lib/aggregates/decimal.js';
-import { exactNumber } from '../../lib/change/exact-number.js';
-import { toChange } from '../../lib/change/to-change.js';
-import { unmarshallValue, validateImage } from '../../lib/change/unmarshall.js';
-import { InvalidAttributeValueError } from '../../lib/errors.js';
-import { exactSum, sameNumber } from '../../lib/soak/ground-truth.js';
+import { addDecimal, decimalText, subtractDecimal } from '../../lib/runtime/aggregates/decimal.js';
+import { exactNumber } from '../../lib/runtime/change/exact-number.js';
+import { toChange } from '../../lib/runtime/change/to-change.js';
+import { unmarshallValue, validateImage } from '../../lib/runtime/change/unmarshall.js';
+import { InvalidAttributeValueError } from '../../lib/runtime/errors.js';
+import { exactSum, sameNumber } from '../../lib/tools/soak/ground-truth.js';
 import { exactN } from '../factories/exact-number.js';
 import { insertRecord } from '../factories/stream-record.js';
 import { decimal38Text, hugeText, numberText, tinyText } from './arbitraries.js';
 
 /*
  * Numbers against oracles that share no code with lib/: DynamoDB's rules restated from its documentation
- * (below) and the soak's ground-truth arithmetic (lib/soak/ground-truth.ts, its own BigInt code).
+ * (below) and the soak's ground-truth arithmetic (lib/tools/soak/ground-truth.ts, its own BigInt code).
  */
 
 /** DynamoDB's number rules, from the documentation: sign, digits, fraction, exponent; 38 digits; 1E-130 to 9.99…E+125. */

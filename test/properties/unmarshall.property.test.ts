@@ -1,7 +1,7 @@
 import { NumberValueImpl, unmarshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { unmarshallImage, validateImage } from '../../lib/change/unmarshall.js';
+import { unmarshallImage, validateImage } from '../../lib/runtime/change/unmarshall.js';
 import { comparable } from '../support/comparable.js';
 import { attributeName, image } from './arbitraries.js';
 import { inheritsNothing } from '../support/inherits-nothing.js';

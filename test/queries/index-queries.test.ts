@@ -1,13 +1,13 @@
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidCursorError } from '../../lib/errors.js';
-import { createCursorCodec } from '../../lib/paging/cursor.js';
-import { createBookQueries, type Book } from '../../lib/queries/book-queries.js';
-import { createOrderQueries, type Order } from '../../lib/queries/order-queries.js';
-import type { QueryPage } from '../../lib/queries/page-query.js';
-import { booksByAuthorScope, ordersByStatusScope } from '../../lib/queries/table-keys.js';
-import { tableDefinitions } from '../../lib/tables/table-definition.js';
+import { InvalidCursorError } from '../../lib/runtime/errors.js';
+import { createCursorCodec } from '../../lib/data/paging/cursor.js';
+import { createBookQueries, type Book } from '../../lib/data/queries/book-queries.js';
+import { createOrderQueries, type Order } from '../../lib/data/queries/order-queries.js';
+import type { QueryPage } from '../../lib/data/queries/page-query.js';
+import { booksByAuthorScope, ordersByStatusScope } from '../../lib/data/queries/table-keys.js';
+import { tableDefinitions } from '../../lib/mapping/table-definition.js';
 import { createStageTables, localClient, uniqueStage } from '../support/dynamodb.js';
 
 const client: DynamoDBClient = localClient();

@@ -6,12 +6,12 @@ import { join, resolve } from 'node:path';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandUsageError } from '../../lib/errors.js';
-import { createLogger } from '../../lib/logging/logger.js';
-import { createEventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
-import { createMemoryCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
-import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/offline/store/dead-letter-store.js';
-import { parseDeadLettersArguments, runDeadLetters } from '../../lib/redrive/run-dead-letters.js';
+import { CommandUsageError } from '../../lib/runtime/errors.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
+import { createEventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
+import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
+import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
+import { parseDeadLettersArguments, runDeadLetters } from '../../lib/tools/redrive/run-dead-letters.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 import {
   functionActions,
@@ -177,10 +177,10 @@ describe('npm run dead-letters', () => {
   });
 
   it.each([
-    ['lib/cli/dead-letters.ts', ['noSuchFunction', '--dir', dir], /^CommandUsageError: .*with a stream event: booksStream, ordersStream/],
-    ['lib/cli/dead-letters.ts', ['--bogus'], /^CommandUsageError: .*--bogus/],
-    ['lib/cli/redrive.ts', ['noSuchFunction', '--dir', dir], /^CommandUsageError: .*with a stream event: booksStream, ordersStream/],
-    ['lib/cli/redrive.ts', ['booksStream', '--from-item'], /^CommandUsageError: --from-item redrives entries/],
+    ['lib/tools/cli/dead-letters.ts', ['noSuchFunction', '--dir', dir], /^CommandUsageError: .*with a stream event: booksStream, ordersStream/],
+    ['lib/tools/cli/dead-letters.ts', ['--bogus'], /^CommandUsageError: .*--bogus/],
+    ['lib/tools/cli/redrive.ts', ['noSuchFunction', '--dir', dir], /^CommandUsageError: .*with a stream event: booksStream, ordersStream/],
+    ['lib/tools/cli/redrive.ts', ['booksStream', '--from-item'], /^CommandUsageError: --from-item redrives entries/],
   ])('%s %j exits with 2 (usage) and says why', async (script, argv, reason) => {
     // Act
     const { code, stderr } = await runCli(script, argv);
@@ -203,7 +203,7 @@ describe('npm run dead-letters', () => {
     try {
       // Act: interrupt once the redrive is waiting on the endpoint.
       const argv = ['booksStream', '--entry', entry.id, '--dir', dir, '--endpoint', `http://127.0.0.1:${port}`];
-      const { code } = await runCli('lib/cli/redrive.ts', argv, (child) => {
+      const { code } = await runCli('lib/tools/cli/redrive.ts', argv, (child) => {
         void waiting.then(() => child.kill('SIGINT'));
       });
       // Assess

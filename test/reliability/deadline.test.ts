@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../../lib/dispatch/action.js';
-import { createStreamHandler } from '../../lib/dispatch/stream-handler.js';
-import { createLogger } from '../../lib/logging/logger.js';
+import type { Action } from '../../lib/runtime/dispatch/action.js';
+import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { insertRecord, streamEvent } from '../factories/stream-record.js';
 
 /** A Lambda-like context whose remaining time runs down with the wall clock, as Lambda's does. */

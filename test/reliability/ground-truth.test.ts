@@ -1,6 +1,6 @@
 import { NumberValueImpl } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { authorStatsTruth, customerStatsTruth, exactSum, sameNumber, statsDifferences, statsRows } from '../../lib/soak/ground-truth.js';
+import { authorStatsTruth, customerStatsTruth, exactSum, sameNumber, statsDifferences, statsRows } from '../../lib/tools/soak/ground-truth.js';
 
 const n = (text: string) => NumberValueImpl.from(text);
 const TINY_PLAIN = `0.${'0'.repeat(129)}1`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { unmarshallValue } from '../../lib/change/unmarshall.js';
-import { exactSum } from '../../lib/soak/ground-truth.js';
-import { orderTotalText, type TotalClass } from '../../lib/soak/order-totals.js';
+import { unmarshallValue } from '../../lib/runtime/change/unmarshall.js';
+import { exactSum } from '../../lib/tools/soak/ground-truth.js';
+import { orderTotalText, type TotalClass } from '../../lib/tools/soak/order-totals.js';
 
 /** mulberry32, seeded: the same draws every run. */
 function prng(seed: number): () => number {

@@ -1,12 +1,12 @@
 import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../lib/logging/logger.js';
-import { createEventSourceMapping, type EventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
-import type { StreamMappingSettings } from '../../lib/offline/mapping/settings.js';
-import { createMemoryCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
-import { createMemoryDeadLetterStore, type DeadLetterEntry } from '../../lib/offline/store/dead-letter-store.js';
-import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/soak/ground-truth.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
+import { createEventSourceMapping, type EventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
+import type { StreamMappingSettings } from '../../lib/mapping/settings.js';
+import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
+import { createMemoryDeadLetterStore, type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
+import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/tools/soak/ground-truth.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 import { functionActions, inProcessInvoke, mappingSettingsOf, setFunctionEnvironment, streamsClient } from './support/function-under-test.js';
 

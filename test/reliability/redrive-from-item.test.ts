@@ -4,13 +4,13 @@ import { join, resolve } from 'node:path';
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../lib/logging/logger.js';
-import { createEventSourceMapping } from '../../lib/offline/mapping/event-source-mapping.js';
-import { createMemoryCheckpointStore } from '../../lib/offline/store/checkpoint-store.js';
-import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/offline/store/dead-letter-store.js';
-import { parseRedriveArguments, runRedrive } from '../../lib/redrive/run-redrive.js';
-import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/soak/ground-truth.js';
-import type { ServerlessConfig } from '../../lib/tables/serverless-config.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
+import { createEventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
+import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
+import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
+import { parseRedriveArguments, runRedrive } from '../../lib/tools/redrive/run-redrive.js';
+import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/tools/soak/ground-truth.js';
+import type { ServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 import {
   functionActions,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSoakReport, runSoak } from '../../lib/soak/run-soak.js';
+import { formatSoakReport, runSoak } from '../../lib/tools/soak/run-soak.js';
 
 /*
  * The soak in its small size (npm run soak runs thousands of writes): a local stack of its own with

@@ -1,6 +1,6 @@
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { sqsDeadLetterSource } from '../../lib/redrive/dead-letter-source.js';
+import { sqsDeadLetterSource } from '../../lib/tools/redrive/dead-letter-source.js';
 
 /*
  * The AWS side of redrive reads the SQS on-failure queue. SQS cannot run here (no AWS account, no

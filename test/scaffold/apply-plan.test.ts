@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ScaffoldError } from '../../lib/errors.js';
-import { applyPlan } from '../../lib/scaffold/apply-plan.js';
+import { ScaffoldError } from '../../lib/runtime/errors.js';
+import { applyPlan } from '../../lib/tools/scaffold/apply-plan.js';
 
 describe('applyPlan: all files or none', () => {
   let dir: string;

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addStreamToServerless, roundTripsUnchanged } from '../../lib/scaffold/serverless-additions.js';
-import { parseStreamSpec, type StreamSpec } from '../../lib/scaffold/stream-spec.js';
-import { readServerlessConfig } from '../../lib/tables/serverless-config.js';
+import { addStreamToServerless, roundTripsUnchanged } from '../../lib/tools/scaffold/serverless-additions.js';
+import { parseStreamSpec, type StreamSpec } from '../../lib/tools/scaffold/stream-spec.js';
+import { readServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { projectRoot } from '../support/fixture-project-copy.js';
 
 const original = readFileSync(join(projectRoot, 'serverless.yml'), 'utf8');

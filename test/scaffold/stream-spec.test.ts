@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStreamSpec } from '../../lib/scaffold/stream-spec.js';
+import { parseStreamSpec } from '../../lib/tools/scaffold/stream-spec.js';
 
 describe('parseStreamSpec (pure)', () => {
   it.each([

@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { DescribeTableCommand, PutItemCommand, DeleteItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBStreamsClient } from '../../lib/dynamodb/streams-client.js';
+import { createDynamoDBStreamsClient } from '../../lib/mapping/streams-client.js';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Action } from '../../lib/dispatch/action.js';
-import { createStreamHandler } from '../../lib/dispatch/stream-handler.js';
-import { createLogger, type LogLevel } from '../../lib/logging/logger.js';
-import { deliveredStreamArn, type LambdaStreamRecord } from '../../lib/offline/mapping/lambda-record.js';
-import { readWholeStream } from '../../lib/redrive/stream-reader.js';
+import type { Action } from '../../lib/runtime/dispatch/action.js';
+import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
+import { createLogger, type LogLevel } from '../../lib/runtime/logging/logger.js';
+import { deliveredStreamArn, type LambdaStreamRecord } from '../../lib/mapping/lambda-record.js';
+import { readWholeStream } from '../../lib/tools/redrive/stream-reader.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 
 /*

@@ -1,4 +1,4 @@
-import { createLogger, type Logger, type LogLevel } from '../../lib/logging/logger.js';
+import { createLogger, type Logger, type LogLevel } from '../../lib/runtime/logging/logger.js';
 
 /** A real logger whose JSON lines are kept for assertions. */
 export function captureLogger(level: LogLevel = 'debug'): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {

@@ -1,9 +1,9 @@
 import { inject } from 'vitest';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBClient } from '../../lib/dynamodb/client.js';
-import { ensureTables } from '../../lib/tables/ensure-table.js';
-import { readServerlessConfig, type ServerlessConfig } from '../../lib/tables/serverless-config.js';
-import { tableDefinitions } from '../../lib/tables/table-definition.js';
+import { createDynamoDBClient } from '../../lib/runtime/dynamodb-client.js';
+import { ensureTables } from '../../lib/data/ensure-table.js';
+import { readServerlessConfig, type ServerlessConfig } from '../../lib/mapping/serverless-config.js';
+import { tableDefinitions } from '../../lib/mapping/table-definition.js';
 
 /** Endpoint of the DynamoDB Local that the test run started. */
 export const dynamodbEndpoint = (): string => inject('dynamodbEndpoint');

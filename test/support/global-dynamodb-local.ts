@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoDBLocal, type DynamoDBLocal } from '../../lib/local/dynamodb-local.js';
+import { startDynamoDBLocal, type DynamoDBLocal } from '../../lib/local/dynamodb-local/dynamodb-local.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand, ScanCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigurationError, TableMismatchError } from '../../lib/errors.js';
-import { createLogger } from '../../lib/logging/logger.js';
-import { startLocalStack } from '../../lib/offline/stack/local-stack.js';
-import type { StackConfig } from '../../lib/offline/stack/stack-config.js';
-import type { CloudFormationResource } from '../../lib/tables/serverless-config.js';
-import { planTable, type ExistingTable } from '../../lib/tables/ensure-table.js';
-import { tableDefinitionFromResource } from '../../lib/tables/table-definition.js';
+import { ConfigurationError, TableMismatchError } from '../../lib/runtime/errors.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
+import { startLocalStack } from '../../lib/local/stack/local-stack.js';
+import type { StackConfig } from '../../lib/local/stack/stack-config.js';
+import type { CloudFormationResource } from '../../lib/mapping/serverless-config.js';
+import { planTable, type ExistingTable } from '../../lib/data/ensure-table.js';
+import { tableDefinitionFromResource } from '../../lib/mapping/table-definition.js';
 import { dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 
 /** An on-demand table keyed by one attribute of the given type. */

@@ -1,8 +1,8 @@
 import { DescribeTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { TableMismatchError } from '../../lib/errors.js';
-import type { TableDefinition } from '../../lib/tables/table-definition.js';
-import { createTableService, serverlessTableDefinitions } from '../../lib/tables/table-service.js';
+import { TableMismatchError } from '../../lib/runtime/errors.js';
+import type { TableDefinition } from '../../lib/mapping/table-definition.js';
+import { createTableService, serverlessTableDefinitions } from '../../lib/data/table-service.js';
 import { localClient, uniqueStage } from '../support/dynamodb.js';
 
 const client: DynamoDBClient = localClient();

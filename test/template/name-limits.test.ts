@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findNameLimitViolations, NAME_LIMITS, type DerivedName } from '../../lib/deploy/name-limits.cjs';
-import { readServerlessConfig } from '../../lib/tables/serverless-config.js';
+import { findNameLimitViolations, NAME_LIMITS, type DerivedName } from '../../lib/tools/serverless-plugin/name-limits.cjs';
+import { readServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { copyProject, slsEnv, type ProjectCopy } from '../support/fixture-project-copy.js';
 
 const run = promisify(execFile);

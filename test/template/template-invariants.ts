@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { readServerlessConfig, type ServerlessConfig } from '../../lib/tables/serverless-config.js';
+import { readServerlessConfig, type ServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { slsEnv } from '../support/fixture-project-copy.js';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileFilterPatterns } from '../../lib/offline/filter/filter-patterns.js';
-import { readServerlessConfig, type ServerlessConfig } from '../../lib/tables/serverless-config.js';
+import { compileFilterPatterns } from '../../lib/mapping/filter-patterns.js';
+import { readServerlessConfig, type ServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { buildFixture, fixtureCases } from '../fixtures/fixture-cases.js';
 import { copyProject, type ProjectCopy } from '../support/fixture-project-copy.js';
 import {

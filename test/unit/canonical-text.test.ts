@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalImageText, canonicalNumberText, canonicalValueText } from '../../lib/change/canonical-text.js';
-import { InvalidAttributeValueError } from '../../lib/errors.js';
+import { canonicalImageText, canonicalNumberText, canonicalValueText } from '../../lib/runtime/change/canonical-text.js';
+import { InvalidAttributeValueError } from '../../lib/runtime/errors.js';
 
 /** An image built as JSON.parse builds one, so that names such as `__proto__` are own attributes. */
 const image = (json: string): Record<string, unknown> => JSON.parse(json) as Record<string, unknown>;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { changeLogEntry } from '../../lib/actions/change-log-entry.js';
-import { itemSizeBytes } from '../../lib/change/item-size.js';
-import { toChange } from '../../lib/change/to-change.js';
+import { changeLogEntry } from '../../lib/runtime/actions/change-log-entry.js';
+import { itemSizeBytes } from '../../lib/runtime/change/item-size.js';
+import { toChange } from '../../lib/runtime/change/to-change.js';
 import { insertRecord, modifyRecord, removeRecord, streamRecord } from '../factories/stream-record.js';
 
 const OPTIONS = { retentionSeconds: 86_400, nowSeconds: 1_800_000_000 };

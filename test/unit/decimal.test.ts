@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDecimal, decimalText, subtractDecimal } from '../../lib/aggregates/decimal.js';
+import { addDecimal, decimalText, subtractDecimal } from '../../lib/runtime/aggregates/decimal.js';
 
 const MAX_PLAIN = `${'9'.repeat(38)}${'0'.repeat(88)}`;
 const TINY_PLAIN = `0.${'0'.repeat(129)}1`;

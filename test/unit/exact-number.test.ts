@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { exactNumber, exactNumberSet } from '../../lib/change/exact-number.js';
-import { toChange } from '../../lib/change/to-change.js';
-import type { Change } from '../../lib/change/types.js';
+import { exactNumber, exactNumberSet } from '../../lib/runtime/change/exact-number.js';
+import { toChange } from '../../lib/runtime/change/to-change.js';
+import type { Change } from '../../lib/runtime/change/types.js';
 import { exactN } from '../factories/exact-number.js';
 import { insertRecord, modifyRecord, removeRecord } from '../factories/stream-record.js';
 

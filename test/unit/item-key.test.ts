@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attributeKeyText, derivedItemKey, itemKeyText, PARTITION_KEY_MAX_BYTES } from '../../lib/change/item-key.js';
+import { attributeKeyText, derivedItemKey, itemKeyText, PARTITION_KEY_MAX_BYTES } from '../../lib/runtime/change/item-key.js';
 
 const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 /** A string of exactly `bytes` UTF-8 bytes, made of `char` (1 to 4 bytes each) and ASCII filler. */

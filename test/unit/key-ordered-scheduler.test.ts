@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runKeyOrdered, type KeyOrderedOutcome } from '../../lib/dispatch/key-ordered-scheduler.js';
+import { runKeyOrdered, type KeyOrderedOutcome } from '../../lib/runtime/dispatch/key-ordered-scheduler.js';
 import { deferred, nextTurn } from '../support/deferred.js';
 import { createGate, drive, startOrder, type ReleasePolicy } from '../support/gate.js';
 import { laneOrderViolations, startsAfterFirstFailure } from '../support/lane-order.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../../lib/change/types.js';
-import type { Action } from '../../lib/dispatch/action.js';
-import { onEvents, onTtlExpiry } from '../../lib/dispatch/matchers.js';
-import { processBatch } from '../../lib/dispatch/process-batch.js';
-import { createStreamHandler } from '../../lib/dispatch/stream-handler.js';
-import { InvalidConcurrencyError, MalformedEventError, UnidentifiableRecordError } from '../../lib/errors.js';
+import type { Change } from '../../lib/runtime/change/types.js';
+import type { Action } from '../../lib/runtime/dispatch/action.js';
+import { onEvents, onTtlExpiry } from '../../lib/runtime/dispatch/matchers.js';
+import { processBatch } from '../../lib/runtime/dispatch/process-batch.js';
+import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
+import { InvalidConcurrencyError, MalformedEventError, UnidentifiableRecordError } from '../../lib/runtime/errors.js';
 import { insertRecord, modifyRecord, removeRecord, streamEvent } from '../factories/stream-record.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { nextTurn } from '../support/deferred.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { schedulingKey, UNREADABLE_KEYS } from '../../lib/dispatch/scheduling-key.js';
+import { schedulingKey, UNREADABLE_KEYS } from '../../lib/runtime/dispatch/scheduling-key.js';
 
 /** A raw record as Lambda delivers it, parsed from JSON so names like `__proto__` are own properties. */
 const recordWithKeys = (keysJson: string): unknown =>

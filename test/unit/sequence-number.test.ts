@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BACKFILL_SEQUENCE_NUMBER, isStreamSequenceNumber, sortableSequenceNumber } from '../../lib/change/sequence-number.js';
-import { toChange } from '../../lib/change/to-change.js';
-import type { Action } from '../../lib/dispatch/action.js';
-import { processBatch } from '../../lib/dispatch/process-batch.js';
-import { MalformedRecordError, UnidentifiableRecordError } from '../../lib/errors.js';
+import { BACKFILL_SEQUENCE_NUMBER, isStreamSequenceNumber, sortableSequenceNumber } from '../../lib/runtime/change/sequence-number.js';
+import { toChange } from '../../lib/runtime/change/to-change.js';
+import type { Action } from '../../lib/runtime/dispatch/action.js';
+import { processBatch } from '../../lib/runtime/dispatch/process-batch.js';
+import { MalformedRecordError, UnidentifiableRecordError } from '../../lib/runtime/errors.js';
 import { insertRecord, streamEvent } from '../factories/stream-record.js';
 import { captureLogger } from '../support/capture-logger.js';
 

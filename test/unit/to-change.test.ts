@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { toChange } from '../../lib/change/to-change.js';
-import type { StreamViewType } from '../../lib/change/types.js';
-import { MalformedRecordError } from '../../lib/errors.js';
+import { toChange } from '../../lib/runtime/change/to-change.js';
+import type { StreamViewType } from '../../lib/runtime/change/types.js';
+import { MalformedRecordError } from '../../lib/runtime/errors.js';
 import { insertRecord, modifyRecord, removeRecord, streamArn, streamRecord } from '../factories/stream-record.js';
 import { inheritsNothing } from '../support/inherits-nothing.js';
 

@@ -1,7 +1,7 @@
 import { NumberValueImpl, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { unmarshallImage, unmarshallValue, validateImage } from '../../lib/change/unmarshall.js';
-import { InvalidAttributeValueError, UnknownAttributeTypeError } from '../../lib/errors.js';
+import { unmarshallImage, unmarshallValue, validateImage } from '../../lib/runtime/change/unmarshall.js';
+import { InvalidAttributeValueError, UnknownAttributeTypeError } from '../../lib/runtime/errors.js';
 import { comparable } from '../support/comparable.js';
 import { inheritsNothing } from '../support/inherits-nothing.js';
 

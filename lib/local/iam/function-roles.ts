@@ -1,7 +1,7 @@
-import { IamPolicyError } from '../../errors.js';
-import type { ServerlessConfig } from '../../tables/serverless-config.js';
-import { deployedFunctionName } from '../../offline/stack/function-environment.js';
-import { functionStreamSettings } from '../../offline/mapping/settings.js';
+import { IamPolicyError } from '../../runtime/errors.js';
+import type { ServerlessConfig } from '../../mapping/serverless-config.js';
+import { deployedFunctionName } from '../../mapping/function-environment.js';
+import { functionStreamSettings } from '../../mapping/settings.js';
 import { resolveIntrinsic, type IntrinsicContext } from './intrinsics.js';
 import { parsePolicyStatements, type IamRole, type PolicyStatement } from './policy.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../../logging/logger.js';
+import type { Logger } from '../../runtime/logging/logger.js';
 import { accessDeniedBody, accessDeniedMessage, type AssumedRole } from './access-denied.js';
 import { requiredAccess, type ArnContext } from './dynamodb-request-access.js';
 import { firstDenied } from './evaluate-access.js';

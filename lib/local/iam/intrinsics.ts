@@ -1,5 +1,5 @@
-import { IamPolicyError } from '../../errors.js';
-import type { CloudFormationResource } from '../../tables/serverless-config.js';
+import { IamPolicyError } from '../../runtime/errors.js';
+import type { CloudFormationResource } from '../../mapping/serverless-config.js';
 
 /** Where the local stack pretends to be: its account, region and partition. */
 export interface IntrinsicContext {

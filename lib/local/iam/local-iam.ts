@@ -1,8 +1,8 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { MappingPermissionError } from '../../errors.js';
-import type { Logger } from '../../logging/logger.js';
-import type { StreamMappingSettings } from '../../offline/mapping/settings.js';
-import type { ServerlessConfig } from '../../tables/serverless-config.js';
+import { MappingPermissionError } from '../../runtime/errors.js';
+import type { Logger } from '../../runtime/logging/logger.js';
+import type { StreamMappingSettings } from '../../mapping/settings.js';
+import type { ServerlessConfig } from '../../mapping/serverless-config.js';
 import { normalizeArn } from './dynamodb-request-access.js';
 import { functionAccessKeyId } from './function-access-key.js';
 import { destinationArn, functionRoles } from './function-roles.js';

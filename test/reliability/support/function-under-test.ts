@@ -1,12 +1,12 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { createDynamoDBStreamsClient } from '../../../lib/dynamodb/streams-client.js';
+import { createDynamoDBStreamsClient } from '../../../lib/mapping/streams-client.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Action } from '../../../lib/dispatch/action.js';
-import { createStreamHandler } from '../../../lib/dispatch/stream-handler.js';
-import { createLogger, type Logger } from '../../../lib/logging/logger.js';
-import type { Invoke, InvokeResult } from '../../../lib/offline/mapping/event-source-mapping.js';
-import { functionStreamSettings, type StreamMappingSettings } from '../../../lib/offline/mapping/settings.js';
-import type { ServerlessConfig } from '../../../lib/tables/serverless-config.js';
+import type { Action } from '../../../lib/runtime/dispatch/action.js';
+import { createStreamHandler } from '../../../lib/runtime/dispatch/stream-handler.js';
+import { createLogger, type Logger } from '../../../lib/runtime/logging/logger.js';
+import type { Invoke, InvokeResult } from '../../../lib/local/engine/event-source-mapping.js';
+import { functionStreamSettings, type StreamMappingSettings } from '../../../lib/mapping/settings.js';
+import type { ServerlessConfig } from '../../../lib/mapping/serverless-config.js';
 
 /** A streams client of a DynamoDB Local (dummy credentials, as the stack makes it). */
 export const streamsClient = (endpoint: string): DynamoDBStreamsClient =>

@@ -1,0 +1,546 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { createDynamoDBStreamsClient } from '../../mapping/streams-client.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDBClient } from '../../runtime/dynamodb-client.js';
+import { answersDynamoDB, startDynamoDBLocal, type DynamoDBLocal } from '../dynamodb-local/dynamodb-local.js';
+import { ConfigurationError } from '../../runtime/errors.js';
+import { createLogger, type Logger } from '../../runtime/logging/logger.js';
+import { ensureTables } from '../../data/ensure-table.js';
+import { tableDefinitions, type TableDefinition } from '../../mapping/table-definition.js';
+import { createEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions } from '../engine/event-source-mapping.js';
+import { functionStreamSettings, type StreamMappingSettings } from '../../mapping/settings.js';
+import { createFileCheckpointStore, createMemoryCheckpointStore, type CheckpointStore } from '../store/checkpoint-store.js';
+import { createFileDeadLetterStore, type DeadLetterStore } from '../store/dead-letter-store.js';
+import { createFunctionRunner, type FunctionRunner } from '../runner/function-runner.js';
+import { deployedFunctionName, functionEnvironment, LOCAL_ACCOUNT_ID } from '../../mapping/function-environment.js';
+import { buildHandlers, esbuildOptionsFrom, handlerEntries, type HandlerBuild } from '../runner/handler-build.js';
+import { loadStackConfig, type StackConfig } from './stack-config.js';
+import { createTtlExpirer, type TtlExpirer } from './ttl-expirer.js';
+import { createTtlRegistry, type TtlRegistry } from './ttl-registry.js';
+import { startLocalIam, type LocalIam } from '../iam/local-iam.js';
+import { projectPaths, projectRoot } from '../../mapping/project-paths.js';
+
+export interface LocalStackOptions {
+  /** Project root (where serverless.yml is). Default: this repository. */
+  projectDir?: string;
+  /** Configuration as Serverless resolved it (the plugin passes it); read from serverless.yml when absent. */
+  config?: StackConfig;
+  /** Default `local`. */
+  stage?: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** DynamoDB Local's port; default 8000, 0 for a free one. */
+  port?: number;
+  /** Throwaway data (default false: data on disk under dataDir). */
+  inMemory?: boolean;
+  /** Wipe local data (tables, checkpoints, dead letters) before starting. */
+  reset?: boolean;
+  /**
+   * Tables (their TableName) to drop and create again when they differ from serverless.yml, or
+   * `all-changed`; every other table keeps its items. Without it a differing table stops the start.
+   */
+  recreate?: string[];
+  /** When the command that started the stack began (epoch ms), so "ready in" covers all of it; default: now. */
+  startedAt?: number;
+  /** DynamoDB Local's data folder; default `<project>/.dynamodb`. */
+  dataDir?: string;
+  /** Checkpoints and dead letters; default `<project>/.local`. */
+  stateDir?: string;
+  /** TTL sweep interval in ms; default 1,000; 0 turns expiry off. */
+  ttlIntervalMs?: number;
+  /** How often DynamoDB Local is probed, in ms; default 1,000. */
+  healthIntervalMs?: number;
+  /** How long DynamoDB Local may take to start, in ms; default 120,000 (a JVM on a busy machine is slow). */
+  startTimeoutMs?: number;
+  /** How long our own DynamoDB Local may stay silent (alive, not answering) before it is restarted; default 30,000 ms. */
+  hangAfterMs?: number;
+  /** Engine poll interval per shard, in ms (engine default when absent: about four polls a second). */
+  pollIntervalMs?: number;
+  /** Enforce the functions' IAM roles on their DynamoDB calls and check their mappings' permissions; default true. */
+  iam?: boolean;
+  /** Rebuild handlers when files under functions/ or lib/ change; default true. */
+  watch?: boolean;
+  /** Only these functions get mappings (default: all). */
+  functions?: string[];
+  logger?: Logger;
+  /** Receives each line a handler prints; default: straight to stdout. */
+  handlerOutput?: (functionName: string, line: string) => void;
+}
+
+/** One mapping as the stack runs it. */
+export interface MappingInfo {
+  functionName: string;
+  settings: StreamMappingSettings;
+}
+
+export interface LocalStack {
+  readonly endpoint: string;
+  /** From `startedAt` to ready, in ms. */
+  readonly readyMs: number;
+  readonly port: number;
+  readonly stage: string;
+  readonly tables: TableDefinition[];
+  readonly mappings: MappingInfo[];
+  readonly deadLetterDir: string;
+  readonly checkpointDir: string | undefined;
+  readonly dataDir: string | undefined;
+  readonly buildDir: string;
+  /** DynamoDB Local's process id when this stack started it. */
+  readonly dynamodbPid: number | undefined;
+  readonly ttl: TtlExpirer;
+  readonly ttlRegistry: TtlRegistry;
+  readonly deadLetters: DeadLetterStore;
+  /** Resolves once the stack is serving again after a DynamoDB Local outage (immediately when up). */
+  whenHealthy(): Promise<void>;
+  /** Waits until every mapping has caught up with its stream. */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Human-readable summary of where everything is. */
+  summary(): string;
+  stop(): Promise<void>;
+}
+
+type Mapping = EventSourceMapping;
+
+const projectRootDefault = projectRoot;
+
+/** Validates every stream event first, so a misconfiguration stops the stack before anything starts. */
+export function mappingSettings(config: StackConfig, only?: string[]): MappingInfo[] {
+  return Object.keys(config.functions)
+    .filter((functionName) => !only || only.includes(functionName))
+    .flatMap((functionName) => functionStreamSettings(config, functionName).map((settings) => ({ functionName, settings })));
+}
+
+/**
+ * Starts the whole local stack: DynamoDB Local (or uses one already answering at the endpoint), the
+ * tables of serverless.yml, the handlers built as `sls deploy` builds them, one event-source mapping per
+ * stream event, TTL expiry, and a watch on DynamoDB Local that restarts it and resumes the mappings.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const calledAt = Date.now();
+  const startedAt = Math.min(options.startedAt ?? calledAt, calledAt);
+  const projectDir = options.projectDir ?? projectRootDefault;
+  const logger = options.logger ?? createLogger({ level: process.env.LOG_LEVEL ?? 'info', fields: { component: 'local-stack' } });
+  const config = options.config ?? loadStackConfig({ projectDir, ...(options.stage ? { stage: options.stage } : {}) });
+  const host = options.host ?? '127.0.0.1';
+  const inMemory = options.inMemory ?? false;
+  const dataDir = inMemory ? undefined : resolve(options.dataDir ?? projectPaths(projectDir).dynamodbData);
+  const stateDir = resolve(options.stateDir ?? projectPaths(projectDir).localState);
+  const checkpointDir = inMemory ? undefined : join(stateDir, 'checkpoints');
+  const deadLetterDir = join(stateDir, 'dead-letters');
+
+  // Everything that can be wrong in serverless.yml fails here, before a JVM or a build starts.
+  const mappings = mappingSettings(config, options.functions);
+  const tables = tableDefinitions(config.resources);
+  const entries = handlerEntries(projectDir, Object.fromEntries(Object.entries(config.functions).filter(([name]) => mappings.some((m) => m.functionName === name))));
+  const recreate = recreateSet(options.recreate, tables);
+  const stageOption = config.stage === 'local' ? '' : ` --stage ${config.stage}`;
+  const recreateCommand = (tableName: string) => `npm start -- --recreate ${tableName}${stageOption}`;
+
+  const ttlFile = inMemory ? undefined : join(stateDir, 'ttl-expiries.json');
+  if (options.reset) {
+    for (const dir of [dataDir, checkpointDir, deadLetterDir, ttlFile]) if (dir) rmSync(dir, { recursive: true, force: true });
+    logger.info('local data wiped', { folders: [dataDir, checkpointDir, deadLetterDir].filter(Boolean).map((d) => relative(projectDir, d!)) });
+  }
+
+  const checkpoints: CheckpointStore = checkpointDir ? createFileCheckpointStore({ dir: checkpointDir }) : createMemoryCheckpointStore();
+  const deadLetters = createFileDeadLetterStore({ dir: deadLetterDir });
+  mkdirSync(stateDir, { recursive: true });
+  const ttlRegistry = createTtlRegistry(ttlFile ? { file: ttlFile } : {});
+
+  // ---- DynamoDB Local --------------------------------------------------------------------------
+  // Time before this call (npm, tsx, Serverless loading its plugins) is part of what the user waited for.
+  const phases: [string, number][] = calledAt - startedAt >= 50 ? [['launch', calledAt - startedAt]] : [];
+  let phaseStart = calledAt;
+  const phase = (name: string) => {
+    const now = Date.now();
+    phases.push([name, now - phaseStart]);
+    phaseStart = now;
+  };
+  let instance: DynamoDBLocal | undefined;
+  let endpoint: string;
+  let port: number;
+  const startOurs = async (wantedPort: number) =>
+    startDynamoDBLocal({ port: wantedPort, host, inMemory, startTimeoutMs: options.startTimeoutMs ?? 120_000, ...(dataDir ? { dbPath: dataDir } : {}) });
+  const requestedPort = options.port ?? 8000;
+  if (requestedPort !== 0 && (await answersDynamoDB(`http://${host}:${requestedPort}`, 1000))) {
+    endpoint = `http://${host}:${requestedPort}`;
+    port = requestedPort;
+    logger.warn('using the DynamoDB Local that already answers at the endpoint; it keeps its own data settings', { endpoint });
+  } else {
+    instance = await startOurs(requestedPort);
+    endpoint = instance.endpoint;
+    port = instance.port;
+  }
+  const weStartedIt = instance !== undefined;
+  const dynamodb: DynamoDBClient = createDynamoDBClient({ endpoint, region: config.region });
+  const streams = createDynamoDBStreamsClient({ endpoint, region: config.region });
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const fail = async (error: unknown): Promise<never> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await instance?.stop();
+    throw error;
+  };
+  phase('DynamoDB Local');
+  try {
+    const outcomes = await ensureTables(dynamodb, tables, { recreateCommand, ...(recreate ? { recreate } : {}) });
+    const recreated = [...outcomes].filter(([, outcome]) => outcome === 'recreated').map(([name]) => name);
+    if (recreated.length > 0) {
+      logger.info('tables recreated from serverless.yml; their items are gone, other tables kept theirs', { tables: recreated });
+    }
+  } catch (error) {
+    return fail(error);
+  }
+  phase('tables');
+
+  // ---- IAM: handlers reach DynamoDB Local through a proxy that enforces their roles ---------------
+  let iam: LocalIam | undefined;
+  try {
+    if (options.iam !== false) iam = await startLocalIam({ config, mappings, target: endpoint, dynamodb, accountId: LOCAL_ACCOUNT_ID, logger });
+  } catch (error) {
+    return fail(error);
+  }
+  if (iam) cleanups.push(() => iam.stop());
+
+  // ---- Handlers --------------------------------------------------------------------------------
+  const runners = new Map<string, FunctionRunner>();
+  let build: HandlerBuild;
+  try {
+    build = await buildHandlers({
+      projectDir,
+      entries,
+      // One folder per stage: two stacks (a test run beside npm start) must not wipe each other's build.
+      outDir: join(projectPaths(projectDir).localBuild, config.stage),
+      esbuild: esbuildOptionsFrom(config.esbuild),
+      logger,
+      watch: options.watch === false ? [] : ['functions', 'lib'],
+      onRebuild: () => {
+        for (const runner of runners.values()) runner.codeChanged();
+      },
+    });
+  } catch (error) {
+    return fail(error);
+  }
+  cleanups.push(() => build.dispose());
+  phase('build');
+  for (const entry of entries) {
+    const fn = config.functions[entry.functionName]!;
+    const timeout = Number(fn.timeout ?? config.provider.timeout ?? 6);
+    runners.set(
+      entry.functionName,
+      createFunctionRunner({
+        fn: {
+          name: entry.functionName,
+          deployedName: deployedFunctionName(config.service, config.stage, entry.functionName, fn),
+          handlerFile: () => build.fileOf(entry.functionName),
+          exportName: entry.exportName,
+          environment: functionEnvironment({ service: config.service, stage: config.stage, region: config.region, provider: config.provider, functionName: entry.functionName, fn, endpoint: iam?.endpoint ?? endpoint, accessKeyId: iam?.accessKeyIdOf(entry.functionName) }),
+          timeoutSeconds: timeout,
+          memorySize: Number(fn.memorySize ?? config.provider.memorySize ?? 1024),
+          region: config.region,
+          accountId: LOCAL_ACCOUNT_ID,
+        },
+        logger,
+        ...(options.handlerOutput ? { output: options.handlerOutput } : {}),
+      }),
+    );
+  }
+  cleanups.push(async () => {
+    await Promise.all([...runners.values()].map((runner) => runner.stop()));
+  });
+
+  // ---- Mappings --------------------------------------------------------------------------------
+  let running: Mapping[] = [];
+  const startMappings = async () => {
+    running = mappings
+      .filter((m) => m.settings.enabled)
+      .map((m) => {
+        const mappingOptions: EventSourceMappingOptions = {
+          streams,
+          dynamodb,
+          settings: m.settings,
+          invoke: (event: unknown, invokeOptions: { functionName: string; timeoutMs: number; requestId?: string }) => {
+            const runner = runners.get(invokeOptions.functionName) ?? runners.get(m.functionName)!;
+            return runner.invoke(event, { timeoutMs: invokeOptions.timeoutMs, ...(invokeOptions.requestId ? { requestId: invokeOptions.requestId } : {}) });
+          },
+          checkpoints,
+          deadLetters,
+          logger: logger.child({ functionName: m.functionName }),
+          region: config.region,
+          accountId: LOCAL_ACCOUNT_ID,
+          ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+          // Applied to each record before filtering and delivery: marks the local TTL expirer's deletes.
+          recordDecorator: ttlRegistry.decorate,
+        };
+        return createEventSourceMapping(mappingOptions);
+      });
+    await Promise.all(running.map((mapping) => mapping.start()));
+  };
+  const stopMappings = async (timeoutMs = 5000) => {
+    const stopping = running;
+    running = [];
+    await Promise.race([Promise.all(stopping.map((mapping) => Promise.resolve(mapping.stop()))), new Promise((r) => setTimeout(r, timeoutMs))]);
+  };
+  try {
+    await startMappings();
+  } catch (error) {
+    return fail(error);
+  }
+  cleanups.push(() => stopMappings());
+  phase('mappings');
+
+  // ---- TTL -------------------------------------------------------------------------------------
+  const ttl = createTtlExpirer({
+    client: dynamodb,
+    registry: ttlRegistry,
+    logger,
+    intervalMs: options.ttlIntervalMs || 1000,
+    tables: tables
+      .filter((t) => t.ttlAttribute)
+      .map((t) => ({ tableName: t.create.TableName!, ttlAttribute: t.ttlAttribute!, keyAttributes: (t.create.KeySchema ?? []).map((k) => k.AttributeName!) })),
+  });
+  const ttlOn = options.ttlIntervalMs !== 0;
+  if (ttlOn) ttl.start();
+  cleanups.push(() => ttl.stop());
+
+  // ---- Outages ---------------------------------------------------------------------------------
+  let stopped = false;
+  let recovering: Promise<void> | undefined;
+  const recover = async (reason: string) => {
+    logger.warn(`DynamoDB Local at ${endpoint} ${reason}; ${weStartedIt ? 'restarting it' : 'waiting for it to come back'}. The mappings pause and resume from their checkpoints.`, { endpoint });
+    await Promise.all([stopMappings(), ttl.stop()]);
+    let attempt = 0;
+    const since = Date.now();
+    while (!stopped) {
+      attempt += 1;
+      try {
+        if (weStartedIt) {
+          await instance?.stop();
+          instance = await startOurs(port);
+          watchExit(instance);
+          break;
+        }
+        if (await answersDynamoDB(endpoint, 1000)) break;
+        if (attempt % 10 === 0) logger.warn(`still waiting for DynamoDB Local at ${endpoint}`, { waitedSeconds: Math.round((Date.now() - since) / 1000) });
+      } catch (error) {
+        logger.error(`restarting DynamoDB Local failed (attempt ${attempt}); trying again`, { error: (error as Error).message });
+      }
+      await new Promise((r) => setTimeout(r, Math.min(5000, 1000 * attempt)));
+    }
+    if (stopped) return;
+    // In memory, the tables died with the process; on disk they are back but may be older than we think.
+    for (;;) {
+      try {
+        await ensureTables(dynamodb, tables, { recreateCommand });
+        break;
+      } catch (error) {
+        if (stopped) return;
+        logger.error('recreating the tables failed; trying again', { error: (error as Error).message });
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    await startMappings();
+    if (ttlOn) ttl.start();
+    logger.info(`DynamoDB Local is back at ${endpoint}; ${running.length} mapping(s) resumed`, { endpoint, downSeconds: Math.round((Date.now() - since) / 100) / 10, inMemory });
+  };
+  const triggerRecovery = (reason: string) => {
+    if (stopped || recovering) return;
+    recovering = recover(reason).finally(() => {
+      recovering = undefined;
+    });
+  };
+  const watchExit = (watched: DynamoDBLocal) => {
+    void watched.exited.then((code) => {
+      if (instance === watched && !stopped) triggerRecovery(`exited (code ${code ?? 'none, killed by a signal'})`);
+    });
+  };
+  if (instance) watchExit(instance);
+  // Our own process announces its death at once (watchExit). Probes catch the rest: an external
+  // instance that went away, or ours hanging. A busy machine answers slowly, so only a long silence counts,
+  // and ours is restarted (which loses in-memory data) only when it has not answered for hangAfterMs.
+  let silentSince: number | undefined;
+  let probing = false;
+  let lastSilenceWarning = 0;
+  const hangAfterMs = options.hangAfterMs ?? 30_000;
+  const health = setInterval(() => {
+    if (stopped || recovering || probing) return;
+    probing = true;
+    void answersDynamoDB(endpoint, 2000)
+      .then((ok) => {
+        if (ok) {
+          if (silentSince !== undefined) {
+            logger.info(`DynamoDB Local at ${endpoint} answers again`);
+            // An instance we did not start may have been replaced, however short the gap, by an empty
+            // one: recovery makes sure of the tables and resumes the mappings (a no-op for the same one).
+            if (!weStartedIt) triggerRecovery('did not answer for a moment');
+          }
+          silentSince = undefined;
+          return;
+        }
+        const now = Date.now();
+        if (silentSince === undefined) {
+          silentSince = now;
+          return;
+        }
+        const silentMs = now - silentSince;
+        if (!weStartedIt && silentMs >= 2000) triggerRecovery('stopped answering');
+        else if (weStartedIt && silentMs >= hangAfterMs) triggerRecovery(`has not answered for ${Math.round(silentMs / 1000)} s (the process is alive but hangs)`);
+        else if (weStartedIt && now - lastSilenceWarning >= 5000) {
+          lastSilenceWarning = now;
+          logger.warn(`DynamoDB Local at ${endpoint} has not answered for ${Math.round(silentMs / 1000)} s; restarting it after ${hangAfterMs / 1000} s of silence`);
+        }
+      })
+      .finally(() => {
+        probing = false;
+        if (recovering) silentSince = undefined;
+      });
+  }, options.healthIntervalMs ?? 1000);
+  health.unref();
+
+  const readyMs = Date.now() - startedAt;
+  logger.info('local stack ready', { event: 'local-stack-ready', readyMs, endpoint, stage: config.stage, dynamodbPid: instance?.pid });
+  return {
+    endpoint,
+    readyMs,
+    port,
+    stage: config.stage,
+    tables,
+    mappings,
+    deadLetterDir,
+    checkpointDir,
+    dataDir,
+    buildDir: build.outDir,
+    get dynamodbPid() {
+      return instance?.pid;
+    },
+    ttl,
+    ttlRegistry,
+    deadLetters,
+    async whenHealthy() {
+      while (recovering) await recovering;
+    },
+    async drain(timeoutMs = 10_000) {
+      await Promise.all(running.map((mapping) => mapping.drain(timeoutMs)));
+    },
+    summary() {
+      return formatSummary({
+        readyMs,
+        phases,
+        projectDir,
+        config,
+        endpoint,
+        inMemory,
+        dataDir,
+        weStartedIt,
+        pid: instance?.pid,
+        tables,
+        mappings,
+        ttlIntervalMs: ttlOn ? options.ttlIntervalMs || 1000 : 0,
+        deadLetterDir,
+        checkpointDir,
+        buildDir: build.outDir,
+        watching: options.watch !== false,
+      });
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(health);
+      await recovering;
+      for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => logger.warn('stopping failed', { error: (error as Error).message }));
+      dynamodb.destroy();
+      streams.destroy();
+      await instance?.stop();
+      if (inMemory) rmSync(build.outDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The tables `recreate` names, checked against serverless.yml before anything starts. */
+function recreateSet(names: string[] | undefined, tables: TableDefinition[]): ReadonlySet<string> | 'all-changed' | undefined {
+  if (!names || names.length === 0) return undefined;
+  if (names.includes('all-changed')) return 'all-changed';
+  const known = tables.map((t) => t.create.TableName!);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new ConfigurationError(
+      `--recreate names ${unknown.join(', ')}, which serverless.yml does not define; ` +
+        `its tables are ${known.join(', ')} (or use --recreate all-changed)`,
+    );
+  }
+  return new Set(names);
+}
+
+/**
+ * Lines that let the AWS CLI (v2.13 or later reads AWS_ENDPOINT_URL_DYNAMODB) or any SDK reach the local
+ * stack with no AWS configuration: DynamoDB Local takes any key, and these are not anyone's credentials.
+ */
+export function quickStartLines(endpoint: string, region: string): string[] {
+  return [
+    `export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=${region}`,
+    `export AWS_ENDPOINT_URL_DYNAMODB=${endpoint} AWS_ENDPOINT_URL_DYNAMODB_STREAMS=${endpoint}`,
+    'aws dynamodb list-tables',
+  ];
+}
+
+interface SummaryInput {
+  readyMs: number;
+  phases: [string, number][];
+  projectDir: string;
+  config: StackConfig;
+  endpoint: string;
+  inMemory: boolean;
+  dataDir: string | undefined;
+  weStartedIt: boolean;
+  pid: number | undefined;
+  tables: TableDefinition[];
+  mappings: MappingInfo[];
+  ttlIntervalMs: number;
+  deadLetterDir: string;
+  checkpointDir: string | undefined;
+  buildDir: string;
+  watching: boolean;
+}
+
+/** Describes a mapping's settings in one short line. */
+export function describeSettings(s: StreamMappingSettings): string {
+  const parts = [
+    `batch ${s.batchSize}`,
+    `window ${s.batchWindowSeconds} s`,
+    s.startingPosition,
+    `retries ${s.maximumRetryAttempts === -1 ? 'until expiry' : s.maximumRetryAttempts}`,
+    `max age ${s.maximumRecordAgeInSeconds === -1 ? 'none' : `${s.maximumRecordAgeInSeconds} s`}`,
+    ...(s.bisectBatchOnFunctionError ? ['bisect'] : []),
+    ...(s.parallelizationFactor > 1 ? [`parallel ${s.parallelizationFactor}`] : []),
+    ...(s.tumblingWindowInSeconds > 0 ? [`tumbling ${s.tumblingWindowInSeconds} s`] : []),
+    ...(s.reportBatchItemFailures ? ['ReportBatchItemFailures'] : []),
+    ...(s.filterPatterns.length > 0 ? [`${s.filterPatterns.length} filter${s.filterPatterns.length > 1 ? 's' : ''}`] : []),
+    `timeout ${s.functionTimeoutSeconds} s`,
+    ...(s.onFailureDestination ? [`on failure ${s.onFailureDestination} -> dead-letter store`] : []),
+  ];
+  return parts.join(', ');
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function formatSummary(input: SummaryInput): string {
+  const rel = (path: string) => relative(process.cwd(), path) || '.';
+  const storage = input.inMemory ? 'in memory' : `data in ${rel(input.dataDir!)}/`;
+  const lines = [
+    `Local stack, stage ${input.config.stage}: ready in ${seconds(input.readyMs)} ` +
+      `(${input.phases.map(([name, ms]) => `${name} ${seconds(ms)}`).join(', ')})`,
+    `  DynamoDB Local  ${input.endpoint}  (${storage}; ${input.weStartedIt ? `started here, pid ${input.pid}` : 'already running, not started here'})`,
+    `  Tables          ${input.tables.map((t) => t.create.TableName + (t.create.StreamSpecification ? ' [stream]' : '') + (t.ttlAttribute ? ` [ttl ${t.ttlAttribute}]` : '')).join(', ')}`,
+    ...input.mappings.map(
+      (m, i) => `  ${i === 0 ? 'Mappings' : '        '}        ${m.functionName} <- ${m.settings.tableName}${m.settings.enabled ? '' : ' (enabled: false, not running)'}: ${describeSettings(m.settings)}`,
+    ),
+    ...(input.mappings.length === 0 ? ['  Mappings        none (no function has a stream event)'] : []),
+    `  TTL expiry      ${input.ttlIntervalMs > 0 ? `every ${input.ttlIntervalMs / 1000} s on ${input.tables.filter((t) => t.ttlAttribute).map((t) => `${t.create.TableName}.${t.ttlAttribute}`).join(', ') || 'no table'}` : 'off'}`,
+    `  Dead letters    ${rel(input.deadLetterDir)}/  (npm run dead-letters)`,
+    `  Checkpoints     ${input.checkpointDir ? `${rel(input.checkpointDir)}/` : 'in memory'}`,
+    `  Handlers        built to ${rel(input.buildDir)}/${input.watching ? ', rebuilt on changes under functions/ and lib/' : ''}`,
+    ...quickStartLines(input.endpoint, input.config.region).map((line, i) => `  ${i === 0 ? 'Quick start   ' : '              '}  ${line}`),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { readServerlessConfig, type ServerlessConfig } from '../../mapping/serverless-config.js';
+
+/** What the local stack needs from serverless.yml, with variables resolved (by Serverless or by readServerlessConfig). */
+export interface StackConfig extends ServerlessConfig {
+  /** `custom.esbuild`: the options serverless-esbuild builds with. */
+  esbuild: Record<string, unknown> | undefined;
+}
+
+/** Reads the stack's configuration from the project's serverless.yml, outside Serverless. */
+export function loadStackConfig(options: { projectDir: string; stage?: string; env?: NodeJS.ProcessEnv }): StackConfig {
+  const path = join(options.projectDir, 'serverless.yml');
+  const config = readServerlessConfig({ path, stage: options.stage ?? 'local', ...(options.env ? { env: options.env } : {}) });
+  // custom.esbuild holds literal options only; read it without the CloudFormation tags elsewhere in the file.
+  const document = parseDocument(readFileSync(path, 'utf8'), { logLevel: 'silent' });
+  const esbuild = document.getIn(['custom', 'esbuild']) as { toJSON(): unknown } | undefined;
+  return { ...config, esbuild: esbuild ? (esbuild.toJSON() as Record<string, unknown>) : undefined };
+}

@@ -1,0 +1,151 @@
+import { ConfigurationError } from '../../runtime/errors.js';
+import type { LocalStackOptions } from './local-stack.js';
+
+/** Options `npm start` takes, as they travel to the plugin inside `sls offline start`. */
+export type StackCliOptions = Pick<
+  LocalStackOptions,
+  'port' | 'host' | 'inMemory' | 'reset' | 'recreate' | 'ttlIntervalMs' | 'watch' | 'stage' | 'dataDir' | 'pollIntervalMs' | 'startedAt' | 'iam'
+>;
+
+/** serverless-offline's own ports (its defaults, or custom.serverless-offline, when absent). */
+export interface OfflinePorts {
+  httpPort?: number;
+  lambdaPort?: number;
+}
+
+export interface ParsedStartArguments {
+  stack: StackCliOptions;
+  offlinePorts: OfflinePorts;
+  /** Run serverless-offline around the stack (default), or the stack alone. */
+  offline: boolean;
+  help: boolean;
+}
+
+export const START_USAGE = `Usage: npm start -- [options]
+
+Starts DynamoDB Local, creates the tables of serverless.yml, and runs every function's stream event
+against the handlers built as sls deploy builds them, inside sls offline start.
+
+Options:
+  --port N            DynamoDB Local's port (default 8000, or DYNAMODB_PORT)
+  --host H            DynamoDB Local's address (default 127.0.0.1)
+  --in-memory         throwaway data (default: kept under .dynamodb/)
+  --reset             wipe local data (tables, checkpoints, dead letters) first
+  --recreate T        drop and create table T again when it differs from serverless.yml; the other
+                      tables keep their items (repeatable, or T1,T2; all-changed for every such table)
+  --ttl-interval MS   how often expired items are deleted (default 1000; 0 = never)
+  --poll-interval MS  how often each shard is polled (default: the engine's, ~250)
+  --no-watch          do not rebuild handlers when files change
+  --no-offline        run the stack without serverless-offline
+  --no-iam            do not enforce the functions' IAM roles locally (or LOCAL_IAM=off)
+  --http-port N       serverless-offline's HTTP port (default: custom.serverless-offline.httpPort)
+  --lambda-port N     serverless-offline's Lambda API port (default: custom.serverless-offline.lambdaPort)
+  --stage S           stage (default local)
+  -h, --help          this text`;
+
+const integerOption = (name: string, text: string | undefined, min: number, max: number): number => {
+  const value = Number(text);
+  if (text === undefined || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)})`);
+  }
+  return value;
+};
+
+const onOff = (name: string, text: string): boolean => {
+  if (/^(on|true|1)$/i.test(text)) return true;
+  if (/^(off|false|0)$/i.test(text)) return false;
+  throw new ConfigurationError(`${name} must be on or off (got ${JSON.stringify(text)})`);
+};
+
+/** Parses `npm start` arguments; the environment supplies DYNAMODB_PORT. */
+export function parseStartArguments(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedStartArguments {
+  const stack: StackCliOptions = {};
+  const offlinePorts: OfflinePorts = {};
+  let offline = true;
+  let help = false;
+  if (env.DYNAMODB_PORT) stack.port = integerOption('DYNAMODB_PORT', env.DYNAMODB_PORT, 1, 65535);
+  if (env.LOCAL_IAM !== undefined && env.LOCAL_IAM !== '') stack.iam = onOff('LOCAL_IAM', env.LOCAL_IAM);
+  for (let i = 0; i < argv.length; i += 1) {
+    const raw = argv[i]!;
+    const [flag, inline] = raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : [raw, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--port':
+        stack.port = integerOption('--port', value(), 1, 65535);
+        break;
+      case '--host':
+        stack.host = String(value());
+        break;
+      case '--in-memory':
+        stack.inMemory = true;
+        break;
+      case '--reset':
+        stack.reset = true;
+        break;
+      case '--recreate': {
+        const text = value();
+        const names = String(text ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+        if (names.length === 0) {
+          throw new ConfigurationError(`--recreate needs a table name (got ${JSON.stringify(text)}), for example --recreate books-local`);
+        }
+        stack.recreate = [...new Set([...(stack.recreate ?? []), ...names])];
+        break;
+      }
+      case '--http-port':
+        offlinePorts.httpPort = integerOption('--http-port', value(), 1, 65535);
+        break;
+      case '--lambda-port':
+        offlinePorts.lambdaPort = integerOption('--lambda-port', value(), 1, 65535);
+        break;
+      case '--ttl-interval':
+        stack.ttlIntervalMs = integerOption('--ttl-interval', value(), 0, 3_600_000);
+        break;
+      case '--poll-interval':
+        stack.pollIntervalMs = integerOption('--poll-interval', value(), 10, 60_000);
+        break;
+      case '--no-watch':
+        stack.watch = false;
+        break;
+      case '--no-iam':
+        stack.iam = false;
+        break;
+      case '--no-offline':
+        offline = false;
+        break;
+      case '--stage':
+        stack.stage = String(value());
+        break;
+      case '-h':
+      case '--help':
+        help = true;
+        break;
+      default:
+        throw new ConfigurationError(`Unknown option ${raw}. ${START_USAGE}`);
+    }
+  }
+  return { stack, offlinePorts, offline, help };
+}
+
+/** Name of the variable that carries `npm start`'s options into the plugin. */
+export const STACK_OPTIONS_ENV = 'LOCAL_STACK_OPTIONS';
+
+export const stackOptionsEnv = (options: StackCliOptions): Record<string, string> => ({ [STACK_OPTIONS_ENV]: JSON.stringify(options) });
+
+/**
+ * Reads the options `npm start` passed. A plain `sls offline start` gets the defaults, with the port of
+ * DYNAMODB_PORT, or else of a DYNAMODB_ENDPOINT on this machine (so the functions and the stack agree).
+ */
+export function parseStackOptionsEnv(env: NodeJS.ProcessEnv): StackCliOptions {
+  const text = env[STACK_OPTIONS_ENV];
+  if (!text) {
+    const stack = parseStartArguments([], env).stack;
+    const local = /^http:\/\/(127\.0\.0\.1|localhost):(\d+)\/?$/.exec(env.DYNAMODB_ENDPOINT ?? '');
+    if (stack.port === undefined && local) stack.port = Number(local[2]);
+    return stack;
+  }
+  try {
+    return JSON.parse(text) as StackCliOptions;
+  } catch (error) {
+    throw new ConfigurationError(`${STACK_OPTIONS_ENV} is not valid JSON: ${text}`, { cause: error });
+  }
+}

@@ -1,0 +1,213 @@
+import type { DynamoDBBatchResponse } from 'aws-lambda';
+import { isStreamSequenceNumber } from '../change/sequence-number.js';
+import { toChange, type StreamArnCache } from '../change/to-change.js';
+import type { Change } from '../change/types.js';
+import { ActionError, MalformedEventError, UnidentifiableRecordError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { Action, ActionContext } from './action.js';
+import { assertConcurrency } from './assert-concurrency.js';
+import { runKeyOrdered } from './key-ordered-scheduler.js';
+import { schedulingKey } from './scheduling-key.js';
+
+export interface ProcessBatchOptions {
+  /** The function's actions, run in this order for each change. */
+  readonly actions: readonly Action[];
+  readonly logger: Logger;
+  /** Milliseconds left before the Lambda timeout; absent outside Lambda. */
+  readonly remainingTimeMs?: (() => number) | undefined;
+  /**
+   * Stop before a record when less than this many milliseconds remain, and report that record as the
+   * first failure: the batch resumes there instead of timing out and coming back whole. Default 3,000.
+   */
+  readonly deadlineMarginMs?: number | undefined;
+  /**
+   * Most records running at once; records of one item key always run one at a time, in stream order.
+   * Default 1: strictly sequential. See DEFAULT_DISPATCH_CONCURRENCY for what the handlers use.
+   */
+  readonly concurrency?: number | undefined;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+const keysOf = (record: unknown): unknown => (isObject(record) && isObject(record.dynamodb) ? record.dynamodb.Keys : undefined);
+
+const describeError = (error: unknown) =>
+  error instanceof Error ? { errorName: error.name, errorMessage: error.message } : { errorName: 'NonError', errorMessage: String(error) };
+
+/** Sequence numbers of every record, or an error: a record that cannot be identified cannot be reported. */
+function sequenceNumbers(event: unknown): string[] {
+  if (!isObject(event)) throw new MalformedEventError(`The event is ${event === null ? 'null' : typeof event}, not a DynamoDB Streams event object with a Records array`);
+  const records = event.Records;
+  if (!Array.isArray(records)) throw new MalformedEventError('The event has no Records array; is the function wired to a DynamoDB stream?');
+  const numbers = new Array<string>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    const sequenceNumber = isObject(record) && isObject(record.dynamodb) ? record.dynamodb.SequenceNumber : undefined;
+    if (typeof sequenceNumber !== 'string' || sequenceNumber === '') {
+      throw new UnidentifiableRecordError(
+        `Record ${i}: dynamodb.SequenceNumber is missing, so the record cannot be reported as a batch item failure; the whole invocation fails and Lambda retries the batch`,
+      );
+    }
+    // Anything else would be compared as text against the ledger and could make later real changes look applied.
+    if (!isStreamSequenceNumber(sequenceNumber)) {
+      throw new UnidentifiableRecordError(
+        `Record ${i}: dynamodb.SequenceNumber ${JSON.stringify(sequenceNumber.slice(0, 48))}${sequenceNumber.length > 48 ? '…' : ''} ` +
+          'is not 21 to 40 decimal digits, so it cannot be ordered or reported; the whole invocation fails: ' +
+          'check what produces these events (backfills run through lib/tools/backfill, not the stream handler)',
+      );
+    }
+    numbers[i] = sequenceNumber;
+  }
+  return numbers;
+}
+
+/**
+ * Processes a DynamoDB Streams batch and returns the partial batch response.
+ *
+ * Records of one item key run strictly in stream order; with `concurrency` above 1, records of different
+ * item keys run side by side, up to that many at once. Processing stops at the first record that fails
+ * (malformed, or an action throws): nothing new starts, the records in flight are awaited, and the response
+ * names the lowest record that failed or did not run. Lambda checkpoints there and delivers that record and
+ * everything after it again, so starting more records now would only apply them twice and could reorder
+ * effects per item. A record without a sequence number throws, failing the whole invocation.
+ */
+export async function processBatch(event: unknown, options: ProcessBatchOptions): Promise<DynamoDBBatchResponse> {
+  const { actions, logger } = options;
+  const started = performance.now();
+  let numbers: string[];
+  try {
+    assertConcurrency(options.concurrency);
+    numbers = sequenceNumbers(event);
+  } catch (error) {
+    logger.error('batch rejected', describeError(error));
+    throw error;
+  }
+  const records = (event as { Records: unknown[] }).Records;
+  const remaining = options.remainingTimeMs ?? (() => Infinity);
+  const margin = options.deadlineMarginMs ?? 3000;
+  const concurrency = options.concurrency ?? 1;
+  const debug = logger.isEnabled('debug');
+  const context: ActionContext = { logger, remainingTimeMs: remaining };
+  const arnCache: StreamArnCache = {};
+  const done = (failedAt: number | undefined, processed: number) => {
+    const fields = {
+      records: records.length,
+      processed,
+      firstSequenceNumber: numbers[0],
+      lastSequenceNumber: numbers[numbers.length - 1],
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    };
+    if (failedAt === undefined) {
+      logger.info('batch processed', { ...fields, outcome: 'ok' });
+      return { batchItemFailures: [] };
+    }
+    logger.warn('batch stopped at a failed record', { ...fields, outcome: 'partial failure', failedSequenceNumber: numbers[failedAt] });
+    return { batchItemFailures: [{ itemIdentifier: numbers[failedAt]! }] };
+  };
+
+  const mayStart = (i: number): boolean => {
+    if (remaining() >= margin) return true;
+    logger.warn('stopping before the timeout', { index: i, sequenceNumber: numbers[i], remainingMs: remaining(), marginMs: margin });
+    return false;
+  };
+
+  const actionFailed = (action: Action, i: number, change: Change, cause: unknown): false => {
+    const error = new ActionError(action.name, change.sequenceNumber, { cause });
+    logger.error('action failed', {
+      action: action.name,
+      index: i,
+      sequenceNumber: change.sequenceNumber,
+      eventName: change.eventName,
+      keys: change.keys,
+      outcome: 'error',
+      ...describeError(cause),
+    });
+    if (debug) logger.debug('action failure detail', { error });
+    return false;
+  };
+
+  const actionDone = (action: Action, change: Change, actionStarted: number) => {
+    const durationMs = performance.now() - actionStarted;
+    logger.debug('action done', { action: action.name, sequenceNumber: change.sequenceNumber, outcome: 'ok', durationMs });
+  };
+
+  // Starts one action: undefined when it finished synchronously, false when it threw (logged), else its promise.
+  const startAction = (action: Action, change: Change, i: number): Promise<void> | false | undefined => {
+    try {
+      return action.handle(change, context) ?? undefined;
+    } catch (cause) {
+      return actionFailed(action, i, change, cause);
+    }
+  };
+
+  // Synchronous actions stay on the synchronous path: no promise and no microtask per record unless an action returns one.
+  const runActions = (change: Change, i: number): boolean | Promise<boolean> => {
+    for (let a = 0; a < actions.length; a++) {
+      const action = actions[a]!;
+      if (action.match !== undefined && !action.match(change)) continue;
+      const actionStarted = debug ? performance.now() : 0;
+      const pending = startAction(action, change, i);
+      if (pending === false) return false;
+      if (pending !== undefined) return awaitActions(pending, change, i, a, actionStarted);
+      if (debug) actionDone(action, change, actionStarted);
+    }
+    return true;
+  };
+
+  // The rest of runActions once an action returned a promise: one async frame per record, not one per action.
+  const awaitActions = async (first: Promise<void>, change: Change, i: number, from: number, firstStarted: number): Promise<boolean> => {
+    let pending: Promise<void> | undefined = first;
+    let actionStarted = firstStarted;
+    for (let a = from; a < actions.length; a++) {
+      const action = actions[a]!;
+      if (pending === undefined) {
+        if (action.match !== undefined && !action.match(change)) continue;
+        actionStarted = debug ? performance.now() : 0;
+        const started = startAction(action, change, i);
+        if (started === false) return false;
+        pending = started;
+      }
+      if (pending !== undefined) {
+        try {
+          await pending;
+        } catch (cause) {
+          return actionFailed(action, i, change, cause);
+        }
+        pending = undefined;
+      }
+      if (debug) actionDone(action, change, actionStarted);
+    }
+    return true;
+  };
+
+  // One record: a malformed record is a failure of that record, like an action that throws.
+  const runRecord = (i: number): boolean | Promise<boolean> => {
+    const record = records[i];
+    let change: Change;
+    try {
+      change = toChange(record, i, arnCache);
+    } catch (error) {
+      logger.error('malformed record', { index: i, sequenceNumber: numbers[i], keys: keysOf(record), ...describeError(error) });
+      return false;
+    }
+    if (debug) {
+      const { sequenceNumber, eventName, keys, newImage, oldImage } = change;
+      logger.debug('change', { index: i, sequenceNumber, eventName, keys, newImage, oldImage });
+    }
+    return runActions(change, i);
+  };
+
+  if (concurrency === 1) {
+    // Sequential, as before concurrency existed: with synchronous actions nothing is allocated per record.
+    for (let i = 0; i < records.length; i++) {
+      if (!mayStart(i)) return done(i, i);
+      let ok = runRecord(i);
+      if (ok !== true && ok !== false) ok = await ok;
+      if (!ok) return done(i, i);
+    }
+    return done(undefined, records.length);
+  }
+  const keyOf = (i: number) => schedulingKey(records[i]);
+  const outcome = await runKeyOrdered({ count: records.length, concurrency, keyOf, run: runRecord, mayStart });
+  return done(outcome.firstUnfinished, outcome.succeeded);
+}
