@@ -51,7 +51,7 @@ function observeRequests(): void {
   for (const Client of [DynamoDBClient, DynamoDBStreamsClient] as unknown as { prototype: { send: (...args: unknown[]) => Promise<unknown> } }[]) {
     const send = Client.prototype.send;
     Client.prototype.send = async function timedSend(this: unknown, ...args: unknown[]) {
-      const name = `stack ${(args[0] as object).constructor.name.replace(/Command$/, '')}`;
+      const name = `client ${(args[0] as object).constructor.name.replace(/Command$/, '')}`;
       const started = performance.now();
       try {
         return await send.apply(this, args);
