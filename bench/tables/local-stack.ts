@@ -30,7 +30,8 @@ type StackModule = typeof import('../../lib/offline/stack/local-stack.js');
 type StackConfigModule = typeof import('../../lib/offline/stack/stack-config.js');
 
 /**
- * Where the time goes: every request the stack's own SDK clients send (by command: GetRecords, Scan, DeleteItem...),
+ * Where the time goes: every request the SDK clients of this process send, by command ("client GetRecords", "client
+ * Scan": the stack's mappings and TTL sweeper; "client BatchWriteItem": the bench's own writers),
  * every handler invocation (REPORT lines: Lambda's own format) and every DynamoDB request of the handlers, as the IAM
  * proxy in this process serves them. Observation only: the requests are the real ones.
  */

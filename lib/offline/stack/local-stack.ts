@@ -232,13 +232,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // ---- TTL (started after the mappings; it learns the items' TTLs from the records they read) ----
   // DynamoDB Local expires items itself, 20 items scanned every 10 s per table (REMOVEs with the TTL userIdentity):
   // enough for tables no mapping reads. Where a mapping reads the stream, this expirer makes expiry prompt.
+  const ttlOn = options.ttlIntervalMs !== 0;
   const ttl = createTtlExpirer({
     client: dynamodb,
     registry: ttlRegistry,
     logger,
     intervalMs: options.ttlIntervalMs || 1000,
+    // Off: no table, so the mappings' records cost it nothing.
     tables: tables
-      .filter((t) => t.ttlAttribute && mappings.some((m) => m.settings.enabled && m.settings.tableName === t.create.TableName))
+      .filter((t) => ttlOn && t.ttlAttribute && mappings.some((m) => m.settings.enabled && m.settings.tableName === t.create.TableName))
       .map((t) => ({ tableName: t.create.TableName!, ttlAttribute: t.ttlAttribute!, keyAttributes: (t.create.KeySchema ?? []).map((k) => k.AttributeName!) })),
   });
 
@@ -283,7 +285,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   phase('mappings');
 
   // ---- TTL -------------------------------------------------------------------------------------
-  const ttlOn = options.ttlIntervalMs !== 0;
   if (ttlOn) ttl.start();
   cleanups.push(() => ttl.stop());
 
