@@ -1,7 +1,10 @@
+import { subscribe } from 'node:diagnostics_channel';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { createDynamoDBClient } from '../../lib/runtime/dynamodb-client.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { log, QUICK, tableMain } from '../harness/table-main.js';
@@ -14,13 +17,58 @@ import { log, QUICK, tableMain } from '../harness/table-main.js';
  * its own files. Without a programmatic start API the table says so instead of guessing numbers.
  */
 const ROOT = resolve(__dirname, '..', '..');
-const STACK_MODULE = join(ROOT, 'lib', 'offline', 'stack', 'local-stack.ts');
+const STACK_MODULE = join(ROOT, 'lib', 'local', 'stack', 'local-stack.ts');
 const STAGE = 'bench';
 const FUNCTION = 'ordersStream';
 const TABLE = `orders-${STAGE}`;
+/** Items written before measuring into each TTL table (the change log and the ledger grow with every record). */
+const PREFILL = Number(process.env.BENCH_STACK_PREFILL ?? (QUICK ? 1000 : 3000));
+/** The TTL sweeper's interval, as `npm start` runs it (1 s); 0 turns it off. */
+const TTL_INTERVAL_MS = Number(process.env.BENCH_STACK_TTL_MS ?? 1000);
 
 type StackModule = typeof import('../../lib/local/stack/local-stack.js');
 type StackConfigModule = typeof import('../../lib/local/stack/stack-config.js');
+
+/**
+ * Where the time goes: every request the SDK clients of this process send, by command ("client GetRecords", "client
+ * Scan": the stack's mappings and TTL sweeper; "client BatchWriteItem": the bench's own writers),
+ * every handler invocation (REPORT lines: Lambda's own format) and every DynamoDB request of the handlers, as the IAM
+ * proxy in this process serves them. Observation only: the requests are the real ones.
+ */
+interface Cost {
+  count: number;
+  ms: number;
+}
+const costs = new Map<string, Cost>();
+let recording = false;
+const addCost = (name: string, ms: number) => {
+  if (!recording) return;
+  const cost = costs.get(name) ?? { count: 0, ms: 0 };
+  cost.count += 1;
+  cost.ms += ms;
+  costs.set(name, cost);
+};
+function observeRequests(): void {
+  for (const Client of [DynamoDBClient, DynamoDBStreamsClient] as unknown as { prototype: { send: (...args: unknown[]) => Promise<unknown> } }[]) {
+    const send = Client.prototype.send;
+    Client.prototype.send = async function timedSend(this: unknown, ...args: unknown[]) {
+      const name = `client ${(args[0] as object).constructor.name.replace(/Command$/, '')}`;
+      const started = performance.now();
+      try {
+        return await send.apply(this, args);
+      } finally {
+        addCost(name, performance.now() - started);
+      }
+    };
+  }
+  subscribe('http.server.request.start', (message) => {
+    const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
+    const target = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? 'other';
+    const started = performance.now();
+    response.once('finish', () => addCost(`handler ${target}`, performance.now() - started));
+  });
+}
+const REPORT = /^REPORT RequestId: \S+\tDuration: ([\d.]+) ms/;
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,11 +95,13 @@ async function measureStack(stackModule: StackModule, configModule: StackConfigM
     inMemory: true,
     stateDir,
     watch: false,
-    ttlIntervalMs: 0,
+    ttlIntervalMs: TTL_INTERVAL_MS,
     functions: [FUNCTION],
     logger: createLogger({ level: 'warn', write: (line) => process.stderr.write(`    stack: ${line}`) }),
     handlerOutput: (_fn, line) => {
       const at = performance.now();
+      const report = REPORT.exec(line);
+      if (report) addCost('handler invocation (REPORT Duration)', Number(report[1]));
       if (!line.includes('change received')) return;
       try {
         const parsed = JSON.parse(line) as { message?: string; keys?: { customerId?: string } };
@@ -74,6 +124,7 @@ async function measureStack(stackModule: StackModule, configModule: StackConfigM
     while (Date.now() < until && ids.some((id) => !seen.has(id))) await sleep(50);
   };
   try {
+    await prefill(client, PREFILL);
     // Warm-up: the first record waits for shard discovery and the handler's first load; not a steady-state figure.
     const warmStarted = performance.now();
     await client.send(new PutItemCommand({ TableName: TABLE, Item: item(`warm-${window}`) }));
@@ -123,9 +174,12 @@ async function measureStack(stackModule: StackModule, configModule: StackConfigM
           }
         }
       };
+      costs.clear();
+      recording = true;
       await Promise.all([writer(), writer(), writer(), writer()]);
       const written = performance.now();
       await waitFor(ids, 120_000);
+      recording = false;
       const deliveredTimes = ids.filter((id) => seen.has(id)).map((id) => seen.get(id)!);
       const last = Math.max(...deliveredTimes);
       result.sustained = {
@@ -135,6 +189,10 @@ async function measureStack(stackModule: StackModule, configModule: StackConfigM
         writeSeconds: (written - started) / 1000,
         seconds: (last - started) / 1000,
         recordsPerSecond: deliveredTimes.length / ((last - started) / 1000),
+        prefilledPerTtlTable: PREFILL,
+        ttlIntervalMs: TTL_INTERVAL_MS,
+        // Summed over the sustained phase; requests overlap (several writers, the sweeper beside the mapping).
+        costs: Object.fromEntries([...costs].sort((a, b) => b[1].ms - a[1].ms).map(([name, c]) => [name, { count: c.count, totalMs: Math.round(c.ms), meanMs: Number((c.ms / c.count).toFixed(2)) }])),
       };
       log(`local stack sustained: ${deliveredTimes.length}/${total} delivered in ${((last - started) / 1000).toFixed(1)} s`);
     }
@@ -146,14 +204,39 @@ async function measureStack(stackModule: StackModule, configModule: StackConfigM
   }
 }
 
+/** Fills the stack's TTL tables the way a long session does: items whose TTL is 30 days ahead; the Orders ones reach the handler. */
+async function prefill(client: ReturnType<typeof createDynamoDBClient>, count: number): Promise<void> {
+  if (count <= 0) return;
+  const expiresAt = String(Math.floor(Date.now() / 1000) + 30 * 86_400);
+  type Item = Record<string, { S: string } | { N: string }>;
+  const items = (table: string): Item[] =>
+    Array.from({ length: count }, (_, i): Item =>
+      table === `change-log-${STAGE}`
+        ? { pk: { S: `${TABLE}#prefill-${i}` }, sk: { S: String(i).padStart(40, '0') }, expiresAt: { N: expiresAt } }
+        : { pk: { S: `prefill-${i}` }, expiresAt: { N: expiresAt } },
+    );
+  for (const table of [`change-log-${STAGE}`, `applied-changes-${STAGE}`]) {
+    const all = items(table);
+    const writers = Array.from({ length: 4 }, async () => {
+      for (let chunk = all.splice(0, 25); chunk.length > 0; chunk = all.splice(0, 25)) {
+        let request: Record<string, { PutRequest: { Item: Item } }[]> | undefined = { [table]: chunk.map((Item) => ({ PutRequest: { Item } })) };
+        while (request && Object.keys(request).length > 0) request = (await client.send(new BatchWriteItemCommand({ RequestItems: request }))).UnprocessedItems as typeof request;
+      }
+    });
+    await Promise.all(writers);
+  }
+  log(`local stack: ${count} items written to each TTL table without a stream`);
+}
+
 tableMain('local-stack', async () => {
+  observeRequests();
   if (!existsSync(STACK_MODULE)) {
     log('local stack: not measured (local stack not available)');
     return { measured: false, reason: 'local stack not available' };
   }
   const stackModule = (await import(STACK_MODULE)) as StackModule;
   if (typeof stackModule.startLocalStack !== 'function') return { measured: false, reason: 'local stack not available (no startLocalStack export)' };
-  const configModule = (await import(join(ROOT, 'lib', 'offline', 'stack', 'stack-config.ts'))) as StackConfigModule;
+  const configModule = (await import(join(ROOT, 'lib', 'local', 'stack', 'stack-config.ts'))) as StackConfigModule;
   const configured = await measureStack(stackModule, configModule, undefined, QUICK ? 100 : 500, true);
   // When serverless.yml sets a batching window, once more without it: the mapping's own overhead.
   const noWindow = configured.batchWindowSeconds === 0 ? undefined : await measureStack(stackModule, configModule, 0, QUICK ? 60 : 100, false);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,41 @@ describe('TTL registry: which REMOVE records the local expirer caused', () => {
     // Assess
     expect(after.isTtlDeletion(remove('t', 'a', '1', { OldImage: { pk: { S: 'a' } } }))).toBe(true);
     expect(after.isTtlDeletion(remove('t', 'b', '2'))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('appends each expiry to its file instead of rewriting every expiry of the day (a sweep of k deletes writes O(k))', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'ttl-registry-'));
+    const file = join(dir, 'expiries.json');
+    const registry = createTtlRegistry({ now: () => T0, file });
+    const before = readFileSync(file, 'utf8');
+    // Act
+    for (let i = 0; i < 500; i++) registry.expiring('t', { pk: { S: `k${i}` } }).confirm({ pk: { S: `k${i}` } });
+    const after = readFileSync(file, 'utf8');
+    // Assess: what was there stays byte for byte; 500 expiries added 1,000 lines (the delete, then its old image).
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.slice(before.length).trimEnd().split('\n')).toHaveLength(1000);
+    expect(createTtlRegistry({ now: () => T0, file }).isTtlDeletion(remove('t', 'k499', '9', { OldImage: { pk: { S: 'k499' } } }))).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['the JSON array earlier versions wrote', (file: string) => writeFileSync(file, JSON.stringify([{ table: 't', key: '{"pk":{"S":"a"}}', at: T0 }]))],
+    ['a journal whose last line was torn by a crash', (file: string) => {
+      createTtlRegistry({ now: () => T0, file }).expiring('t', { pk: { S: 'a' } });
+      appendFileSync(file, '{"n":7,"table":"t","ke');
+    }],
+  ])('reads %s', (_case, write) => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'ttl-registry-'));
+    const file = join(dir, 'expiries.json');
+    write(file);
+    // Act
+    const registry = createTtlRegistry({ now: () => T0, file });
+    // Assess
+    expect(registry.isTtlDeletion(remove('t', 'a', '1'))).toBe(true);
+    expect(registry.size).toBe(1);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -250,6 +250,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await Promise.all([...runners.values()].map((runner) => runner.stop()));
   });
 
+  // ---- TTL (started after the mappings; it learns the items' TTLs from the records they read) ----
+  // DynamoDB Local expires items itself, 20 items scanned every 10 s per table (REMOVEs with the TTL userIdentity):
+  // enough for tables no mapping reads. Where a mapping reads the stream, this expirer makes expiry prompt.
+  const ttlOn = options.ttlIntervalMs !== 0;
+  const ttl = createTtlExpirer({
+    client: dynamodb,
+    registry: ttlRegistry,
+    logger,
+    intervalMs: options.ttlIntervalMs || 1000,
+    // Off: no table, so the mappings' records cost it nothing.
+    tables: tables
+      .filter((t) => ttlOn && t.ttlAttribute && mappings.some((m) => m.settings.enabled && m.settings.tableName === t.create.TableName))
+      .map((t) => ({ tableName: t.create.TableName!, ttlAttribute: t.ttlAttribute!, keyAttributes: (t.create.KeySchema ?? []).map((k) => k.AttributeName!) })),
+  });
+
   // ---- Mappings --------------------------------------------------------------------------------
   let running: Mapping[] = [];
   const startMappings = async () => {
@@ -271,7 +286,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           accountId: LOCAL_ACCOUNT_ID,
           ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
           // Applied to each record before filtering and delivery: marks the local TTL expirer's deletes.
-          recordDecorator: ttlRegistry.decorate,
+          recordDecorator: (record) => ttlRegistry.decorate(ttl.observe(record)),
         };
         return createEventSourceMapping(mappingOptions);
       });
@@ -291,16 +306,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   phase('mappings');
 
   // ---- TTL -------------------------------------------------------------------------------------
-  const ttl = createTtlExpirer({
-    client: dynamodb,
-    registry: ttlRegistry,
-    logger,
-    intervalMs: options.ttlIntervalMs || 1000,
-    tables: tables
-      .filter((t) => t.ttlAttribute)
-      .map((t) => ({ tableName: t.create.TableName!, ttlAttribute: t.ttlAttribute!, keyAttributes: (t.create.KeySchema ?? []).map((k) => k.AttributeName!) })),
-  });
-  const ttlOn = options.ttlIntervalMs !== 0;
   if (ttlOn) ttl.start();
   cleanups.push(() => ttl.stop());
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
 /** The `userIdentity` DynamoDB puts on a REMOVE that its TTL process caused. */
@@ -18,6 +18,8 @@ export interface DecoratableRecord {
 }
 
 interface Expiry {
+  /** Identifies the expiry in the file's journal. */
+  n: number;
   table: string;
   key: string;
   oldImage: string | undefined;
@@ -62,13 +64,24 @@ export function canonical(value: unknown): string {
 /** Table name from a stream (or table) ARN. */
 export const tableOfArn = (arn: string | undefined): string | undefined => /:table\/([^/]+)/.exec(arn ?? '')?.[1];
 
+/** One journal line; a torn last line (a crash mid-write) is skipped. */
+function parseLine(line: string): Expiry[] {
+  if (line.trim() === '') return [];
+  try {
+    return [JSON.parse(line) as Expiry];
+  } catch {
+    return [];
+  }
+}
+
 export interface TtlRegistryOptions {
   /** How long an expiry is remembered, in ms: the stream keeps records 24 hours. */
   retentionMs?: number;
   now?: () => number;
   /**
-   * JSON file that keeps the expiries across restarts (data on disk): a REMOVE read after a restart
-   * still gets its userIdentity. None: in memory only.
+   * File that keeps the expiries across restarts (data on disk): a REMOVE read after a restart still gets
+   * its userIdentity. A journal of JSON lines (each change appended: a delete costs O(1), not a rewrite of
+   * every expiry of the day), compacted when stale lines outnumber the live ones. None: in memory only.
    */
   file?: string;
 }
@@ -78,29 +91,60 @@ export function createTtlRegistry(options: TtlRegistryOptions = {}): TtlRegistry
   const now = options.now ?? Date.now;
   const byKey = new Map<string, Expiry[]>();
   const file = options.file;
+  let nextId = 0;
+  let journalLines = 0;
+  let lastPrune = now();
+  const idOf = (expiry: Pick<Expiry, 'table' | 'key'>) => `${expiry.table}\u0000${expiry.key}`;
+  const live = () => [...byKey.values()].flat();
   if (file && existsSync(file)) {
     try {
-      for (const expiry of JSON.parse(readFileSync(file, 'utf8')) as Expiry[]) {
-        const id = `${expiry.table}\u0000${expiry.key}`;
-        byKey.set(id, [...(byKey.get(id) ?? []), expiry]);
+      const text = readFileSync(file, 'utf8');
+      // Earlier versions wrote one JSON array; the journal has one object per line, the last one for an expiry winning.
+      const entries = text.startsWith('[') ? (JSON.parse(text) as Expiry[]) : text.split('\n').flatMap((line) => parseLine(line));
+      const byNumber = new Map<number, Expiry>();
+      entries.forEach((entry, index) => {
+        const n = typeof entry.n === 'number' ? entry.n : -1 - index;
+        if ((entry as { gone?: boolean }).gone) byNumber.delete(n);
+        else byNumber.set(n, { ...entry, n });
+      });
+      for (const expiry of byNumber.values()) {
+        byKey.set(idOf(expiry), [...(byKey.get(idOf(expiry)) ?? []), expiry]);
+        nextId = Math.max(nextId, expiry.n + 1);
       }
     } catch {
       // An unreadable file only costs the TTL marks of records not yet delivered; start afresh.
     }
   }
-  const save = () => {
+  const compact = () => {
     if (!file) return;
-    writeFileSync(`${file}.tmp`, JSON.stringify([...byKey.values()].flat()));
+    const entries = live();
+    writeFileSync(`${file}.tmp`, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
     renameSync(`${file}.tmp`, file);
+    journalLines = entries.length;
   };
+  const journal = (line: Expiry | { n: number; gone: true }) => {
+    if (!file) return;
+    appendFileSync(file, `${JSON.stringify(line)}\n`);
+    journalLines += 1;
+    // Counting the live expiries walks them all: only every 1,000 lines.
+    if (journalLines % 1000 === 0 && journalLines > 2 * live().length + 1000) compact();
+  };
+  // A file from an earlier version, or one with stale lines, starts compact.
+  compact();
 
+  // Pruning walks every expiry: at most once a minute (or retention), so a sweep of many deletes stays O(deletes).
   const prune = () => {
+    if (now() - lastPrune < Math.min(60_000, retentionMs)) return;
+    lastPrune = now();
     const oldest = now() - retentionMs;
+    let pruned = false;
     for (const [id, list] of byKey) {
       const kept = list.filter((expiry) => expiry.at >= oldest);
+      if (kept.length !== list.length) pruned = true;
       if (kept.length === 0) byKey.delete(id);
       else if (kept.length !== list.length) byKey.set(id, kept);
     }
+    if (pruned) compact();
   };
 
   const find = (record: DecoratableRecord): Expiry | undefined => {
@@ -124,7 +168,7 @@ export function createTtlRegistry(options: TtlRegistryOptions = {}): TtlRegistry
     );
     if (candidate && sequenceNumber) {
       candidate.sequenceNumber = sequenceNumber;
-      save();
+      journal(candidate);
     }
     return candidate;
   };
@@ -132,20 +176,21 @@ export function createTtlRegistry(options: TtlRegistryOptions = {}): TtlRegistry
   return {
     expiring(table, keys, at = now()) {
       prune();
-      const id = `${table}\u0000${canonical(keys)}`;
-      const expiry: Expiry = { table, key: canonical(keys), oldImage: undefined, at };
+      const expiry: Expiry = { n: nextId++, table, key: canonical(keys), oldImage: undefined, at };
+      const id = idOf(expiry);
       byKey.set(id, [...(byKey.get(id) ?? []), expiry]);
-      save();
+      journal(expiry);
       return {
         confirm(oldImage) {
-          if (oldImage) expiry.oldImage = canonical(oldImage);
-          save();
+          if (!oldImage) return;
+          expiry.oldImage = canonical(oldImage);
+          journal(expiry);
         },
         cancel() {
           const kept = (byKey.get(id) ?? []).filter((e) => e !== expiry);
           if (kept.length === 0) byKey.delete(id);
           else byKey.set(id, kept);
-          save();
+          journal({ n: expiry.n, gone: true });
         },
       };
     },
