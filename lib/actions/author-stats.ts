@@ -1,5 +1,6 @@
-import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ledgerAction } from '../aggregates/ledger-action.js';
+import type { StatsDelta } from '../aggregates/stats-delta.js';
 import type { Action } from '../dispatch/action.js';
 
 export interface AuthorStatsOptions {
@@ -13,14 +14,7 @@ export interface AuthorStatsOptions {
 
 /** Keeps the number of books per author, exactly, across INSERT, MODIFY (a changed author) and REMOVE. */
 export function authorStatsAction(options: AuthorStatsOptions): Action {
-  const add = (author: string, delta: number): TransactWriteItem => ({
-    Update: {
-      TableName: options.statsTable,
-      Key: { author: { S: author } },
-      UpdateExpression: 'ADD bookCount :delta',
-      ExpressionAttributeValues: { ':delta': { N: String(delta) } },
-    },
-  });
+  const add = (author: string, delta: string): StatsDelta => ({ table: options.statsTable, key: { author: { S: author } }, add: [['bookCount', delta]] });
   return ledgerAction({
     name: options.name ?? 'authorStats',
     client: options.client,
@@ -31,11 +25,11 @@ export function authorStatsAction(options: AuthorStatsOptions): Action {
       }
       return { author: book.author };
     },
-    updatesFor(before, after) {
-      const writes: TransactWriteItem[] = [];
-      if (before) writes.push(add(before.author!, -1));
-      if (after) writes.push(add(after.author!, 1));
-      return writes;
+    deltasFor(before, after) {
+      const deltas: StatsDelta[] = [];
+      if (before) deltas.push(add(before.author!, '-1'));
+      if (after) deltas.push(add(after.author!, '1'));
+      return deltas;
     },
   });
 }

@@ -44,3 +44,22 @@ export function subtractDecimal(a: string, b: string): string {
   const units = x.units * 10n ** BigInt(scale - x.scale) - y.units * 10n ** BigInt(scale - y.scale);
   return format({ units, scale });
 }
+
+/** a + b, exactly, as decimal text. */
+export function addDecimal(a: string, b: string): string {
+  const x = parse(a);
+  const y = parse(b);
+  const scale = Math.max(x.scale, y.scale);
+  const units = x.units * 10n ** BigInt(scale - x.scale) + y.units * 10n ** BigInt(scale - y.scale);
+  return format({ units, scale });
+}
+
+/**
+ * Significant digits of a decimal (0 for zero): DynamoDB refuses a number with more than 38, so a sum of deltas
+ * that needs more must not be sent as one value.
+ */
+export function significantDigits(text: string): number {
+  const { units } = parse(text);
+  const digits = (units < 0n ? -units : units).toString().replace(/0+$/, '');
+  return digits === '' ? 0 : digits.length;
+}
