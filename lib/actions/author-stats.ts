@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ledgerAction } from '../aggregates/ledger-action.js';
+import type { TransactionLimits } from '../aggregates/pack-transactions.js';
 import type { StatsDelta } from '../aggregates/stats-delta.js';
 import type { Action } from '../dispatch/action.js';
 
@@ -10,6 +11,8 @@ export interface AuthorStatsOptions {
   /** The applied-changes ledger table. */
   ledgerTable: string;
   name?: string;
+  /** Limits of one statistics transaction; DynamoDB's by default (tests lower them to make several transactions). */
+  transactionLimits?: TransactionLimits;
 }
 
 /** Keeps the number of books per author, exactly, across INSERT, MODIFY (a changed author) and REMOVE. */
@@ -19,6 +22,7 @@ export function authorStatsAction(options: AuthorStatsOptions): Action {
     name: options.name ?? 'authorStats',
     client: options.client,
     ledgerTable: options.ledgerTable,
+    ...(options.transactionLimits === undefined ? {} : { transactionLimits: options.transactionLimits }),
     contributionOf(book, change) {
       if (typeof book.author !== 'string' || book.author === '') {
         throw new TypeError(`book ${change.sequenceNumber} has no author string (author is ${book.author === undefined ? 'missing' : typeof book.author}); fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it for each entry)`);
