@@ -1,4 +1,13 @@
-import { GetItemCommand, TransactionCanceledException, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  GetItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  type BatchGetItemCommandOutput,
+  type BatchWriteItemCommandOutput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { authorStatsAction } from '../../lib/actions/author-stats.js';
@@ -111,7 +120,7 @@ describe('requests per batch with the real books actions (issue 13 targets)', ()
   it.each([
     ['100 records of 100 keys (10 authors)', 100, 10, 100],
     ['100 new books by one author', 100, 1, 10],
-  ])('%s: at most %i records, %i authors, within %i requests', async (label, records, authors, maxRequests) => {
+  ])('%s: %i records, %i authors, at most %i requests', async (label, records, authors, maxRequests) => {
     // Prepare
     const prefix = `rq-${Date.now()}-${authors}-`;
     const batch = Array.from({ length: records }, (_, n) => insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}author-${n % authors}`)));
@@ -128,7 +137,7 @@ describe('requests per batch with the real books actions (issue 13 targets)', ()
     expect(await statsOf(prefix)).toEqual(expectedBookCounts(batch));
   });
 
-  it('makes two requests per record and action with batch actions off (the sequential baseline)', async () => {
+  it('makes one request per record and action (three in all) with batch actions off: the sequential baseline', async () => {
     // Prepare
     const prefix = `rs-${Date.now()}-`;
     const batch = Array.from({ length: 20 }, (_, n) => insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}A`)));
@@ -297,5 +306,74 @@ describe('INSERT, MODIFY and REMOVE of the same items in one batch', () => {
       [statusCountAttribute('SHIPPED')]: '1',
       [statusCountAttribute('PENDING')]: '2',
     });
+  });
+});
+
+describe('unprocessed keys and items, as a throttled table returns them', () => {
+  /**
+   * A client whose BatchWriteItem and BatchGetItem calls pass on only the first half of their requests (at least one)
+   * and hand back the rest as unprocessed, as DynamoDB does under throttling; entries of `stuck` are never processed.
+   */
+  function throttlingClient(stuck: (entryKey: string) => boolean) {
+    const calls = { write: 0, get: 0 };
+    const wrapper = Object.create(client) as DynamoDBClient;
+    const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+    wrapper.send = (async (command: unknown) => {
+      if (command instanceof BatchWriteItemCommand) {
+        calls.write++;
+        const [table, requests] = Object.entries(command.input.RequestItems!)[0]!;
+        const possible = requests.filter((r) => !stuck(String(r.PutRequest!.Item!.pk!.S)));
+        const taken = possible.slice(0, Math.max(1, Math.floor(possible.length / 2)));
+        const rest = requests.filter((r) => !taken.includes(r));
+        if (taken.length > 0) await send(new BatchWriteItemCommand({ RequestItems: { [table]: taken } }));
+        return { UnprocessedItems: rest.length > 0 ? { [table]: structuredClone(rest) } : {}, $metadata: {} } satisfies BatchWriteItemCommandOutput;
+      }
+      if (command instanceof BatchGetItemCommand) {
+        calls.get++;
+        const [table, request] = Object.entries(command.input.RequestItems!)[0]!;
+        const keys = request.Keys!;
+        const taken = keys.slice(0, Math.max(1, Math.floor(keys.length / 2)));
+        const out = (await send(new BatchGetItemCommand({ RequestItems: { [table]: { ...request, Keys: taken } } }))) as BatchGetItemCommandOutput;
+        const rest = keys.slice(taken.length);
+        return { ...out, UnprocessedKeys: rest.length > 0 ? { [table]: { ...request, Keys: rest } } : {} };
+      }
+      return send(command);
+    }) as DynamoDBClient['send'];
+    return { client: wrapper, calls };
+  }
+
+  it('retries unprocessed change-log items and ledger keys until every record is applied once', async () => {
+    // Prepare: 30 books, so the change log takes two BatchWriteItem chunks and the ledger one BatchGetItem.
+    const prefix = `up-${Date.now()}-`;
+    const batch = Array.from({ length: 30 }, (_, n) => insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}author-${n % 3}`)));
+    const throttled = throttlingClient(() => false);
+
+    // Act
+    const response = await booksHandler(throttled.client)(streamEvent(batch));
+
+    // Assess: halving per call, 25 items need 6 calls and 5 items 4; 30 keys need 6 calls.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(throttled.calls).toEqual({ write: 10, get: 6 });
+    expect(await statsOf(prefix)).toEqual(expectedBookCounts(batch));
+    const logged = (await scanAll(client, `change-log-${stage}`)).filter((e) => String(e.pk).includes(prefix));
+    expect(logged).toHaveLength(30);
+  });
+
+  it('fails the record whose entry stays unprocessed, so the response names it and nothing after it is counted', async () => {
+    // Prepare
+    const prefix = `us-${Date.now()}-`;
+    const batch = Array.from({ length: 6 }, (_, n) => insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}A`)));
+    const throttled = throttlingClient((pk) => pk.includes(`${prefix}3`));
+    const handler = createStreamHandler({
+      actions: [changeLogAction({ client: throttled.client, tableName: `change-log-${stage}`, maxBatchAttempts: 3 }), authorStatsAction({ client, statsTable: authorStatsTable(), ledgerTable: `applied-changes-${stage}` })],
+      logger: captureLogger('error').logger,
+    });
+
+    // Act
+    const response = await handler(streamEvent(batch));
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: sequenceOf(batch[3]!) }]);
+    expect(await statsOf(prefix)).toEqual({ [`${prefix}A`]: { bookCount: '3' } });
   });
 });
