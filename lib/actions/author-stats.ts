@@ -17,7 +17,11 @@ export interface AuthorStatsOptions {
 
 /** Keeps the number of books per author, exactly, across INSERT, MODIFY (a changed author) and REMOVE. */
 export function authorStatsAction(options: AuthorStatsOptions): Action {
-  const add = (author: string, delta: string): StatsDelta => ({ table: options.statsTable, key: { author: { S: author } }, add: [['bookCount', delta]] });
+  const add = (author: string, delta: string): StatsDelta => ({
+    table: options.statsTable,
+    key: { author: { S: author } },
+    add: [['bookCount', delta]],
+  });
   return ledgerAction({
     name: options.name ?? 'authorStats',
     client: options.client,

@@ -1,4 +1,10 @@
-import { GetItemCommand, TransactWriteItemsCommand, type AttributeValue, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import {
+  GetItemCommand,
+  TransactWriteItemsCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { attributeKeyText, derivedItemKey } from '../change/item-key.js';
 import type { Change, Item } from '../change/types.js';
@@ -7,7 +13,15 @@ import { batchGetItems } from '../dynamodb/batch-get-items.js';
 import { backoff, forEachLimited } from '../dynamodb/retry-backoff.js';
 import { LedgerTransactionError, MissingImageError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
-import { isApplied, planLedger, type Contribution, type Evaluation, type ItemChanges, type LedgerEntry, type LedgerWrite } from './ledger-plan.js';
+import {
+  isApplied,
+  planLedger,
+  type Contribution,
+  type Evaluation,
+  type ItemChanges,
+  type LedgerEntry,
+  type LedgerWrite,
+} from './ledger-plan.js';
 import { DYNAMODB_TRANSACTION_LIMITS, packTransactions, type TransactionLimits } from './pack-transactions.js';
 import { statsUpdate, sumDeltas, type StatsDelta } from './stats-delta.js';
 
@@ -36,12 +50,14 @@ export interface LedgerActionOptions {
   transactionConcurrency?: number;
 }
 
+const RETRYABLE_REASONS = new Set(['ConditionalCheckFailed', 'TransactionConflict', 'ThrottlingError']);
+
 /** Cancellations a fresh read and a second try resolve: our condition lost a race, or another transaction held the item. */
 const isRetryableCancellation = (error: unknown): boolean => {
   const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
   return (
     e.name === 'TransactionCanceledException' &&
-    (e.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError')
+    (e.CancellationReasons ?? []).some((r) => r.Code !== undefined && RETRYABLE_REASONS.has(r.Code))
   );
 };
 
@@ -82,7 +98,8 @@ export function ledgerAction(options: LedgerActionOptions): Action {
   const readEntries = async (pks: readonly string[]): Promise<Map<string, LedgerEntry>> => {
     let items: Record<string, AttributeValue>[];
     if (pks.length === 1) {
-      const out = await options.client.send(new GetItemCommand({ TableName: options.ledgerTable, Key: { pk: { S: pks[0]! } }, ConsistentRead: true }));
+      const get = new GetItemCommand({ TableName: options.ledgerTable, Key: { pk: { S: pks[0]! } }, ConsistentRead: true });
+      const out = await options.client.send(get);
       items = out.Item ? [out.Item] : [];
     } else {
       items = await batchGetItems(options.client, options.ledgerTable, pks.map((pk) => ({ pk: { S: pk } })));
@@ -149,7 +166,8 @@ export function ledgerAction(options: LedgerActionOptions): Action {
   /** Applies the writes as one transaction, retried on cancellation; returns the changes that failed for good. */
   const applyTransaction = async (first: readonly LedgerWrite[], logger: Logger): Promise<BatchFailure[]> => {
     const failed: BatchFailure[] = [];
-    const failAll = (writes: readonly LedgerWrite[], error: unknown) => failed.push(...writes.flatMap((w) => w.changes.map((change) => ({ change, error }))));
+    const failAll = (writes: readonly LedgerWrite[], error: unknown) =>
+      failed.push(...writes.flatMap((w) => w.changes.map((change) => ({ change, error }))));
     let writes = first;
     let rows = sumDeltas(writes.flatMap((w) => w.deltas));
     for (let attempt = 0; writes.length > 0; attempt++) {
@@ -172,7 +190,8 @@ export function ledgerAction(options: LedgerActionOptions): Action {
           failAll(writes, new LedgerTransactionError(message, { cause: error }));
           return failed;
         }
-        logger.debug('ledger write cancelled, retrying', { action: options.name, sequenceNumber: writes[0]!.last.sequenceNumber, changes, attempt: attempt + 1 });
+        const sequenceNumber = writes[0]!.last.sequenceNumber;
+        logger.debug('ledger write cancelled, retrying', { action: options.name, sequenceNumber, changes, attempt: attempt + 1 });
         await backoff(attempt);
         let entries: Map<string, LedgerEntry>;
         try {
@@ -190,7 +209,9 @@ export function ledgerAction(options: LedgerActionOptions): Action {
 
   // Request bytes of a write, roughly and from above: its Put and its share of the row Updates.
   const bytesOf = (write: LedgerWrite): number =>
-    512 + 2 * (Buffer.byteLength(write.pk) + Buffer.byteLength(sorted(write.after))) + write.deltas.reduce((n, d) => n + 256 + Buffer.byteLength(JSON.stringify(d)), 0);
+    512 +
+    2 * (Buffer.byteLength(write.pk) + Buffer.byteLength(sorted(write.after))) +
+    write.deltas.reduce((n, d) => n + 256 + Buffer.byteLength(JSON.stringify(d)), 0);
 
   return {
     name: options.name,

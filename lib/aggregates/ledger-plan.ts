@@ -34,7 +34,9 @@ export interface LedgerWrite {
 }
 
 /** What an item's last change amounts to against its entry: nothing to move, or the contribution and deltas to write. */
-export type Evaluation = { readonly kind: 'unchanged' } | { readonly kind: 'write'; readonly after: Contribution; readonly deltas: readonly StatsDelta[] };
+export type Evaluation =
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'write'; readonly after: Contribution; readonly deltas: readonly StatsDelta[] };
 
 /** What to do with one item. */
 export type ItemDecision =
@@ -74,7 +76,8 @@ export function decideItem(
   if (evaluation.kind === 'unchanged') return { kind: 'unchanged', last };
   const changes = item.changes.slice(0, j + 1).filter((change) => !isApplied(change, entry));
   const { after, deltas } = evaluation;
-  return { kind: 'write', write: { pk: item.pk, seq: sortableSequenceNumber(last.sequenceNumber), readSeq: entry?.seq, after, deltas, last, changes } };
+  const seq = sortableSequenceNumber(last.sequenceNumber);
+  return { kind: 'write', write: { pk: item.pk, seq, readSeq: entry?.seq, after, deltas, last, changes } };
 }
 
 /** The ledger writes of a batch and the changes that failed evaluation. */

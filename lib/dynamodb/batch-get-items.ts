@@ -1,4 +1,10 @@
-import { BatchGetItemCommand, type BatchGetItemCommandOutput, type AttributeValue, type DynamoDBClient, type KeysAndAttributes } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  type AttributeValue,
+  type BatchGetItemCommandOutput,
+  type DynamoDBClient,
+  type KeysAndAttributes,
+} from '@aws-sdk/client-dynamodb';
 import { BatchRequestIncompleteError } from '../errors.js';
 import { backoff, forEachLimited } from './retry-backoff.js';
 
