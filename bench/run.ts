@@ -17,7 +17,9 @@ import type { BenchResults, TableEnvelope, TimingRun } from './report/types.js';
 const BENCH = __dirname;
 const OUT = join(BENCH, '.build');
 const RESULTS = join(BENCH, 'results');
-const TABLES = ['end-to-end', 'handler-only', 'memory', 'cold-start', 'local-stack'] as const;
+const TABLES = ['end-to-end', 'handler-only', 'memory', 'cold-start', 'local-stack', 'batch-actions'] as const;
+/** Tables that run from source through tsx: they find DynamoDB Local's jar (and the stack its worker) next to lib/. */
+const FROM_SOURCE: readonly string[] = ['local-stack', 'batch-actions'];
 
 function machine() {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
@@ -37,7 +39,7 @@ function runTable(table: string, variant?: string): TableEnvelope<unknown> | und
   const out = join(OUT, `${table}${variant ? `.${variant}` : ''}.result.json`);
   rmSync(out, { force: true });
   // The local stack runs from source: it finds its worker and DynamoDB Local's jar next to its own files.
-  const script = table === 'local-stack' ? ['--import', 'tsx', join(BENCH, 'tables', `${table}.ts`)] : [join(OUT, `${table}.cjs`)];
+  const script = FROM_SOURCE.includes(table) ? ['--import', 'tsx', join(BENCH, 'tables', `${table}.ts`)] : [join(OUT, `${table}.cjs`)];
   const args = ['--expose-gc', ...script, out, ...(variant ? [variant] : [])];
   const child = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: resolve(BENCH, '..') });
   if (child.status !== 0 || !existsSync(out)) return undefined;
@@ -70,7 +72,7 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   mkdirSync(RESULTS, { recursive: true });
   await build({
-    entryPoints: [...tables.filter((t) => t !== 'local-stack').map((t) => join(BENCH, 'tables', `${t}.ts`)), ...(tables.includes('memory') ? [join(BENCH, 'tables', 'memory-worker.ts')] : [])],
+    entryPoints: [...tables.filter((t) => !FROM_SOURCE.includes(t)).map((t) => join(BENCH, 'tables', `${t}.ts`)), ...(tables.includes('memory') ? [join(BENCH, 'tables', 'memory-worker.ts')] : [])],
     outdir: OUT,
     outExtension: { '.js': '.cjs' },
     bundle: true,

@@ -5,7 +5,7 @@ import { logAction } from '../lib/runtime/actions/log.js';
 import { requireEnv } from '../lib/runtime/require-env.js';
 import { DEFAULT_DISPATCH_CONCURRENCY } from '../lib/runtime/dispatch/default-concurrency.js';
 import { createStreamHandler } from '../lib/runtime/dispatch/stream-handler.js';
-import { createDynamoDBClient } from '../lib/runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../lib/runtime/dynamodb/client.js';
 import { createLogger } from '../lib/runtime/logging/logger.js';
 
 const env = process.env;

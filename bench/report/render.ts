@@ -1,5 +1,7 @@
 import {
+  batchRow,
   ratio,
+  type BatchActionsTable,
   tableResult,
   type BenchResults,
   type ColdStartTable,
@@ -53,6 +55,42 @@ function timingSection(lines: string[], table: TimingTable | undefined, base: st
     lines.push(...timingRows(run.sizes, base));
     lines.push('');
   }
+}
+
+/** Table 6: per case, stream and latency, the three modes side by side with their ratios. */
+function batchActionsSection(table: BatchActionsTable): string[] {
+  const m = table.machine;
+  const lines = [
+    `The books and orders actions as the functions build them (log, change log, statistics with the ledger) on DynamoDB Local. ` +
+      `**sequential** = concurrency 1, batch actions off (one request per action per record, the behaviour before); ` +
+      `**batch** = the handlers' settings (concurrency ${table.batchConcurrency}, batch actions on); ` +
+      `**floor** = the requests the sequential run made, replayed ${table.floorConcurrency} at a time. ` +
+      `Median ms per batch of ${table.runs} rounds (fresh item keys each round), requests per change in brackets; ` +
+      `"+${table.proxyMs} ms" = through a loopback proxy holding each request ${table.proxyMs} ms (AWS's round trip). ` +
+      `Machine: ${m.cores} cores, load average ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} before the table, ` +
+      `${m.loadAverageAfter.map((l) => l.toFixed(2)).join(' / ')} after (other processes share the cores).`,
+    '',
+    '| case | stream | latency | sequential ms (req/change) | batch ms (req/change) | floor ms | sequential ÷ batch | batch ÷ floor | batch records/s |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const seen = new Set<string>();
+  for (const row of table.rows) {
+    const id = `${row.case}|${row.stream}|${row.proxyMs}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const s = batchRow(table, row.case, row.stream, row.proxyMs, 'sequential');
+    const b = batchRow(table, row.case, row.stream, row.proxyMs, 'batch');
+    const fl = batchRow(table, row.case, row.stream, row.proxyMs, 'floor');
+    const cell = (r: typeof s) => (r ? `${f(r.medianMs, 1)} (${f(r.requestsPerChange, 2)})${r.failedBatches ? ` ⚠ ${r.failedBatches} failed` : ''}` : '–');
+    lines.push(
+      `| ${row.label} | ${row.stream} | ${row.proxyMs ? `+${row.proxyMs} ms` : 'none'} | ${cell(s)} | ${cell(b)} | ${f(fl?.medianMs, 1)} | ` +
+        `${s && b ? `${f(s.medianMs / b.medianMs)}×` : '–'} | ${b && fl ? `${f(b.medianMs / fl.medianMs)}×` : '–'} | ${b ? b.recordsPerSecond : '–'} |`,
+    );
+  }
+  const failures = table.rows.reduce((n, r) => n + (r.replayFailures ?? 0), 0);
+  lines.push('');
+  lines.push(`Floor replays whose ledger condition no longer held (the sequential run's reads came before them): ${failures} requests over all rounds.`);
+  return lines;
 }
 
 /** The Markdown the README shows: the machine, one table per benchmark, the targets. */
@@ -133,6 +171,13 @@ export function renderMarkdown(bench: BenchResults): string {
       );
     }
   } else lines.push(`not measured (${local?.reason ?? 'the table failed or was not run'})`);
+  lines.push('');
+
+  const batch = tableResult<BatchActionsTable>(bench, 'batch-actions');
+  lines.push('### 6. Batch with real actions on DynamoDB Local');
+  lines.push('');
+  if (batch) lines.push(...batchActionsSection(batch));
+  else lines.push('not measured (the table failed or was not run)');
   lines.push('');
 
   lines.push('### Targets');

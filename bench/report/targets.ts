@@ -1,4 +1,4 @@
-import { ratio, tableResult, type BenchResults, type LocalStackTable, type MemoryTable, type Target, type TimingRun, type TimingTable } from './types.js';
+import { batchRow, ratio, tableResult, type BatchActionsTable, type BenchResults, type LocalStackTable, type MemoryTable, type Target, type TimingRun, type TimingTable } from './types.js';
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 const at = (run: TimingRun | undefined, size: string) => run?.sizes.find((s) => s.size === size);
@@ -65,5 +65,44 @@ export function evaluateTargets(bench: BenchResults): Target[] {
     measured: measured && local!.sustained ? `${local!.sustained.lost} lost of ${local!.sustained.written} at ${fmt(local!.sustained.recordsPerSecond, 0)} records/s` : 'not measured',
     met: measured && local!.sustained ? local!.sustained.lost === 0 : undefined,
   });
+  targets.push(...batchTargets(tableResult<BatchActionsTable>(bench, 'batch-actions')));
   return targets;
+}
+
+/** Issue 13's targets on table 6, judged on both streams (books and orders) where both ran. */
+function batchTargets(table: BatchActionsTable | undefined): Target[] {
+  const streams = ['books', 'orders'] as const;
+  const judge = (target: string, measure: (stream: string) => [number | undefined, string], ok: (n: number) => boolean, only = streams as readonly string[]) => {
+    const results = only.map((stream) => [stream, ...measure(stream)] as const);
+    const known = results.filter(([, n]) => n !== undefined);
+    return {
+      target,
+      measured: table ? results.map(([stream, , text]) => `${stream}: ${text}`).join('; ') : 'not measured',
+      met: table && known.length === results.length ? known.every(([, n]) => ok(n!)) : undefined,
+    };
+  };
+  const ratioOf = (c: '100x100' | '100x1', proxyMs: number, over: 'sequential' | 'floor', inverse: boolean) => (stream: string): [number | undefined, string] => {
+    const b = batchRow(table, c, stream, proxyMs, 'batch');
+    const o = batchRow(table, c, stream, proxyMs, over);
+    if (!b || !o) return [undefined, '?'];
+    const n = inverse ? o.medianMs / b.medianMs : b.medianMs / o.medianMs;
+    return [n, `${fmt(n)}× (${fmt(b.medianMs, 1)} vs ${fmt(o.medianMs, 1)} ms)`];
+  };
+  const perChange = (stream: string): [number | undefined, string] => {
+    const b = batchRow(table, '100x100', stream, 0, 'batch');
+    return b ? [b.requestsPerChange, `${fmt(b.requestsPerChange, 2)} (sequential ${fmt(batchRow(table, '100x100', stream, 0, 'sequential')?.requestsPerChange ?? NaN, 2)})`] : [undefined, '?'];
+  };
+  const author = (): [number | undefined, string] => {
+    const b = batchRow(table, 'author', 'books', 0, 'batch');
+    return b ? [b.requests, `${b.requests} requests (sequential ${batchRow(table, 'author', 'books', 0, 'sequential')?.requests ?? '?'})`] : [undefined, '?'];
+  };
+  return [
+    judge('Batch actions: ≤ 1.0 request per change (100 records, 100 keys)', perChange, (n) => n <= 1.0),
+    judge('Batch actions: ≤ 10 requests for 100 new books by one author', author, (n) => n <= 10, ['books']),
+    judge('Batch actions, 100 keys, no proxy: ≥ 2× faster than sequential', ratioOf('100x100', 0, 'sequential', true), (n) => n >= 2),
+    judge('Batch actions, 100 keys, no proxy: within 1.15× of the floor', ratioOf('100x100', 0, 'floor', false), (n) => n <= 1.15),
+    judge(`Batch actions, 100 keys, +${table?.proxyMs ?? 5} ms proxy: ≥ 6× faster than sequential`, ratioOf('100x100', table?.proxyMs ?? 5, 'sequential', true), (n) => n >= 6),
+    judge('Batch actions, 1 key, no proxy: ≤ 1.1× sequential', ratioOf('100x1', 0, 'sequential', false), (n) => n <= 1.1),
+    judge(`Batch actions, 1 key, +${table?.proxyMs ?? 5} ms proxy: ≤ 1.1× sequential`, ratioOf('100x1', table?.proxyMs ?? 5, 'sequential', false), (n) => n <= 1.1),
+  ];
 }

@@ -103,6 +103,41 @@ export interface LocalStackTable {
   sustained?: { recordsPerSecond: number; written: number; delivered: number; lost: number; seconds: number };
 }
 
+export type BatchCase = '100x100' | '100x1' | 'author' | '1000x100';
+export type BatchMode = 'sequential' | 'batch' | 'floor';
+
+/** One configuration of the batch-actions table: a case, a stream, with or without the latency proxy, one mode. */
+export interface BatchActionsRow {
+  case: BatchCase;
+  label: string;
+  stream: 'books' | 'orders';
+  records: number;
+  /** Milliseconds the loopback proxy holds each request; 0 = DynamoDB Local directly. */
+  proxyMs: number;
+  mode: BatchMode;
+  medianMs: number;
+  /** Requests per batch (deterministic: the same every round). */
+  requests: number;
+  requestsPerChange: number;
+  recordsPerSecond: number;
+  failedBatches: number;
+  /** Floor only: replayed requests that failed (a ledger condition that no longer held), summed over the rounds. */
+  replayFailures?: number;
+}
+
+export interface BatchActionsTable {
+  runs: number;
+  proxyMs: number;
+  floorConcurrency: number;
+  batchConcurrency: number;
+  machine: { cores: number; loadAverageBefore: number[]; loadAverageAfter: number[] };
+  rows: BatchActionsRow[];
+}
+
+/** The row of the batch-actions table for a case, stream, latency and mode. */
+export const batchRow = (table: BatchActionsTable | undefined, c: BatchCase, stream: string, proxyMs: number, mode: BatchMode) =>
+  table?.rows.find((r) => r.case === c && r.stream === stream && r.proxyMs === proxyMs && r.mode === mode);
+
 export interface TableEnvelope<T> {
   table: string;
   seconds: number;

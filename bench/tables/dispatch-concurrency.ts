@@ -10,7 +10,7 @@ import { declaredEnvironment } from '../../lib/mapping/function-module.js';
 import { requireEnv } from '../../lib/runtime/require-env.js';
 import type { Action } from '../../lib/runtime/dispatch/action.js';
 import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
-import { createDynamoDBClient } from '../../lib/runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../lib/runtime/dynamodb/client.js';
 import { startDynamoDBLocal, type DynamoDBLocal } from '../../lib/local/dynamodb-local/dynamodb-local.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { ensureTables } from '../../lib/data/ensure-table.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { createDynamoDBClient } from '../../lib/runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../lib/runtime/dynamodb/client.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { log, QUICK, tableMain } from '../harness/table-main.js';
 

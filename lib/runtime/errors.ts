@@ -211,3 +211,19 @@ export class BackfillActionError extends ActionError {
 export class InvalidConcurrencyError extends ConfigurationError {
   override readonly name = 'InvalidConcurrencyError';
 }
+
+/**
+ * A BatchGetItem or BatchWriteItem left keys or items unprocessed after every retry (the table is throttled or
+ * over capacity). The records involved are reported as failed, so Lambda delivers them again.
+ */
+export class BatchRequestIncompleteError extends AppError {
+  override readonly name = 'BatchRequestIncompleteError';
+}
+
+/**
+ * A statistics transaction was still cancelled (another writer held or changed the same rows or ledger entries)
+ * after every retry; nothing of it was applied, and its records are reported as failed so Lambda delivers them again.
+ */
+export class LedgerTransactionError extends AppError {
+  override readonly name = 'LedgerTransactionError';
+}

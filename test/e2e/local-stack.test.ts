@@ -5,7 +5,7 @@ import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, type D
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeLogPartitionKey } from '../../lib/runtime/actions/change-log-entry.js';
 import { itemKeyText } from '../../lib/runtime/change/item-key.js';
-import { createDynamoDBClient } from '../../lib/runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../lib/runtime/dynamodb/client.js';
 import { ConfigurationError } from '../../lib/runtime/errors.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack/local-stack.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDynamoDBClient } from '../../lib/runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../lib/runtime/dynamodb/client.js';
 import { freePort, startDynamoDBLocal, type DynamoDBLocal } from '../../lib/local/dynamodb-local/dynamodb-local.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lib/local/stack/local-stack.js';

@@ -35,15 +35,27 @@ const ordersTable = () => `orders-${stage}`;
 const book = (isbn: string, author: unknown, title = `Title ${isbn}`): PlainItem => ({ isbn, title, author });
 const order = (customerId: string, orderDate: string, orderStatus: string, total: number): PlainItem => ({ customerId, orderDate, orderStatus, total });
 
-/** Fails the first time it sees each listed sequence number, like a transient outage. */
+/**
+ * Fails the first time it sees each listed sequence number, like a transient outage. A batch action stops at the
+ * first such change: the changes before it are handled, that one fails.
+ */
 function failOnce(action: Action, sequenceNumbers: string[]): Action {
   const pending = new Set(sequenceNumbers);
+  const { handleBatch } = action;
   return {
     ...action,
     handle(change, context) {
       if (pending.delete(change.sequenceNumber)) throw new Error('transient failure');
       return action.handle(change, context);
     },
+    ...(handleBatch && {
+      async handleBatch(changes, context) {
+        const at = changes.findIndex((change) => pending.delete(change.sequenceNumber));
+        if (at < 0) return handleBatch(changes, context);
+        const before = await handleBatch(changes.slice(0, at), context);
+        return { failed: [...before.failed, { change: changes[at]!, error: new Error('transient failure') }] };
+      },
+    }),
   };
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDynamoDBClient } from '../../lib/runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../lib/runtime/dynamodb/client.js';
 import { freePort, startDynamoDBLocal, type DynamoDBLocal } from '../../lib/local/dynamodb-local/dynamodb-local.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { createEventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';

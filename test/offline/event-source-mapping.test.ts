@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDynamoDBClient } from '../../lib/runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../lib/runtime/dynamodb/client.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { createEventSourceMapping, mappingIdOf, type EventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
 import { offsetClock } from '../../lib/local/engine/clock.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDBClient } from '../../lib/runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../lib/runtime/dynamodb/client.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack/local-stack.js';
 import { loadStackConfig } from '../../lib/local/stack/stack-config.js';

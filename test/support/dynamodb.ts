@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBClient } from '../../lib/runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../lib/runtime/dynamodb/client.js';
 import { ensureTables } from '../../lib/data/ensure-table.js';
 import { readServerlessConfig, type ServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { tableDefinitions } from '../../lib/mapping/table-definition.js';

@@ -73,9 +73,9 @@ describe('npx sls invoke local (offline, against DynamoDB Local)', () => {
   }, 150_000);
 
   it('processes events/books-failing-batch.json: reports the failing record, and nothing of its item after it runs', async () => {
-    // Prepare: Dune and Foundation come before the failing MODIFY of Dune; The Dispossessed and Foundation's REMOVE after it.
+    // Prepare: Dune and Foundation come before the failing MODIFY of Dune.
     const { records, expectedResponse } = fixture('books-failing-batch.json');
-    const [first, second, failing, dispossessed, foundationRemoved] = records.map((record) => record.sequenceNumber!);
+    const [first, second, failing] = records.map((record) => record.sequenceNumber!);
     // Act
     const { response, logLines } = await invokeLocal('booksStream', 'books-failing-batch.json');
     // Assess: Lambda resumes from the reported record.
@@ -83,12 +83,10 @@ describe('npx sls invoke local (offline, against DynamoDB Local)', () => {
     expect(response).toEqual(expectedResponse);
     expect(logLines.some((line) => line.level === 'error' && line.sequenceNumber === failing)).toBe(true);
     expect(await bookCount('Frank Herbert')).toBe(1);
-    // Records of other items run concurrently (key-ordered): one that had started when the failure came finishes, with
-    // every action, and is applied again (idempotently) on the retry; one that had not started never runs.
+    // Records after the failure may have been handled by some actions already (other items run concurrently, and batch
+    // actions run phase by phase): Lambda delivers them again from the reported record, and the actions are idempotent.
+    // Those semantics are table-tested in test/unit/process-batch.test.ts and test/integration/batch-actions.test.ts.
     const logged = await loggedSequenceNumbers();
     expect(logged).toEqual(expect.arrayContaining([first, second]));
-    expect(await bookCount('Isaac Asimov')).toBe(logged.includes(foundationRemoved!) ? 0 : 1);
-    // 1 from the first test, plus The Dispossessed if it ran.
-    expect(await bookCount('Ursula K. Le Guin')).toBe(logged.includes(dispossessed!) ? 2 : 1);
   }, 150_000);
 });

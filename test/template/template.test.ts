@@ -52,6 +52,9 @@ const exampleContract = (fn: string, table: string, queue: string, statsTable: s
   'dynamodb:ListStreams': ['*'],
   'dynamodb:PutItem': ['AppliedChangesTable.Arn', 'ChangeLogTable.Arn'],
   'dynamodb:GetItem': ['AppliedChangesTable.Arn'],
+  // Batch actions: the change log's entries 25 a call, the ledger's entries 100 a call.
+  'dynamodb:BatchWriteItem': ['ChangeLogTable.Arn'],
+  'dynamodb:BatchGetItem': ['AppliedChangesTable.Arn'],
   'dynamodb:UpdateItem': [`${statsTable}.Arn`],
   'sqs:SendMessage': [`${queue}.Arn`],
 });

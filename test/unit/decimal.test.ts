@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDecimal, decimalText, subtractDecimal } from '../../lib/runtime/aggregates/decimal.js';
+import { addDecimal, decimalText, significantDigits, subtractDecimal } from '../../lib/runtime/aggregates/decimal.js';
 
 const MAX_PLAIN = `${'9'.repeat(38)}${'0'.repeat(88)}`;
 const TINY_PLAIN = `0.${'0'.repeat(129)}1`;
@@ -66,5 +66,25 @@ describe('decimal arithmetic for totals', () => {
 
   it('refuses an exponent no DynamoDB number has, instead of building a power of ten without bound', () => {
     expect(() => decimalText('1e999999999')).toThrow(RangeError);
+  });
+
+  it.each([
+    ['19.99', '5.1', '25.09'],
+    ['0.1', '0.2', '0.3'],
+    ['-12.5', '12.50', '0'],
+    ['99999999999999999999999999999999999999', '1', '100000000000000000000000000000000000000'],
+    ['1E-130', '-1E-130', '0'],
+  ])('%s + %s = %s exactly', (a, b, expected) => {
+    expect(addDecimal(a, b)).toBe(expected);
+  });
+
+  it.each([
+    ['0', 0],
+    ['100', 1],
+    ['-0.0012', 2],
+    ['12345678901234567890123456789012345678', 38],
+    ['10000000000000000000000000000000000000.1', 39],
+  ])('counts the significant digits of %s as %i', (text, digits) => {
+    expect(significantDigits(text)).toBe(digits);
   });
 });

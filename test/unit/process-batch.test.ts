@@ -365,3 +365,132 @@ describe('processBatch with concurrency', () => {
     expect(lines()[0]).toMatchObject({ level: 'error', message: 'batch rejected', errorName: 'InvalidConcurrencyError' });
   });
 });
+
+/** A batch action that records each call's changes and fails the given record indexes (or throws). */
+function batchAction(name: string, failAt: number[] = [], options: { throws?: boolean; match?: Action['match'] } = {}) {
+  const calls: number[][] = [];
+  const single: number[] = [];
+  const action: Action = {
+    name,
+    ...(options.match ? { match: options.match } : {}),
+    handle(change) {
+      single.push(change.index);
+    },
+    async handleBatch(changes) {
+      calls.push(changes.map((c) => c.index));
+      if (options.throws) throw new Error(`${name} broke`);
+      return { failed: changes.filter((c) => failAt.includes(c.index)).map((change) => ({ change, error: new Error(`fail ${change.index}`) })) };
+    },
+  };
+  return { action, calls, single };
+}
+
+/** A per-change action that records indexes and fails the given ones. */
+function eachAction(name: string, failAt: number[] = []) {
+  const seen: number[] = [];
+  const action: Action = {
+    name,
+    handle(change) {
+      if (failAt.includes(change.index)) throw new Error(`fail ${change.index}`);
+      seen.push(change.index);
+    },
+  };
+  return { action, seen };
+}
+
+describe('processBatch with batch actions', () => {
+  interface PhaseRow {
+    label: string;
+    eachFails?: number[];
+    batchFails?: number[];
+    batchThrows?: boolean;
+    malformedAt?: number;
+    /** Indexes the batch action gets, the per-change action after it sees, and the reported index. */
+    given: number[];
+    after: number[];
+    reported: number | undefined;
+  }
+  it.each<PhaseRow>([
+    { label: 'no failure', given: [0, 1, 2, 3, 4, 5], after: [0, 1, 2, 3, 4, 5], reported: undefined },
+    { label: 'the batch action fails records 4 and 2', batchFails: [4, 2], given: [0, 1, 2, 3, 4, 5], after: [0, 1], reported: 2 },
+    { label: 'the per-change action before fails record 3', eachFails: [3], given: [0, 1, 2], after: [0, 1, 2], reported: 3 },
+    { label: 'both fail, the batch action lower', eachFails: [4], batchFails: [1], given: [0, 1, 2, 3], after: [0], reported: 1 },
+    { label: 'the batch action throws', batchThrows: true, given: [0, 1, 2, 3, 4, 5], after: [], reported: 0 },
+    { label: 'a malformed record', malformedAt: 3, given: [0, 1, 2], after: [0, 1, 2], reported: 3 },
+  ])('$label: the batch action gets the records still alive, the lowest failure bounds the rest', async (row) => {
+    // Prepare
+    const { event, sequence } = keyedBatch('ABACBD');
+    if (row.malformedAt !== undefined) {
+      const bad = event.Records[row.malformedAt]!.dynamodb!;
+      bad.NewImage = { ...bad.NewImage, title: { Z: 'x' } as never };
+    }
+    const before = eachAction('before', row.eachFails);
+    const batched = batchAction('batched', row.batchFails, { throws: row.batchThrows === true });
+    const after = eachAction('after');
+    const { logger, lines } = captureLogger('info');
+
+    // Act
+    const response = await processBatch(event, { actions: [before.action, batched.action, after.action], logger, concurrency: 4 });
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: row.reported === undefined ? [] : [{ itemIdentifier: sequence[row.reported] }] });
+    expect(batched.calls).toEqual([row.given]);
+    expect(batched.single).toEqual([]);
+    expect([...after.seen].sort()).toEqual(row.after);
+    const failed = lines().find((l) => l.message === 'action failed' && l.action === 'batched');
+    const batchFailures = row.batchThrows ? row.given : (row.batchFails ?? []).filter((i) => row.given.includes(i));
+    expect(failed?.index).toBe(batchFailures.length > 0 ? Math.min(...batchFailures) : undefined);
+    if (failed) expect(failed.failedChanges).toBe(batchFailures.length);
+  });
+
+  it('hands a batch action only the changes it matches, in stream order', async () => {
+    // Prepare
+    const b = book(1);
+    const event = streamEvent([
+      insertRecord('books-local', ['isbn'], b),
+      modifyRecord('books-local', ['isbn'], b, { ...b, title: 'New' }),
+      insertRecord('books-local', ['isbn'], book(2)),
+    ]);
+    const batched = batchAction('inserts', [], { match: onEvents('INSERT') });
+    const { logger } = captureLogger('warn');
+
+    // Act
+    const response = await processBatch(event, { actions: [batched.action], logger, concurrency: 16 });
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(batched.calls).toEqual([[0, 2]]);
+  });
+
+  it('runs handle change by change instead when batch actions are off', async () => {
+    // Prepare
+    const { event } = keyedBatch('ABCA');
+    const batched = batchAction('batched');
+    const { logger } = captureLogger('warn');
+
+    // Act
+    const response = await createStreamHandler({ actions: [batched.action], logger, batchActions: false })(event);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(batched.calls).toEqual([]);
+    expect(batched.single).toEqual([0, 1, 2, 3]);
+  });
+
+  it('starts no batch action past the deadline margin and reports the first record it had work for', async () => {
+    // Prepare: the per-change phase uses up the time; the batch action only matches record 1 onwards.
+    const { event, sequence } = keyedBatch('ABCD');
+    let remaining = 10_000;
+    const spend: Action = { name: 'spend', handle: (change) => void (change.index === 3 && (remaining = 1000)) };
+    const batched = batchAction('batched', [], { match: (change) => change.index >= 1 });
+    const { logger, lines } = captureLogger('info');
+
+    // Act
+    const response = await processBatch(event, { actions: [spend, batched.action], logger, remainingTimeMs: () => remaining, deadlineMarginMs: 3000 });
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence[1] }] });
+    expect(batched.calls).toEqual([]);
+    expect(lines().find((l) => l.message === 'stopping before the timeout')).toMatchObject({ index: 1 });
+  });
+});

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createDynamoDBStreamsClient } from '../../mapping/streams-client.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBClient } from '../../runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
 import { answersDynamoDB, startDynamoDBLocal, type DynamoDBLocal } from '../dynamodb-local/dynamodb-local.js';
 import { ConfigurationError } from '../../runtime/errors.js';
 import { createLogger, type Logger } from '../../runtime/logging/logger.js';

@@ -1,6 +1,7 @@
-import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { subtractDecimal } from '../aggregates/decimal.js';
 import { ledgerAction, type Contribution } from '../aggregates/ledger-action.js';
+import type { StatsDelta } from '../aggregates/stats-delta.js';
 import { exactNumber } from '../change/exact-number.js';
 import type { Action } from '../dispatch/action.js';
 
@@ -38,37 +39,19 @@ export function customerStatsAction(options: CustomerStatsOptions): Action {
       }
       return { status: orderStatus, total };
     },
-    updatesFor(before: Contribution, after: Contribution, change) {
+    deltasFor(before: Contribution, after: Contribution, change): StatsDelta[] {
       const customerId = change.keys.customerId;
       if (typeof customerId !== 'string') throw new TypeError(`order ${change.sequenceNumber} has no customerId string key`);
-      const adds: string[] = [];
-      const names: Record<string, string> = {};
-      const values: Record<string, { N: string }> = {};
-      const add = (attribute: string, delta: string) => {
-        const n = Object.keys(names).length;
-        names[`#a${n}`] = attribute;
-        values[`:d${n}`] = { N: delta };
-        adds.push(`#a${n} :d${n}`);
-      };
+      const add: [string, string][] = [];
       const countDelta = (after ? 1 : 0) - (before ? 1 : 0);
-      if (countDelta !== 0) add('orderCount', String(countDelta));
+      if (countDelta !== 0) add.push(['orderCount', String(countDelta)]);
       const totalDelta = subtractDecimal(after?.total ?? '0', before?.total ?? '0');
-      if (totalDelta !== '0') add('orderTotal', totalDelta);
+      if (totalDelta !== '0') add.push(['orderTotal', totalDelta]);
       if (before?.status !== after?.status) {
-        if (before) add(statusCountAttribute(before.status!), '-1');
-        if (after) add(statusCountAttribute(after.status!), '1');
+        if (before) add.push([statusCountAttribute(before.status!), '-1']);
+        if (after) add.push([statusCountAttribute(after.status!), '1']);
       }
-      if (adds.length === 0) return [];
-      const update: TransactWriteItem = {
-        Update: {
-          TableName: options.statsTable,
-          Key: { customerId: { S: customerId } },
-          UpdateExpression: `ADD ${adds.join(', ')}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        },
-      };
-      return [update];
+      return add.length === 0 ? [] : [{ table: options.statsTable, key: { customerId: { S: customerId } }, add }];
     },
   });
 }

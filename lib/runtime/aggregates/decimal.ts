@@ -72,3 +72,13 @@ export function subtractDecimal(a: string, b: string): string {
   const [x, y, scale] = align(parse(a), parse(b));
   return format({ units: x - y, scale });
 }
+
+/**
+ * Significant digits of a decimal (0 for zero): DynamoDB refuses a number with more than 38, so a sum of deltas
+ * that needs more must not be sent as one value.
+ */
+export function significantDigits(text: string): number {
+  const { units } = parse(text);
+  const digits = (units < 0n ? -units : units).toString().replace(/0+$/, '');
+  return digits === '' ? 0 : digits.length;
+}

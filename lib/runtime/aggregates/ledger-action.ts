@@ -1,18 +1,31 @@
 import {
   GetItemCommand,
   TransactWriteItemsCommand,
+  type AttributeValue,
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { attributeKeyText, derivedItemKey } from '../change/item-key.js';
-import { BACKFILL_SEQUENCE_NUMBER, sortableSequenceNumber } from '../change/sequence-number.js';
 import type { Change, Item } from '../change/types.js';
-import type { Action } from '../dispatch/action.js';
-import { MissingImageError } from '../errors.js';
+import type { Action, BatchFailure } from '../dispatch/action.js';
+import { batchGetItems } from '../dynamodb/batch-get-items.js';
+import { backoff, forEachLimited } from '../dynamodb/retry-backoff.js';
+import { LedgerTransactionError, MissingImageError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import {
+  isApplied,
+  planLedger,
+  type Contribution,
+  type Evaluation,
+  type ItemChanges,
+  type LedgerEntry,
+  type LedgerWrite,
+} from './ledger-plan.js';
+import { DYNAMODB_TRANSACTION_LIMITS, packTransactions, type TransactionLimits } from './pack-transactions.js';
+import { statsUpdate, sumDeltas, type StatsDelta } from './stats-delta.js';
 
-/** What one source item adds to the statistics: a few plain fields, or null when it counts for nothing. */
-export type Contribution = Record<string, string> | null;
+export type { Contribution } from './ledger-plan.js';
 
 export interface LedgerActionOptions {
   name: string;
@@ -21,33 +34,32 @@ export interface LedgerActionOptions {
   ledgerTable: string;
   /** What an item image contributes; throw to reject an item the statistics cannot count. */
   contributionOf: (image: Item, change: Change) => Contribution;
-  /** The writes that move the statistics from `before` to `after` for this item. */
-  updatesFor: (before: Contribution, after: Contribution, change: Change) => TransactWriteItem[];
+  /** What moving this item from `before` to `after` adds to each statistics row (decimal texts, summed exactly). */
+  deltasFor: (before: Contribution, after: Contribution, change: Change) => StatsDelta[];
   /** Lifetime of a deleted item's ledger entry, in seconds: past the stream's 24-hour retention. Default 2 days. */
   tombstoneSeconds?: number;
   /**
-   * Attempts when the transaction is cancelled by a concurrent writer (a backfill changed the entry between read
-   * and write, or the service reports a TransactionConflict), each after a short jittered pause. Default 5.
+   * Attempts when a transaction is cancelled by a concurrent writer (a backfill changed the entry between read
+   * and write, or the service reports a TransactionConflict), each after a short jittered pause and a fresh read
+   * of the entries. Default 5.
    */
   maxConflicts?: number;
+  /** Limits of one transaction; DynamoDB's by default (tests lower them to see the splitting). */
+  transactionLimits?: TransactionLimits;
+  /** Transactions of one batch in flight at once. Default 8. */
+  transactionConcurrency?: number;
 }
 
-interface LedgerEntry {
-  seq: string;
-  contribution: Contribution;
-}
+const RETRYABLE_REASONS = new Set(['ConditionalCheckFailed', 'TransactionConflict', 'ThrottlingError']);
 
 /** Cancellations a fresh read and a second try resolve: our condition lost a race, or another transaction held the item. */
 const isRetryableCancellation = (error: unknown): boolean => {
   const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
   return (
     e.name === 'TransactionCanceledException' &&
-    (e.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')
+    (e.CancellationReasons ?? []).some((r) => r.Code !== undefined && RETRYABLE_REASONS.has(r.Code))
   );
 };
-
-/** Full jitter over an exponential ceiling (20, 40, 80 … ms, at most 500): writers that collided spread out. */
-const backoffMs = (attempt: number): number => Math.random() * Math.min(500, 20 * 2 ** attempt);
 
 const sorted = (c: Contribution): string => (c === null ? 'null' : JSON.stringify(Object.keys(c).sort().map((k) => [k, c[k]])));
 
@@ -69,16 +81,37 @@ const ledgerKey = (action: string, change: Change): string =>
  * number 0, applied only to items with no entry yet) and live traffic can run side by side.
  * The entry is read before the new image is evaluated: a stale record of an item that a later applied
  * change has fixed is skipped, so "fix the item, then redrive" succeeds.
+ *
+ * Per batch (`handleBatch`), about `items / 100 + 1` requests instead of two per change: the entries of all the
+ * batch's items in BatchGetItem calls; each item's changes netted (the ledger needs only the entry and the item's
+ * last change); the writes packed into transactions of up to 100 items, each holding its items' ledger Puts
+ * (conditional on the entries as read) and one Update per statistics row with the exactly summed deltas. A cancelled
+ * transaction re-reads its entries and retries alone; one that fails otherwise is retried item by item, so a bad item
+ * fails alone. The changes of a transaction that fails for good are reported failed; the others stay applied.
  */
 export function ledgerAction(options: LedgerActionOptions): Action {
   const tombstoneSeconds = options.tombstoneSeconds ?? 2 * 86_400;
   const maxConflicts = options.maxConflicts ?? 5;
-  const read = async (pk: string): Promise<LedgerEntry | undefined> => {
-    const out = await options.client.send(new GetItemCommand({ TableName: options.ledgerTable, Key: { pk: { S: pk } }, ConsistentRead: true }));
-    if (!out.Item) return undefined;
-    const entry = unmarshall(out.Item);
-    return { seq: String(entry.seq), contribution: (entry.contribution ?? null) as Contribution };
+  const limits = options.transactionLimits ?? DYNAMODB_TRANSACTION_LIMITS;
+
+  // One entry (the per-change path, a lone item) is a GetItem, as it always was; more are BatchGetItem calls.
+  const readEntries = async (pks: readonly string[]): Promise<Map<string, LedgerEntry>> => {
+    let items: Record<string, AttributeValue>[];
+    if (pks.length === 1) {
+      const get = new GetItemCommand({ TableName: options.ledgerTable, Key: { pk: { S: pks[0]! } }, ConsistentRead: true });
+      const out = await options.client.send(get);
+      items = out.Item ? [out.Item] : [];
+    } else {
+      items = await batchGetItems(options.client, options.ledgerTable, pks.map((pk) => ({ pk: { S: pk } })));
+    }
+    const entries = new Map<string, LedgerEntry>();
+    for (const item of items) {
+      const entry = unmarshall(item);
+      entries.set(String(entry.pk), { seq: String(entry.seq), contribution: (entry.contribution ?? null) as Contribution });
+    }
+    return entries;
   };
+
   const contributionAfter = (change: Change): Contribution => {
     if (change.eventName === 'REMOVE') return null;
     if (change.newImage === undefined) {
@@ -89,44 +122,142 @@ export function ledgerAction(options: LedgerActionOptions): Action {
     }
     return options.contributionOf(change.newImage, change);
   };
+
+  const evaluateWith = (after: Contribution, change: Change, entry: LedgerEntry | undefined): Evaluation => {
+    const before = entry?.contribution ?? null;
+    // Nothing to move: leave the entry alone, a re-delivery of this change would be a no-op too.
+    if (entry && sameContribution(before, after)) return { kind: 'unchanged' };
+    return { kind: 'write', after, deltas: options.deltasFor(before, after, change) };
+  };
+  const evaluate = (change: Change, entry: LedgerEntry | undefined): Evaluation => evaluateWith(contributionAfter(change), change, entry);
+
+  const ledgerPut = (write: LedgerWrite): TransactWriteItem => {
+    const ledgerItem: Record<string, unknown> = { pk: write.pk, seq: write.seq, contribution: write.after };
+    if (write.after === null) ledgerItem.expiresAt = Math.floor(Date.now() / 1000) + tombstoneSeconds;
+    return {
+      Put: {
+        TableName: options.ledgerTable,
+        Item: marshall(ledgerItem, { removeUndefinedValues: true }),
+        ...(write.readSeq !== undefined
+          ? { ConditionExpression: 'seq = :read', ExpressionAttributeValues: { ':read': { S: write.readSeq } } }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      },
+    };
+  };
+
+  const send = (writes: readonly LedgerWrite[], rows: readonly StatsDelta[]) =>
+    options.client.send(new TransactWriteItemsCommand({ TransactItems: [...writes.map(ledgerPut), ...rows.map(statsUpdate)] }));
+
+  // The same writes planned again on fresh entries: applied ones drop out, the others move from what is counted now.
+  const replan = (writes: readonly LedgerWrite[], entries: ReadonlyMap<string, LedgerEntry>, failed: BatchFailure[]): LedgerWrite[] =>
+    writes.flatMap((write) => {
+      const entry = entries.get(write.pk);
+      if (isApplied(write.last, entry)) return [];
+      try {
+        const evaluation = evaluateWith(write.after, write.last, entry);
+        if (evaluation.kind === 'unchanged') return [];
+        return [{ ...write, readSeq: entry?.seq, deltas: evaluation.deltas, changes: write.changes.filter((c) => !isApplied(c, entry)) }];
+      } catch (error) {
+        failed.push(...write.changes.map((change) => ({ change, error })));
+        return [];
+      }
+    });
+
+  /** Applies the writes as one transaction, retried on cancellation; returns the changes that failed for good. */
+  const applyTransaction = async (first: readonly LedgerWrite[], logger: Logger): Promise<BatchFailure[]> => {
+    const failed: BatchFailure[] = [];
+    const failAll = (writes: readonly LedgerWrite[], error: unknown) =>
+      failed.push(...writes.flatMap((w) => w.changes.map((change) => ({ change, error }))));
+    let writes = first;
+    let rows = sumDeltas(writes.flatMap((w) => w.deltas));
+    for (let attempt = 0; writes.length > 0; attempt++) {
+      try {
+        await send(writes, rows);
+        return failed;
+      } catch (error) {
+        if (!isRetryableCancellation(error)) {
+          if (writes.length === 1) failAll(writes, error);
+          // Something in the transaction is refused (a key or number DynamoDB cannot take): each item alone, so it fails alone.
+          else for (const write of writes) failed.push(...(await applyTransaction([write], logger)));
+          return failed;
+        }
+        const changes = writes.reduce((n, w) => n + w.changes.length, 0);
+        if (attempt + 1 >= maxConflicts) {
+          const message =
+            `The statistics transaction of ${options.name} for ${changes} change(s) was cancelled ${maxConflicts} times ` +
+            '(TransactionConflict or a changed ledger entry: other writers on the same rows); nothing of it was applied; ' +
+            'the records are reported and delivered again';
+          failAll(writes, new LedgerTransactionError(message, { cause: error }));
+          return failed;
+        }
+        const sequenceNumber = writes[0]!.last.sequenceNumber;
+        logger.debug('ledger write cancelled, retrying', { action: options.name, sequenceNumber, changes, attempt: attempt + 1 });
+        await backoff(attempt);
+        let entries: Map<string, LedgerEntry>;
+        try {
+          entries = await readEntries(writes.map((w) => w.pk));
+        } catch (readError) {
+          failAll(writes, readError);
+          return failed;
+        }
+        writes = replan(writes, entries, failed);
+        rows = sumDeltas(writes.flatMap((w) => w.deltas));
+      }
+    }
+    return failed;
+  };
+
+  // Request bytes of a write, roughly and from above: its Put and its share of the row Updates.
+  const bytesOf = (write: LedgerWrite): number =>
+    512 +
+    2 * (Buffer.byteLength(write.pk) + Buffer.byteLength(sorted(write.after))) +
+    write.deltas.reduce((n, d) => n + 256 + Buffer.byteLength(JSON.stringify(d)), 0);
+
   return {
     name: options.name,
     async handle(change, { logger }) {
       const pk = ledgerKey(options.name, change);
-      const seq = sortableSequenceNumber(change.sequenceNumber);
-      let after: Contribution | undefined;
-      for (let attempt = 0; ; attempt++) {
-        const entry = await read(pk);
-        if (entry && entry.seq >= seq) {
-          logger.debug('already applied', { action: options.name, sequenceNumber: change.sequenceNumber, appliedSequenceNumber: entry.seq.replace(/^0+/, '') });
-          return;
-        }
-        if (entry && change.sequenceNumber === BACKFILL_SEQUENCE_NUMBER) return;
-        after ??= contributionAfter(change);
-        const before = entry?.contribution ?? null;
-        // Nothing to move: leave the entry alone, a re-delivery of this change would be a no-op too.
-        if (entry && sameContribution(before, after)) return;
-        const ledgerItem: Record<string, unknown> = { pk, seq, contribution: after };
-        if (after === null) ledgerItem.expiresAt = Math.floor(Date.now() / 1000) + tombstoneSeconds;
-        const ledgerWrite: TransactWriteItem = {
-          Put: {
-            TableName: options.ledgerTable,
-            Item: marshall(ledgerItem, { removeUndefinedValues: true }),
-            ...(entry
-              ? { ConditionExpression: 'seq = :read', ExpressionAttributeValues: { ':read': { S: entry.seq } } }
-              : { ConditionExpression: 'attribute_not_exists(pk)' }),
-          },
-        };
-        try {
-          await options.client.send(new TransactWriteItemsCommand({ TransactItems: [ledgerWrite, ...options.updatesFor(before, after, change)] }));
-          return;
-        } catch (error) {
-          if (!isRetryableCancellation(error) || attempt + 1 >= maxConflicts) throw error;
-          const fields = { action: options.name, sequenceNumber: change.sequenceNumber, attempt: attempt + 1 };
-          logger.debug('ledger write cancelled, retrying', fields);
-          await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
-        }
+      const item: ItemChanges = { pk, changes: [change] };
+      const plan = planLedger([item], await readEntries([pk]), evaluate);
+      if (plan.failures.length > 0) throw plan.failures[0]!.error;
+      if (plan.writes.length === 0) {
+        logger.debug('already applied', { action: options.name, sequenceNumber: change.sequenceNumber });
+        return;
       }
+      const failed = await applyTransaction(plan.writes, logger);
+      if (failed.length > 0) throw failed[0]!.error;
+    },
+    async handleBatch(changes, { logger }) {
+      const failed: BatchFailure[] = [];
+      let bound = Number.POSITIVE_INFINITY;
+      const byItem = new Map<string, Change[]>();
+      for (const change of changes) {
+        let pk: string;
+        try {
+          pk = ledgerKey(options.name, change);
+        } catch (error) {
+          failed.push({ change, error });
+          bound = Math.min(bound, change.index);
+          continue;
+        }
+        const ofItem = byItem.get(pk);
+        if (ofItem === undefined) byItem.set(pk, [change]);
+        else ofItem.push(change);
+      }
+      const items = [...byItem].map(([pk, ofItem]): ItemChanges => ({ pk, changes: ofItem }));
+      let entries: Map<string, LedgerEntry>;
+      try {
+        entries = await readEntries(items.map((i) => i.pk));
+      } catch (error) {
+        return { failed: [...failed, ...items.flatMap((i) => i.changes.map((change) => ({ change, error })))] };
+      }
+      const plan = planLedger(items, entries, evaluate, bound);
+      failed.push(...plan.failures);
+      const transactions = packTransactions(plan.writes, limits, bytesOf);
+      await forEachLimited(transactions, options.transactionConcurrency ?? 8, async (transaction) => {
+        failed.push(...(await applyTransaction(transaction.writes, logger)));
+      });
+      return { failed };
     },
   };
 }

@@ -4,7 +4,7 @@ import { toChange, type StreamArnCache } from '../change/to-change.js';
 import type { Change } from '../change/types.js';
 import { ActionError, MalformedEventError, UnidentifiableRecordError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
-import type { Action, ActionContext } from './action.js';
+import type { Action, ActionContext, BatchFailure, BatchOutcome } from './action.js';
 import { assertConcurrency } from './assert-concurrency.js';
 import { runKeyOrdered } from './key-ordered-scheduler.js';
 import { schedulingKey } from './scheduling-key.js';
@@ -25,6 +25,30 @@ export interface ProcessBatchOptions {
    * Default 1: strictly sequential. See DEFAULT_DISPATCH_CONCURRENCY for what the handlers use.
    */
   readonly concurrency?: number | undefined;
+  /**
+   * Run `handleBatch` of the actions that offer it (default true): fewer, larger requests. False runs every
+   * action change by change through `handle`, as before batch actions existed.
+   */
+  readonly batchActions?: boolean | undefined;
+}
+
+/** Consecutive per-change actions run record by record; a batch action runs alone, over the whole batch. */
+type Phase = { readonly each: readonly Action[] } | { readonly batch: Action };
+
+function phasesOf(actions: readonly Action[]): Phase[] {
+  const phases: Phase[] = [];
+  let each: Action[] = [];
+  for (const action of actions) {
+    if (action.handleBatch === undefined) {
+      each.push(action);
+      continue;
+    }
+    if (each.length > 0) phases.push({ each });
+    each = [];
+    phases.push({ batch: action });
+  }
+  if (each.length > 0) phases.push({ each });
+  return phases;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -70,6 +94,11 @@ function sequenceNumbers(event: unknown): string[] {
  * names the lowest record that failed or did not run. Lambda checkpoints there and delivers that record and
  * everything after it again, so starting more records now would only apply them twice and could reorder
  * effects per item. A record without a sequence number throws, failing the whole invocation.
+ *
+ * With an action that offers `handleBatch` (and `batchActions` not false), the actions run in phases: each run
+ * of consecutive per-change actions goes record by record as above, each batch action gets every change still
+ * alive at once. After a phase, its lowest failed record bounds what the later phases see, and the response
+ * names the lowest record that failed or did not run, so the stop semantics are the same.
  */
 export async function processBatch(event: unknown, options: ProcessBatchOptions): Promise<DynamoDBBatchResponse> {
   const { actions, logger } = options;
@@ -111,9 +140,10 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
     return false;
   };
 
-  const actionFailed = (action: Action, i: number, change: Change, cause: unknown): false => {
+  const actionFailed = (action: Action, i: number, change: Change, cause: unknown, failedChanges?: number): false => {
     const error = new ActionError(action.name, change.sequenceNumber, { cause });
     logger.error('action failed', {
+      ...(failedChanges === undefined ? {} : { failedChanges }),
       action: action.name,
       index: i,
       sequenceNumber: change.sequenceNumber,
@@ -141,25 +171,32 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
   };
 
   // Synchronous actions stay on the synchronous path: no promise and no microtask per record unless an action returns one.
-  const runActions = (change: Change, i: number): boolean | Promise<boolean> => {
-    for (let a = 0; a < actions.length; a++) {
-      const action = actions[a]!;
+  const runActions = (change: Change, i: number, list: readonly Action[] = actions): boolean | Promise<boolean> => {
+    for (let a = 0; a < list.length; a++) {
+      const action = list[a]!;
       if (action.match !== undefined && !action.match(change)) continue;
       const actionStarted = debug ? performance.now() : 0;
       const pending = startAction(action, change, i);
       if (pending === false) return false;
-      if (pending !== undefined) return awaitActions(pending, change, i, a, actionStarted);
+      if (pending !== undefined) return awaitActions(pending, change, i, a, actionStarted, list);
       if (debug) actionDone(action, change, actionStarted);
     }
     return true;
   };
 
   // The rest of runActions once an action returned a promise: one async frame per record, not one per action.
-  const awaitActions = async (first: Promise<void>, change: Change, i: number, from: number, firstStarted: number): Promise<boolean> => {
+  const awaitActions = async (
+    first: Promise<void>,
+    change: Change,
+    i: number,
+    from: number,
+    firstStarted: number,
+    list: readonly Action[],
+  ): Promise<boolean> => {
     let pending: Promise<void> | undefined = first;
     let actionStarted = firstStarted;
-    for (let a = from; a < actions.length; a++) {
-      const action = actions[a]!;
+    for (let a = from; a < list.length; a++) {
+      const action = list[a]!;
       if (pending === undefined) {
         if (action.match !== undefined && !action.match(change)) continue;
         actionStarted = debug ? performance.now() : 0;
@@ -197,6 +234,102 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
     return runActions(change, i);
   };
 
+  const keyOf = (i: number) => schedulingKey(records[i]);
+
+  // Phased run (a batch action is present): each change is converted once and kept for the later phases.
+  const changes = new Array<Change | undefined>(records.length);
+  const convert = (i: number): Change | undefined => {
+    const cached = changes[i];
+    if (cached !== undefined) return cached;
+    const record = records[i];
+    let change: Change;
+    try {
+      change = toChange(record, i, arnCache);
+    } catch (error) {
+      logger.error('malformed record', { index: i, sequenceNumber: numbers[i], keys: keysOf(record), ...describeError(error) });
+      return undefined;
+    }
+    if (debug) {
+      const { sequenceNumber, eventName, keys, newImage, oldImage } = change;
+      logger.debug('change', { index: i, sequenceNumber, eventName, keys, newImage, oldImage });
+    }
+    changes[i] = change;
+    return change;
+  };
+
+  const matches = (action: Action, change: Change) => action.match === undefined || action.match(change);
+
+  // The lowest record below `bound` that `phases` still have work for: where a stop before them resumes.
+  const firstWithWork = (phases: readonly Phase[], bound: number): number => {
+    for (let i = 0; i < bound; i++) {
+      const change = convert(i);
+      if (change === undefined) return i;
+      if (phases.some((p) => ('batch' in p ? matches(p.batch, change) : p.each.some((a) => matches(a, change))))) return i;
+    }
+    return bound;
+  };
+
+  const runBatchAction = async (action: Action, given: Change[]): Promise<number | undefined> => {
+    const started = performance.now();
+    let outcome: BatchOutcome | undefined;
+    try {
+      outcome = await action.handleBatch!(given, context);
+    } catch (cause) {
+      outcome = { failed: given.map((change) => ({ change, error: cause })) };
+    }
+    const failed: readonly BatchFailure[] = Array.isArray(outcome?.failed)
+      ? outcome.failed
+      : given.map((change) => ({ change, error: new TypeError(`${action.name}.handleBatch returned no { failed } list`) }));
+    let lowest: BatchFailure | undefined;
+    for (const failure of failed) if (lowest === undefined || failure.change.index < lowest.change.index) lowest = failure;
+    const durationMs = performance.now() - started;
+    if (lowest === undefined) {
+      if (debug) logger.debug('batch action done', { action: action.name, changes: given.length, outcome: 'ok', durationMs });
+      return undefined;
+    }
+    actionFailed(action, lowest.change.index, lowest.change, lowest.error, failed.length);
+    return lowest.change.index;
+  };
+
+  /**
+   * Runs the phases in order, each over the records still alive (below the lowest failure so far), and returns
+   * that bound: every record below it went through every action.
+   */
+  const runPhases = async (phases: readonly Phase[]): Promise<number> => {
+    let bound = records.length;
+    for (let p = 0; p < phases.length && bound > 0; p++) {
+      const phase = phases[p]!;
+      if ('each' in phase) {
+        const run = (i: number) => {
+          const change = convert(i);
+          return change === undefined ? false : runActions(change, i, phase.each);
+        };
+        const outcome = await runKeyOrdered({ count: bound, concurrency, keyOf, run, mayStart });
+        if (outcome.firstUnfinished !== undefined) bound = outcome.firstUnfinished;
+        continue;
+      }
+      const given: Change[] = [];
+      for (let i = 0; i < bound; i++) {
+        const change = convert(i);
+        if (change === undefined) {
+          bound = i;
+          break;
+        }
+        if (matches(phase.batch, change)) given.push(change);
+      }
+      if (given.length === 0) continue;
+      if (!mayStart(given[0]!.index)) return firstWithWork(phases.slice(p), bound);
+      const failedAt = await runBatchAction(phase.batch, given);
+      if (failedAt !== undefined) bound = Math.min(bound, Math.max(0, failedAt));
+    }
+    return bound;
+  };
+
+  if (options.batchActions !== false && actions.some((a) => a.handleBatch !== undefined)) {
+    const bound = await runPhases(phasesOf(actions));
+    return done(bound < records.length ? bound : undefined, bound);
+  }
+
   if (concurrency === 1) {
     // Sequential, as before concurrency existed: with synchronous actions nothing is allocated per record.
     for (let i = 0; i < records.length; i++) {
@@ -207,7 +340,6 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
     }
     return done(undefined, records.length);
   }
-  const keyOf = (i: number) => schedulingKey(records[i]);
   const outcome = await runKeyOrdered({ count: records.length, concurrency, keyOf, run: runRecord, mayStart });
   return done(outcome.firstUnfinished, outcome.succeeded);
 }

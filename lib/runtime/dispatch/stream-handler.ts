@@ -11,6 +11,8 @@ export interface StreamHandlerOptions {
   readonly deadlineMarginMs?: number;
   /** See ProcessBatchOptions.concurrency; default 1. The functions wire DEFAULT_DISPATCH_CONCURRENCY. */
   readonly concurrency?: number;
+  /** See ProcessBatchOptions.batchActions; default true. */
+  readonly batchActions?: boolean;
 }
 
 /** A Lambda handler for a DynamoDB stream; wire it with `functionResponseType: ReportBatchItemFailures`. */
@@ -29,5 +31,6 @@ export function createStreamHandler(options: StreamHandlerOptions): StreamHandle
       remainingTimeMs: typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis!() : undefined,
       deadlineMarginMs: options.deadlineMarginMs,
       concurrency: options.concurrency,
+      batchActions: options.batchActions,
     });
 }

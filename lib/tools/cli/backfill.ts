@@ -3,7 +3,7 @@ import { loadFunctionActions } from '../backfill/load-actions.js';
 import { createProgressReporter } from '../backfill/progress.js';
 import { runBackfill } from '../backfill/run-backfill.js';
 import { resolveBackfillSource } from '../backfill/source.js';
-import { createDynamoDBClient } from '../../runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
 import { AppError } from '../../runtime/errors.js';
 import { createLogger } from '../../runtime/logging/logger.js';
 import { readServerlessConfig } from '../../mapping/serverless-config.js';

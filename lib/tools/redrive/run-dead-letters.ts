@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDynamoDBClient } from '../../runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
 import { createDynamoDBStreamsClient } from '../../mapping/streams-client.js';
 import { CommandUsageError } from '../../runtime/errors.js';
 import { functionStreamSettings } from '../../mapping/settings.js';

@@ -1,7 +1,7 @@
 import { createDynamoDBStreamsClient } from '../../mapping/streams-client.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
-import { createDynamoDBClient } from '../../runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
 import {
   AppError,
   CommandUsageError,

@@ -1,4 +1,4 @@
-import { createDynamoDBClient } from '../../runtime/dynamodb-client.js';
+import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
 import { AppError, DynamoDBLocalError, LocalStackError } from '../../runtime/errors.js';
 import { answersDynamoDB, startDynamoDBLocal, type DynamoDBLocal } from '../../local/dynamodb-local/dynamodb-local.js';
 import { ensureTables } from '../../data/ensure-table.js';
