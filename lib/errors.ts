@@ -231,3 +231,15 @@ export class BackfillActionError extends ActionError {
 export class InvalidConcurrencyError extends ConfigurationError {
   override readonly name = 'InvalidConcurrencyError';
 }
+
+/** A setting of a function or of one of its stream events in serverless.yml is invalid; names the function and the setting. */
+export class InvalidSettingError extends ConfigurationError {
+  override readonly name = 'InvalidSettingError';
+  constructor(
+    readonly functionName: string,
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
