@@ -17,6 +17,7 @@ import { deployedFunctionName, functionEnvironment, LOCAL_ACCOUNT_ID } from './f
 import { buildHandlers, esbuildOptionsFrom, handlerEntries, type HandlerBuild, type HandlerEntry } from './handler-build.js';
 import { planConfigReload, runnerSettings, type ConfigReloadPlan, type FunctionReload } from './config-reload-plan.js';
 import { watchConfigFile } from './config-file-watch.js';
+import { removeStackFile, writeStackFile } from './stack-file.js';
 import { loadStackConfig, type StackConfig } from './stack-config.js';
 import { createTtlExpirer, type TtlExpirer } from './ttl-expirer.js';
 import { createTtlRegistry, type TtlRegistry } from './ttl-registry.js';
@@ -500,6 +501,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await reloading;
     });
   }
+
+  // ---- stack.json: `sls invoke local` finds this stack's IAM proxy here and sends the function's calls through it ----
+  writeStackFile(stateDir, { stage: config.stage, endpoint, ...(iam ? { iamEndpoint: iam.endpoint } : {}), pid: process.pid });
+  cleanups.push(async () => removeStackFile(stateDir));
 
   const readyMs = Date.now() - startedAt;
   logger.info('local stack ready', { event: 'local-stack-ready', readyMs, endpoint, stage: config.stage, dynamodbPid: instance?.pid });
