@@ -504,7 +504,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // ---- stack.json: `sls invoke local` finds this stack's IAM proxy here and sends the function's calls through it ----
   writeStackFile(stateDir, { stage: config.stage, endpoint, ...(iam ? { iamEndpoint: iam.endpoint } : {}), pid: process.pid });
-  cleanups.push(async () => removeStackFile(stateDir));
+  cleanups.push(async () => removeStackFile(stateDir, endpoint));
 
   const readyMs = Date.now() - startedAt;
   logger.info('local stack ready', { event: 'local-stack-ready', readyMs, endpoint, stage: config.stage, dynamodbPid: instance?.pid });

@@ -42,8 +42,8 @@ export function readStackFile(stateDir: string): StackFile | undefined {
   return info as StackFile;
 }
 
-/** Removes the file if this process wrote it (another stack may have taken the folder over since). */
-export function removeStackFile(stateDir: string): void {
+/** Removes the file if this stack wrote it (another stack, even of this process, may have taken the folder over since). */
+export function removeStackFile(stateDir: string, endpoint: string): void {
   const info = readStackFile(stateDir);
-  if (info?.pid === process.pid) rmSync(stackFilePath(stateDir), { force: true });
+  if (info?.pid === process.pid && info.endpoint === endpoint) rmSync(stackFilePath(stateDir), { force: true });
 }
