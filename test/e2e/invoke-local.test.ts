@@ -38,6 +38,19 @@ function invokeLocal(copy: ProjectCopy, node: string, args: string[], env: NodeJ
 }
 
 /** The handler's structured log lines (JSON objects on a line of their own). */
+/** booksStream's permission to update its statistics table, as serverless.yml grants it. */
+const UPDATE_STATISTICS = new RegExp(
+  [
+    ' {16}- Sid: UpdateStatistics',
+    ' {18}Effect: Allow',
+    ' {18}Action: \\[ dynamodb:UpdateItem \\]',
+    ' {18}Resource: !GetAtt AuthorStatsTable\\.Arn',
+    '',
+  ].join('\n'),
+);
+
+const booksInsert = ['-f', 'booksStream', '-p', 'events/books-insert.json'];
+
 const jsonLines = (text: string): Record<string, unknown>[] =>
   text
     .split('\n')
@@ -63,7 +76,7 @@ describe('npx sls invoke local on the stage local', { timeout: 240_000 }, () => 
     const file = join(copy.dir, 'serverless.yml');
     const original = readFileSync(file, 'utf8');
     const edited = original
-      .replace(/ {16}- Sid: UpdateStatistics\n {18}Effect: Allow\n {18}Action: \[ dynamodb:UpdateItem \]\n {18}Resource: !GetAtt AuthorStatsTable\.Arn\n/, '')
+      .replace(UPDATE_STATISTICS, '')
       .replace('functions:\n', 'functions:\n  nodeVersion:\n    handler: test/e2e/fixtures/node-version.handler\n\n');
     expect(edited.split('Sid: UpdateStatistics').length).toBe(original.split('Sid: UpdateStatistics').length - 1);
     writeFileSync(file, edited);
@@ -89,15 +102,28 @@ describe('npx sls invoke local on the stage local', { timeout: 240_000 }, () => 
 
     it('through the running stack’s IAM proxy: the record fails with AccessDeniedException', async () => {
       // Prepare: npm start's stack on the copy (its .local/stack.json says where its proxy listens)
-      stack = await startLocalStack({ projectDir: copy.dir, stage: 'local', port: 0, inMemory: true, ttlIntervalMs: 0, watch: false, logger: capture.logger, handlerOutput: () => undefined });
+      stack = await startLocalStack({
+        projectDir: copy.dir,
+        stage: 'local',
+        port: 0,
+        inMemory: true,
+        ttlIntervalMs: 0,
+        watch: false,
+        logger: capture.logger,
+        handlerOutput: () => undefined,
+      });
       // Act
-      const run = await invokeLocal(copy, process.execPath, ['-f', 'booksStream', '-p', 'events/books-insert.json'], { DYNAMODB_ENDPOINT: stack.endpoint });
+      const run = await invokeLocal(copy, process.execPath, booksInsert, { DYNAMODB_ENDPOINT: stack.endpoint });
       // Assess
       const failed = jsonLines(run.stdout).find((line) => line.errorName === 'AccessDeniedException');
       expect(failed, run.stdout + run.stderr).toMatchObject({ level: 'error', action: 'authorStats' });
       expect(response(run.stdout)).toEqual({ batchItemFailures: [{ itemIdentifier: failed!.sequenceNumber }] });
       expect(capture.lines().filter((line) => line.event === 'iam-denied')).toEqual([
-        expect.objectContaining({ functionName: 'booksStream', action: 'dynamodb:UpdateItem', resource: expect.stringContaining(':table/author-stats-local') }),
+        expect.objectContaining({
+          functionName: 'booksStream',
+          action: 'dynamodb:UpdateItem',
+          resource: expect.stringContaining(':table/author-stats-local'),
+        }),
       ]);
     });
 
@@ -107,7 +133,7 @@ describe('npx sls invoke local on the stage local', { timeout: 240_000 }, () => 
       stack = undefined;
       const endpoint = `http://127.0.0.1:${await freePort()}`;
       // Act
-      const run = await invokeLocal(copy, process.execPath, ['-f', 'booksStream', '-p', 'events/books-insert.json'], { DYNAMODB_ENDPOINT: endpoint });
+      const run = await invokeLocal(copy, process.execPath, booksInsert, { DYNAMODB_ENDPOINT: endpoint });
       // Assess
       expect(existsSync(stackFilePath(join(copy.dir, '.local')))).toBe(false);
       const failed = jsonLines(run.stdout).find((line) => line.errorName === 'AccessDeniedException');

@@ -23,6 +23,15 @@ interface Edit {
   memorySize?: number;
 }
 
+const INDEX = `        GlobalSecondaryIndexes:
+          - IndexName: bySk
+            KeySchema:
+              - { AttributeName: sk, KeyType: HASH }
+            Projection: { ProjectionType: KEYS_ONLY }
+`;
+
+const pattern = (prefix: string) => ({ dynamodb: { Keys: { pk: { S: [{ prefix }] } } } });
+
 /** serverless.yml of the copy: one small table with a stream, observed by a handler that writes what it gets. */
 function serverlessYml(observerFile: string, edit: Edit = {}): string {
   const { batchSize = 10, prefix = 'a', startingPosition = 'TRIM_HORIZON', withIndex = false, memorySize = 256 } = edit;
@@ -63,7 +72,7 @@ resources:
           - { AttributeName: pk, AttributeType: S }
 ${withIndex ? '          - { AttributeName: sk, AttributeType: S }\n' : ''}        KeySchema:
           - { AttributeName: pk, KeyType: HASH }
-${withIndex ? '        GlobalSecondaryIndexes:\n          - IndexName: bySk\n            KeySchema:\n              - { AttributeName: sk, KeyType: HASH }\n            Projection: { ProjectionType: KEYS_ONLY }\n' : ''}        StreamSpecification:
+${withIndex ? INDEX : ''}        StreamSpecification:
           StreamViewType: NEW_AND_OLD_IMAGES
 `;
 }
@@ -78,12 +87,19 @@ describe('npm start applies serverless.yml changes while it runs', { timeout: 18
   let client: DynamoDBClient;
 
   const observed = (): Observed[] =>
-    existsSync(observerFile) ? readFileSync(observerFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Observed) : [];
+    existsSync(observerFile)
+      ? readFileSync(observerFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Observed)
+      : [];
   const timesSeen = (pk: string) => observed().filter((o) => o.keys.pk.S === pk).length;
   const put = (pk: string) => client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: pk } } }));
   const edit = (changes: Edit) => writeFileSync(join(copy.dir, 'serverless.yml'), serverlessYml(observerFile, changes));
   /** The structured lines of one event written after `since` lines. */
   const events = (event: string, since: number) => capture.lines().slice(since).filter((line) => line.event === event);
+  /** Waits for the first line of an event written after `since` lines. */
+  const first = (event: string, since: number) => until(() => events(event, since)[0], 60_000, `a ${event} line`);
 
   beforeAll(async () => {
     // Prepare: a project copy whose serverless.yml the tests edit, and a stack running from it.
@@ -116,14 +132,14 @@ describe('npm start applies serverless.yml changes while it runs', { timeout: 18
     const since = capture.lines().length;
     // Act
     edit({ prefix: 'b', batchSize: 5 });
-    const [applied] = await until(() => (events('settings-applied', since).length > 0 ? events('settings-applied', since) : undefined), 60_000, 'the applied settings');
+    const applied = await first('settings-applied', since);
     for (const pk of ['a3', 'b2']) await put(pk);
     await until(() => timesSeen('b2') === 1, 60_000, 'b2 delivered under the new filter');
     // Assess: a3 comes before b2 in the shard, so it was filtered out before b2 was delivered.
     expect(applied).toMatchObject({ functionName: 'observer' });
     expect(applied!.changes).toEqual([
       { setting: 'batchSize', event: 0, from: 10, to: 5 },
-      { setting: 'filterPatterns', event: 0, from: [{ dynamodb: { Keys: { pk: { S: [{ prefix: 'a' }] } } } }], to: [{ dynamodb: { Keys: { pk: { S: [{ prefix: 'b' }] } } } }] },
+      { setting: 'filterPatterns', event: 0, from: [pattern('a')], to: [pattern('b')] },
     ]);
     expect(stack.mappings.map((m) => [m.functionName, m.settings.batchSize])).toEqual([['observer', 5]]);
     expect(['a1', 'a2', 'b1', 'a3', 'b2'].map(timesSeen)).toEqual([1, 1, 0, 0, 1]);
@@ -134,7 +150,7 @@ describe('npm start applies serverless.yml changes while it runs', { timeout: 18
     const since = capture.lines().length;
     // Act
     edit({ prefix: 'b', batchSize: 5, memorySize: 512 });
-    const [applied] = await until(() => (events('settings-applied', since).length > 0 ? events('settings-applied', since) : undefined), 60_000, 'the applied memory size');
+    const applied = await first('settings-applied', since);
     await put('b3');
     await until(() => timesSeen('b3') === 1, 60_000, 'b3 delivered by the new environment');
     // Assess
@@ -147,7 +163,7 @@ describe('npm start applies serverless.yml changes while it runs', { timeout: 18
     const since = capture.lines().length;
     // Act
     edit({ prefix: 'b', batchSize: 0, memorySize: 512 });
-    const [invalid] = await until(() => (events('settings-invalid', since).length > 0 ? events('settings-invalid', since) : undefined), 60_000, 'the refusal');
+    const invalid = await first('settings-invalid', since);
     await put('b4');
     await until(() => timesSeen('b4') === 1, 60_000, 'b4 delivered under the old settings');
     // Assess
@@ -157,14 +173,25 @@ describe('npm start applies serverless.yml changes while it runs', { timeout: 18
   });
 
   it.each([
-    { name: 'a changed starting position', change: { startingPosition: 'LATEST' }, subject: 'function observer, stream event 0', remedy: '.local/checkpoints/' },
-    { name: 'a changed table definition', change: { startingPosition: 'LATEST', withIndex: true }, subject: 'table observed-', remedy: '--recreate observed-' },
+    {
+      name: 'a changed starting position',
+      change: { startingPosition: 'LATEST' },
+      subject: 'function observer, stream event 0',
+      remedy: '.local/checkpoints/',
+    },
+    {
+      name: 'a changed table definition',
+      change: { startingPosition: 'LATEST', withIndex: true },
+      subject: 'table observed-',
+      remedy: '--recreate observed-',
+    },
   ])('says in one line what needs a restart: $name', async ({ change, subject, remedy }) => {
     // Prepare: cumulative edits on the last valid reading
     const since = capture.lines().length;
     // Act
     edit({ prefix: 'b', batchSize: 5, memorySize: 512, ...change });
-    const lines = await until(() => (events('settings-need-restart', since).length > 0 ? events('settings-need-restart', since) : undefined), 60_000, 'the restart line');
+    await first('settings-need-restart', since);
+    const lines = events('settings-need-restart', since);
     // Assess
     expect(lines).toHaveLength(1);
     const needs = lines[0]!.needs as { subject: string; remedy: string }[];

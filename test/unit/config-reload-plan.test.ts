@@ -13,7 +13,7 @@ function config(change: (c: StackConfig) => void = () => undefined): StackConfig
       fn: {
         handler: 'functions/fn.handler',
         environment: { SECRET_TOKEN: 'one' },
-        events: [{ stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['Table', 'StreamArn'] }, batchSize: 10, startingPosition: 'TRIM_HORIZON' } }],
+        events: [{ stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['Table', 'StreamArn'] }, batchSize: 10 } }],
       },
     },
     resources: {
@@ -38,7 +38,10 @@ const stream = (c: StackConfig) => (c.functions.fn!.events as { stream: Record<s
 const options = { running: ['fn'], recreateCommand: (t: string) => `npm start -- --recreate ${t}`, restartCommand: 'restart npm start' };
 const summary = (plan: ConfigReloadPlan) =>
   plan.kind === 'changes'
-    ? { reload: plan.reload.map((r) => ({ functionName: r.functionName, changes: r.changes, runnerChanged: r.runnerChanged })), restart: plan.restart.map((n) => n.subject + ': ' + n.remedy) }
+    ? {
+        reload: plan.reload.map(({ functionName, changes, runnerChanged }) => ({ functionName, changes, runnerChanged })),
+        restart: plan.restart.map((n) => `${n.subject}: ${n.remedy}`),
+      }
     : plan.kind === 'invalid'
       ? { invalid: { functionName: plan.functionName, setting: plan.setting, errorName: plan.error.name } }
       : { unchanged: true };
@@ -70,19 +73,37 @@ describe('planConfigReload', () => {
         c.functions.fn!.environment = { SECRET_TOKEN: 'two' };
       },
       expected: {
-        reload: [{ functionName: 'fn', changes: [{ setting: 'timeout', from: 10, to: 20 }, { setting: 'environment', variables: ['SECRET_TOKEN'] }], runnerChanged: true }],
+        reload: [
+          {
+            functionName: 'fn',
+            changes: [
+              { setting: 'timeout', from: 10, to: 20 },
+              { setting: 'environment', variables: ['SECRET_TOKEN'] },
+            ],
+            runnerChanged: true,
+          },
+        ],
         restart: [],
       },
     },
     {
       name: 'enabled false',
       change: (c) => Object.assign(stream(c), { enabled: false }),
-      expected: { reload: [{ functionName: 'fn', changes: [{ setting: 'enabled', event: 0, from: true, to: false }], runnerChanged: false }], restart: [] },
+      expected: {
+        reload: [{ functionName: 'fn', changes: [{ setting: 'enabled', event: 0, from: true, to: false }], runnerChanged: false }],
+        restart: [],
+      },
     },
     {
       name: 'starting position: restart, with the checkpoints named',
       change: (c) => Object.assign(stream(c), { startingPosition: 'LATEST' }),
-      expected: { reload: [], restart: ['function fn, stream event 0: restart npm start after deleting its checkpoints under .local/checkpoints/ (records may be delivered again or skipped)'] },
+      expected: {
+        reload: [],
+        restart: [
+          'function fn, stream event 0: restart npm start after deleting its checkpoints under .local/checkpoints/ ' +
+            '(records may be delivered again or skipped)',
+        ],
+      },
     },
     {
       name: 'a table definition: --recreate that table',

@@ -52,10 +52,15 @@ export async function startLocalIam(options: LocalIamOptions): Promise<LocalIam>
       if (!identity || !settings.enabled) continue;
       const table = await options.dynamodb.send(new DescribeTableCommand({ TableName: settings.tableName }));
       const streamArn = normalizeArn(settings.streamArn ?? table.Table?.LatestStreamArn ?? '', context);
-      const destination = settings.onFailureDestination ? destinationArn(settings.onFailureDestination, { ...context, resources: config.resources }) : undefined;
-      problems.push(...checkMappingPermissions(identity.role, { functionName, streamArn, ...(destination ? { destinationArn: destination } : {}) }));
+      const destination = settings.onFailureDestination
+        ? destinationArn(settings.onFailureDestination, { ...context, resources: config.resources })
+        : undefined;
+      const access = { functionName, streamArn, ...(destination ? { destinationArn: destination } : {}) };
+      problems.push(...checkMappingPermissions(identity.role, access));
     }
-    for (const problem of problems.filter((p) => p.severity === 'warning')) logger.warn(`local IAM: ${problem.message}`, { event: 'iam-warning' });
+    for (const problem of problems.filter((p) => p.severity === 'warning')) {
+      logger.warn(`local IAM: ${problem.message}`, { event: 'iam-warning' });
+    }
     const errors = problems.filter((p) => p.severity === 'error');
     if (errors.length > 0) {
       throw new MappingPermissionError(

@@ -57,7 +57,8 @@ export function settingsFromStreamEvent(
   if (!isRecord(event) || !('stream' in event)) return undefined;
   const where = `function "${functionName}", stream event`;
   const fail = (setting: string, problem: string): never => {
-    throw new InvalidSettingError(functionName, setting, `${where}: ${setting} ${problem} (serverless.yml functions.${functionName}.events[].stream.${setting})`);
+    const path = `serverless.yml functions.${functionName}.events[].stream.${setting}`;
+    throw new InvalidSettingError(functionName, setting, `${where}: ${setting} ${problem} (${path})`);
   };
 
   const raw = event.stream;
@@ -114,7 +115,8 @@ export function settingsFromStreamEvent(
 
   const timeout = fn.timeout ?? defaults.timeoutSeconds ?? SERVERLESS_DEFAULT_TIMEOUT_SECONDS;
   if (typeof timeout !== 'number' || !(timeout > 0) || timeout > 900) {
-    throw new InvalidSettingError(functionName, 'timeout', `function "${functionName}": timeout must be 1 to 900 seconds, not ${JSON.stringify(timeout)}`);
+    const problem = `timeout must be 1 to 900 seconds, not ${JSON.stringify(timeout)}`;
+    throw new InvalidSettingError(functionName, 'timeout', `function "${functionName}": ${problem}`);
   }
 
   const settings: StreamMappingSettings = {

@@ -108,7 +108,9 @@ export function planConfigReload(before: StackConfig, after: StackConfig, option
       afterSettings.set(functionName, functionStreamSettings(after, functionName));
       const runner = runnerSettings(after, after.functions[functionName]!);
       if (!Number.isInteger(runner.memorySize) || runner.memorySize < 128 || runner.memorySize > 10_240) {
-        throw new InvalidSettingError(functionName, 'memorySize', `function "${functionName}": memorySize must be a whole number of MB from 128 to 10240, not ${JSON.stringify(after.functions[functionName]!.memorySize ?? after.provider.memorySize)}`);
+        const given = JSON.stringify(after.functions[functionName]!.memorySize ?? after.provider.memorySize);
+        const problem = `memorySize must be a whole number of MB from 128 to 10240, not ${given}`;
+        throw new InvalidSettingError(functionName, 'memorySize', `function "${functionName}": ${problem}`);
       }
     }
   } catch (error) {
@@ -159,11 +161,13 @@ export function planConfigReload(before: StackConfig, after: StackConfig, option
           `${options.restartCommand} after deleting its checkpoints under .local/checkpoints/ (records may be delivered again or skipped)`,
         );
       }
-      if (oldSettings.onFailureDestination !== newSettings.onFailureDestination || oldSettings.onFailureDestinationType !== newSettings.onFailureDestinationType) {
-        needs(`function ${functionName}, stream event ${event}`, 'changed its on-failure destination (its permissions are checked at start)');
+      const destination = (s: StreamMappingSettings) => [s.onFailureDestination, s.onFailureDestinationType];
+      if (!isDeepStrictEqual(destination(oldSettings), destination(newSettings))) {
+        needs(`function ${functionName}, stream event ${event}`, 'changed its on-failure destination (permissions are checked at start)');
       }
       for (const [setting, field] of MAPPING_SETTINGS) {
-        if (!isDeepStrictEqual(oldSettings[field], newSettings[field])) changes.push({ setting, event, from: oldSettings[field], to: newSettings[field] });
+        const [from, to] = [oldSettings[field], newSettings[field]];
+        if (!isDeepStrictEqual(from, to)) changes.push({ setting, event, from, to });
       }
     });
     const oldRunner = runnerSettings(before, old);

@@ -37,7 +37,11 @@ const sameEndpoint = (a: string, b: string): boolean => {
  * process environment osls runs the handler with). Undefined when nothing is checked: another stage, LOCAL_IAM=off,
  * no endpoint, a role that cannot be read locally, or a running stack started with --no-iam.
  */
-export async function enforceIamForInvokeLocal(context: HookContext, env: NodeJS.ProcessEnv, projectDir: string): Promise<InvokeLocalIam | undefined> {
+export async function enforceIamForInvokeLocal(
+  context: HookContext,
+  env: NodeJS.ProcessEnv,
+  projectDir: string,
+): Promise<InvokeLocalIam | undefined> {
   if (stageOf(context) !== 'local' || /^(off|false|0)$/i.test(env.LOCAL_IAM ?? '')) return undefined;
   const invoked = invokedFunction(context);
   const target = invokeEndpoint(context, env);

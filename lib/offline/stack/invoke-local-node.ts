@@ -23,9 +23,10 @@ export function invokeLocalNode(context: HookContext, env: NodeJS.ProcessEnv, cu
   const major = runtimeMajor(runtime);
   if (major === undefined || Number(currentVersion.replace(/^v/, '').split('.')[0]) === major) return { kind: 'as-is' };
   const node = lambdaNode(runtime);
-  if (node.kind === 'packaged' && node.execPath !== process.execPath) return { kind: 're-run', execPath: node.execPath, version: node.version, runtime };
-  return {
-    kind: 'notice',
-    message: `sls invoke local runs ${invoked.name} on this machine's Node.js ${currentVersion}, not on ${runtime}: ${node.kind === 'fallback' ? node.reason : 'no other Node.js found'}`,
-  };
+  if (node.kind === 'packaged' && node.execPath !== process.execPath) {
+    return { kind: 're-run', execPath: node.execPath, version: node.version, runtime };
+  }
+  const reason = node.kind === 'fallback' ? node.reason : 'no other Node.js found';
+  const message = `sls invoke local runs ${invoked.name} on this machine's Node.js ${currentVersion}, not on ${runtime}: ${reason}`;
+  return { kind: 'notice', message };
 }

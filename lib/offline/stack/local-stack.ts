@@ -235,7 +235,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         deployedName: deployedFunctionName(config.service, config.stage, entry.functionName, fn),
         handlerFile: () => build.fileOf(entry.functionName),
         exportName: entry.exportName,
-        environment: functionEnvironment({ service: config.service, stage: config.stage, region: config.region, provider: runConfig.provider, functionName: entry.functionName, fn, endpoint: iam?.endpoint ?? endpoint, accessKeyId: iam?.accessKeyIdOf(entry.functionName) }),
+        environment: functionEnvironment({
+          service: config.service,
+          stage: config.stage,
+          region: config.region,
+          provider: runConfig.provider,
+          functionName: entry.functionName,
+          fn,
+          endpoint: iam?.endpoint ?? endpoint,
+          accessKeyId: iam?.accessKeyIdOf(entry.functionName),
+        }),
         timeoutSeconds: run.timeout,
         memorySize: run.memorySize,
         // The function's own runtime: a function declared nodejs20.x runs on Node 20.
@@ -428,14 +437,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const applyFunction = async (change: FunctionReload, next: StackConfig): Promise<void> => {
     const only = new Set([change.functionName]);
     const newMappings = change.mappings.map((settings) => ({ functionName: change.functionName, settings }));
-    const wasEnabled = new Set(mappings.filter((m) => m.functionName === change.functionName && m.settings.enabled).map((m) => m.settings.tableName));
+    const current = mappings.filter((m) => m.functionName === change.functionName);
+    const wasEnabled = new Set(current.filter((m) => m.settings.enabled).map((m) => m.settings.tableName));
     // A mapping switched on was not checked at start (disabled ones are not).
     await iam?.checkMappings(newMappings.filter((m) => !wasEnabled.has(m.settings.tableName)));
-    const oldTimeout = Math.max(0, ...mappings.filter((m) => m.functionName === change.functionName).map((m) => m.settings.functionTimeoutSeconds));
+    const oldTimeout = Math.max(0, ...current.map((m) => m.settings.functionTimeoutSeconds));
     // In-flight invocations finish (up to the function's timeout) and checkpoint before the new settings start.
     await stopMappings(oldTimeout * 1000 + 5000, only);
     const at = mappings.findIndex((m) => m.functionName === change.functionName);
-    mappings = [...mappings.slice(0, at).filter((m) => m.functionName !== change.functionName), ...newMappings, ...mappings.slice(at).filter((m) => m.functionName !== change.functionName)];
+    const others = (part: MappingInfo[]) => part.filter((m) => m.functionName !== change.functionName);
+    mappings = [...others(mappings.slice(0, at)), ...newMappings, ...others(mappings.slice(at))];
     if (change.runnerChanged) {
       const entry = entries.find((e) => e.functionName === change.functionName)!;
       const old = runners.get(change.functionName);
@@ -451,7 +462,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let plan: ConfigReloadPlan;
     try {
       next = loadStackConfig({ projectDir, stage: config.stage });
-      plan = planConfigReload(baseline, next, { running: entries.map((e) => e.functionName), recreateCommand, restartCommand: `restart npm start${stageOption ? ` --${stageOption}` : ''}` });
+      const restartCommand = `restart npm start${stageOption ? ` --${stageOption}` : ''}`;
+      plan = planConfigReload(baseline, next, { running: entries.map((e) => e.functionName), recreateCommand, restartCommand });
     } catch (error) {
       plan = { kind: 'invalid', error: error as Error };
     }
@@ -466,7 +478,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return;
     }
     if (plan.restart.length > 0) {
-      logger.warn(`serverless.yml changed what needs a restart: ${plan.restart.map((n) => `${n.subject} ${n.reason} (${n.remedy})`).join('; ')}`, {
+      const what = plan.restart.map((n) => `${n.subject} ${n.reason} (${n.remedy})`).join('; ');
+      logger.warn(`serverless.yml changed what needs a restart: ${what}`, {
         event: 'settings-need-restart',
         needs: plan.restart,
       });
@@ -474,7 +487,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const change of plan.reload) {
       try {
         await applyFunction(change, next!);
-        logger.info(`serverless.yml: applied ${change.changes.map((c) => c.setting).join(', ')} to ${change.functionName}; its mappings resumed from their checkpoints`, {
+        const settings = change.changes.map((c) => c.setting).join(', ');
+        logger.info(`serverless.yml: applied ${settings} to ${change.functionName}; its mappings resumed from their checkpoints`, {
           event: 'settings-applied',
           functionName: change.functionName,
           changes: change.changes,
@@ -487,14 +501,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           errorName: (error as Error).name,
           functionName: change.functionName,
         });
-        if (!stopped && !recovering && !running.some((r) => r.functionName === change.functionName)) await startMappings(new Set([change.functionName]));
+        const idle = !running.some((r) => r.functionName === change.functionName);
+        if (!stopped && !recovering && idle) await startMappings(new Set([change.functionName]));
       }
     }
     baseline = next!;
   };
   if (baseline) {
     const configWatch = watchConfigFile(configFile, () => {
-      reloading = reloading.then(reloadConfig).catch((error) => logger.error('applying serverless.yml failed', { error: (error as Error).message }));
+      reloading = reloading
+        .then(reloadConfig)
+        .catch((error) => logger.error('applying serverless.yml failed', { error: (error as Error).message }));
     });
     cleanups.push(async () => {
       configWatch.close();
