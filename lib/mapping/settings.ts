@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../runtime/errors.js';
+import { InvalidSettingError } from '../runtime/errors.js';
 import { compileFilterPatterns } from './filter-patterns.js';
 import { deployedFunctionName } from './function-environment.js';
 
@@ -44,7 +44,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 /**
  * Validates and converts one `stream` event of a function, as Serverless resolved it (`arn` is
  * `{'Fn::GetAtt': [logicalId, 'StreamArn']}` or an ARN string), against the CloudFormation resources.
- * Returns undefined when the event is not a DynamoDB stream event. Throws ConfigurationError naming
+ * Returns undefined when the event is not a DynamoDB stream event. Throws InvalidSettingError (a ConfigurationError) naming
  * the function and the setting.
  */
 export function settingsFromStreamEvent(
@@ -57,7 +57,8 @@ export function settingsFromStreamEvent(
   if (!isRecord(event) || !('stream' in event)) return undefined;
   const where = `function "${functionName}", stream event`;
   const fail = (setting: string, problem: string): never => {
-    throw new ConfigurationError(`${where}: ${setting} ${problem} (serverless.yml functions.${functionName}.events[].stream.${setting})`);
+    const path = `serverless.yml functions.${functionName}.events[].stream.${setting}`;
+    throw new InvalidSettingError(functionName, setting, `${where}: ${setting} ${problem} (${path})`);
   };
 
   const raw = event.stream;
@@ -114,7 +115,8 @@ export function settingsFromStreamEvent(
 
   const timeout = fn.timeout ?? defaults.timeoutSeconds ?? SERVERLESS_DEFAULT_TIMEOUT_SECONDS;
   if (typeof timeout !== 'number' || !(timeout > 0) || timeout > 900) {
-    throw new ConfigurationError(`function "${functionName}": timeout must be 1 to 900 seconds, not ${JSON.stringify(timeout)}`);
+    const problem = `timeout must be 1 to 900 seconds, not ${JSON.stringify(timeout)}`;
+    throw new InvalidSettingError(functionName, 'timeout', `function "${functionName}": ${problem}`);
   }
 
   const settings: StreamMappingSettings = {

@@ -227,3 +227,15 @@ export class BatchRequestIncompleteError extends AppError {
 export class LedgerTransactionError extends AppError {
   override readonly name = 'LedgerTransactionError';
 }
+
+/** A setting of a function or of one of its stream events in serverless.yml is invalid; names the function and the setting. */
+export class InvalidSettingError extends ConfigurationError {
+  override readonly name = 'InvalidSettingError';
+  constructor(
+    readonly functionName: string,
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -68,8 +68,8 @@ const breakHandler = (copy: ProjectCopy) => appendFileSync(join(copy.dir, 'funct
 const none = async (): Promise<Prepared> => ({ args: [] });
 const named = (errorName: string) => ({ errorName });
 const cases: FailureCase[] = [
-  { name: 'batchSize 20000', mode: 'offline', prepare: (copy) => (setBatchSize(copy), none()), expected: named('ConfigurationError') },
-  { name: 'batchSize 20000', mode: 'alone', prepare: (copy) => (setBatchSize(copy), none()), expected: named('ConfigurationError') },
+  { name: 'batchSize 20000', mode: 'offline', prepare: (copy) => (setBatchSize(copy), none()), expected: named('InvalidSettingError') },
+  { name: 'batchSize 20000', mode: 'alone', prepare: (copy) => (setBatchSize(copy), none()), expected: named('InvalidSettingError') },
   { name: 'a table that differs', mode: 'offline', prepare: tableMismatch, expected: { errorName: 'TableMismatchError' } },
   { name: 'a table that differs', mode: 'alone', prepare: tableMismatch, expected: { errorName: 'TableMismatchError' } },
   // Inside sls offline start the stack is up (JVM and all) when serverless-offline finds its port taken.

@@ -28,6 +28,8 @@ export interface LocalIam {
   readonly proxy: IamProxy;
   /** The access key id of a function whose role is known; undefined for a function that runs unchecked. */
   accessKeyIdOf(functionName: string): string | undefined;
+  /** Checks mappings (a reloaded serverless.yml's) as the start did; throws MappingPermissionError. */
+  checkMappings(mappings: { functionName: string; settings: StreamMappingSettings }[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,23 +44,32 @@ export async function startLocalIam(options: LocalIamOptions): Promise<LocalIam>
   const { identities, warnings } = functionRoles(config, context);
   for (const warning of warnings) logger.warn(`local IAM: ${warning}`, { event: 'iam-warning' });
 
-  const problems: MappingPermissionProblem[] = [];
-  for (const { functionName, settings } of options.mappings) {
-    const identity = identities.get(functionName);
-    if (!identity || !settings.enabled) continue;
-    const table = await options.dynamodb.send(new DescribeTableCommand({ TableName: settings.tableName }));
-    const streamArn = normalizeArn(settings.streamArn ?? table.Table?.LatestStreamArn ?? '', context);
-    const destination = settings.onFailureDestination ? destinationArn(settings.onFailureDestination, { ...context, resources: config.resources }) : undefined;
-    problems.push(...checkMappingPermissions(identity.role, { functionName, streamArn, ...(destination ? { destinationArn: destination } : {}) }));
-  }
-  for (const problem of problems.filter((p) => p.severity === 'warning')) logger.warn(`local IAM: ${problem.message}`, { event: 'iam-warning' });
-  const errors = problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) {
-    throw new MappingPermissionError(
-      `The roles in serverless.yml lack permissions their event-source mappings need; add them to the role (or start with --no-iam):\n` +
-        errors.map((p) => `  ${p.message}`).join('\n'),
-    );
-  }
+  /** Checks mappings against their functions' roles: warnings are logged, errors thrown together. */
+  const checkMappings = async (mappings: LocalIamOptions['mappings']): Promise<void> => {
+    const problems: MappingPermissionProblem[] = [];
+    for (const { functionName, settings } of mappings) {
+      const identity = identities.get(functionName);
+      if (!identity || !settings.enabled) continue;
+      const table = await options.dynamodb.send(new DescribeTableCommand({ TableName: settings.tableName }));
+      const streamArn = normalizeArn(settings.streamArn ?? table.Table?.LatestStreamArn ?? '', context);
+      const destination = settings.onFailureDestination
+        ? destinationArn(settings.onFailureDestination, { ...context, resources: config.resources })
+        : undefined;
+      const access = { functionName, streamArn, ...(destination ? { destinationArn: destination } : {}) };
+      problems.push(...checkMappingPermissions(identity.role, access));
+    }
+    for (const problem of problems.filter((p) => p.severity === 'warning')) {
+      logger.warn(`local IAM: ${problem.message}`, { event: 'iam-warning' });
+    }
+    const errors = problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0) {
+      throw new MappingPermissionError(
+        `The roles in serverless.yml lack permissions their event-source mappings need; add them to the role (or start with --no-iam):\n` +
+          errors.map((p) => `  ${p.message}`).join('\n'),
+      );
+    }
+  };
+  await checkMappings(options.mappings);
 
   const principals = new Map<string, Principal>();
   const keys = new Map<string, string>();
@@ -80,6 +91,7 @@ export async function startLocalIam(options: LocalIamOptions): Promise<LocalIam>
     endpoint: proxy.endpoint,
     proxy,
     accessKeyIdOf: (functionName) => keys.get(functionName),
+    checkMappings,
     stop: () => proxy.stop(),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createDynamoDBStreamsClient } from '../../mapping/streams-client.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -14,7 +14,10 @@ import { createFileCheckpointStore, createMemoryCheckpointStore, type Checkpoint
 import { createFileDeadLetterStore, type DeadLetterStore } from '../store/dead-letter-store.js';
 import { createFunctionRunner, type FunctionRunner } from '../runner/function-runner.js';
 import { deployedFunctionName, functionEnvironment, LOCAL_ACCOUNT_ID } from '../../mapping/function-environment.js';
-import { buildHandlers, esbuildOptionsFrom, handlerEntries, type HandlerBuild } from '../runner/handler-build.js';
+import { buildHandlers, esbuildOptionsFrom, handlerEntries, type HandlerBuild, type HandlerEntry } from '../runner/handler-build.js';
+import { planConfigReload, runnerSettings, type ConfigReloadPlan, type FunctionReload } from './config-reload-plan.js';
+import { watchConfigFile } from './config-file-watch.js';
+import { removeStackFile, writeStackFile } from './stack-file.js';
 import { loadStackConfig, type StackConfig } from './stack-config.js';
 import { createTtlExpirer, type TtlExpirer } from './ttl-expirer.js';
 import { createTtlRegistry, type TtlRegistry } from './ttl-registry.js';
@@ -130,7 +133,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const deadLetterDir = join(stateDir, 'dead-letters');
 
   // Everything that can be wrong in serverless.yml fails here, before a JVM or a build starts.
-  const mappings = mappingSettings(config, options.functions);
+  let mappings = mappingSettings(config, options.functions);
   const tables = tableDefinitions(config.resources);
   const entries = handlerEntries(projectDir, Object.fromEntries(Object.entries(config.functions).filter(([name]) => mappings.some((m) => m.functionName === name))));
   const recreate = recreateSet(options.recreate, tables);
@@ -224,28 +227,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   cleanups.push(() => build.dispose());
   phase('build');
-  for (const entry of entries) {
-    const fn = config.functions[entry.functionName]!;
-    const timeout = Number(fn.timeout ?? config.provider.timeout ?? 6);
-    runners.set(
-      entry.functionName,
-      createFunctionRunner({
-        fn: {
-          name: entry.functionName,
-          deployedName: deployedFunctionName(config.service, config.stage, entry.functionName, fn),
-          handlerFile: () => build.fileOf(entry.functionName),
-          exportName: entry.exportName,
-          environment: functionEnvironment({ service: config.service, stage: config.stage, region: config.region, provider: config.provider, functionName: entry.functionName, fn, endpoint: iam?.endpoint ?? endpoint, accessKeyId: iam?.accessKeyIdOf(entry.functionName) }),
-          timeoutSeconds: timeout,
-          memorySize: Number(fn.memorySize ?? config.provider.memorySize ?? 1024),
+  const createRunner = (entry: HandlerEntry, runConfig: StackConfig): FunctionRunner => {
+    const fn = runConfig.functions[entry.functionName]!;
+    const run = runnerSettings(runConfig, fn);
+    return createFunctionRunner({
+      fn: {
+        name: entry.functionName,
+        deployedName: deployedFunctionName(config.service, config.stage, entry.functionName, fn),
+        handlerFile: () => build.fileOf(entry.functionName),
+        exportName: entry.exportName,
+        environment: functionEnvironment({
+          service: config.service,
+          stage: config.stage,
           region: config.region,
-          accountId: LOCAL_ACCOUNT_ID,
-        },
-        logger,
-        ...(options.handlerOutput ? { output: options.handlerOutput } : {}),
-      }),
-    );
-  }
+          provider: runConfig.provider,
+          functionName: entry.functionName,
+          fn,
+          endpoint: iam?.endpoint ?? endpoint,
+          accessKeyId: iam?.accessKeyIdOf(entry.functionName),
+        }),
+        timeoutSeconds: run.timeout,
+        memorySize: run.memorySize,
+        // The function's own runtime: a function declared nodejs20.x runs on Node 20.
+        runtime: run.runtime,
+        region: config.region,
+        accountId: LOCAL_ACCOUNT_ID,
+      },
+      logger,
+      ...(options.handlerOutput ? { output: options.handlerOutput } : {}),
+    });
+  };
+  for (const entry of entries) runners.set(entry.functionName, createRunner(entry, config));
   cleanups.push(async () => {
     await Promise.all([...runners.values()].map((runner) => runner.stop()));
   });
@@ -266,10 +278,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
 
   // ---- Mappings --------------------------------------------------------------------------------
-  let running: Mapping[] = [];
-  const startMappings = async () => {
-    running = mappings
-      .filter((m) => m.settings.enabled)
+  let running: { functionName: string; mapping: Mapping }[] = [];
+  /** Starts the enabled mappings (of `only` these functions, when given) next to those already running. */
+  const startMappings = async (only?: ReadonlySet<string>) => {
+    const started = mappings
+      .filter((m) => m.settings.enabled && (!only || only.has(m.functionName)))
       .map((m) => {
         const mappingOptions: EventSourceMappingOptions = {
           streams,
@@ -288,14 +301,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           // Applied to each record before filtering and delivery: marks the local TTL expirer's deletes.
           recordDecorator: (record) => ttlRegistry.decorate(ttl.observe(record)),
         };
-        return createEventSourceMapping(mappingOptions);
+        return { functionName: m.functionName, mapping: createEventSourceMapping(mappingOptions) };
       });
-    await Promise.all(running.map((mapping) => mapping.start()));
+    running = [...running, ...started];
+    await Promise.all(started.map(({ mapping }) => mapping.start()));
   };
-  const stopMappings = async (timeoutMs = 5000) => {
-    const stopping = running;
-    running = [];
-    await Promise.race([Promise.all(stopping.map((mapping) => Promise.resolve(mapping.stop()))), new Promise((r) => setTimeout(r, timeoutMs))]);
+  /** Stops the mappings (of `only` these functions, when given); in-flight invocations may end for timeoutMs. */
+  const stopMappings = async (timeoutMs = 5000, only?: ReadonlySet<string>) => {
+    const stopping = running.filter((r) => !only || only.has(r.functionName));
+    running = running.filter((r) => !stopping.includes(r));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(stopping.map(({ mapping }) => Promise.resolve(mapping.stop()))),
+      new Promise((r) => (timer = setTimeout(r, timeoutMs))),
+    ]).finally(() => clearTimeout(timer));
   };
   try {
     await startMappings();
@@ -403,6 +422,113 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }, options.healthIntervalMs ?? 1000);
   health.unref();
 
+  // ---- serverless.yml reload: mapping and function settings apply while running ---------------------
+  // Two readings of the file by the same reader are compared (the running config may come from Serverless,
+  // whose resolution differs in details), and only the changed functions' mappings restart, from their checkpoints.
+  let reloading: Promise<void> = Promise.resolve();
+  const configFile = join(projectDir, 'serverless.yml');
+  const reloadOnChange = options.watch !== false && existsSync(configFile);
+  let baseline: StackConfig | undefined;
+  if (reloadOnChange) {
+    try {
+      baseline = loadStackConfig({ projectDir, stage: config.stage });
+    } catch (error) {
+      logger.warn('serverless.yml changes are not applied while running: it cannot be read outside Serverless', {
+        event: 'settings-reload-off',
+        errorName: (error as Error).name,
+        error: (error as Error).message,
+      });
+    }
+  }
+  const applyFunction = async (change: FunctionReload, next: StackConfig): Promise<void> => {
+    const only = new Set([change.functionName]);
+    const newMappings = change.mappings.map((settings) => ({ functionName: change.functionName, settings }));
+    const current = mappings.filter((m) => m.functionName === change.functionName);
+    const wasEnabled = new Set(current.filter((m) => m.settings.enabled).map((m) => m.settings.tableName));
+    // A mapping switched on was not checked at start (disabled ones are not).
+    await iam?.checkMappings(newMappings.filter((m) => !wasEnabled.has(m.settings.tableName)));
+    const oldTimeout = Math.max(0, ...current.map((m) => m.settings.functionTimeoutSeconds));
+    // In-flight invocations finish (up to the function's timeout) and checkpoint before the new settings start.
+    await stopMappings(oldTimeout * 1000 + 5000, only);
+    const at = mappings.findIndex((m) => m.functionName === change.functionName);
+    const others = (part: MappingInfo[]) => part.filter((m) => m.functionName !== change.functionName);
+    mappings = [...others(mappings.slice(0, at)), ...newMappings, ...others(mappings.slice(at))];
+    if (change.runnerChanged) {
+      const entry = entries.find((e) => e.functionName === change.functionName)!;
+      const old = runners.get(change.functionName);
+      runners.set(change.functionName, createRunner(entry, next));
+      await old?.stop();
+    }
+    if (!stopped && !recovering) await startMappings(only);
+  };
+  const reloadConfig = async (): Promise<void> => {
+    if (!baseline || stopped) return;
+    await recovering;
+    let next: StackConfig;
+    let plan: ConfigReloadPlan;
+    try {
+      next = loadStackConfig({ projectDir, stage: config.stage });
+      const restartCommand = `restart npm start${stageOption ? ` --${stageOption}` : ''}`;
+      plan = planConfigReload(baseline, next, { running: entries.map((e) => e.functionName), recreateCommand, restartCommand });
+    } catch (error) {
+      plan = { kind: 'invalid', error: error as Error };
+    }
+    if (plan.kind === 'unchanged') return;
+    if (plan.kind === 'invalid') {
+      logger.error(`serverless.yml: ${plan.error.message}; the running mappings keep their settings`, {
+        event: 'settings-invalid',
+        errorName: plan.error.name,
+        ...(plan.functionName ? { functionName: plan.functionName } : {}),
+        ...(plan.setting ? { setting: plan.setting } : {}),
+      });
+      return;
+    }
+    if (plan.restart.length > 0) {
+      const what = plan.restart.map((n) => `${n.subject} ${n.reason} (${n.remedy})`).join('; ');
+      logger.warn(`serverless.yml changed what needs a restart: ${what}`, {
+        event: 'settings-need-restart',
+        needs: plan.restart,
+      });
+    }
+    for (const change of plan.reload) {
+      try {
+        await applyFunction(change, next!);
+        const settings = change.changes.map((c) => c.setting).join(', ');
+        logger.info(`serverless.yml: applied ${settings} to ${change.functionName}; its mappings resumed from their checkpoints`, {
+          event: 'settings-applied',
+          functionName: change.functionName,
+          changes: change.changes,
+        });
+      } catch (error) {
+        // Keeps what runs comparable: this function's next change is compared with the settings it still has.
+        next!.functions[change.functionName] = baseline.functions[change.functionName]!;
+        logger.error(`serverless.yml: the changes to ${change.functionName} were not applied: ${(error as Error).message}`, {
+          event: 'settings-invalid',
+          errorName: (error as Error).name,
+          functionName: change.functionName,
+        });
+        const idle = !running.some((r) => r.functionName === change.functionName);
+        if (!stopped && !recovering && idle) await startMappings(new Set([change.functionName]));
+      }
+    }
+    baseline = next!;
+  };
+  if (baseline) {
+    const configWatch = watchConfigFile(configFile, () => {
+      reloading = reloading
+        .then(reloadConfig)
+        .catch((error) => logger.error('applying serverless.yml failed', { error: (error as Error).message }));
+    });
+    cleanups.push(async () => {
+      configWatch.close();
+      await reloading;
+    });
+  }
+
+  // ---- stack.json: `sls invoke local` finds this stack's IAM proxy here and sends the function's calls through it ----
+  writeStackFile(stateDir, { stage: config.stage, endpoint, ...(iam ? { iamEndpoint: iam.endpoint } : {}), pid: process.pid });
+  cleanups.push(async () => removeStackFile(stateDir, endpoint));
+
   const readyMs = Date.now() - startedAt;
   logger.info('local stack ready', { event: 'local-stack-ready', readyMs, endpoint, stage: config.stage, dynamodbPid: instance?.pid });
   return {
@@ -411,7 +537,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     port,
     stage: config.stage,
     tables,
-    mappings,
+    get mappings() {
+      return mappings;
+    },
     deadLetterDir,
     checkpointDir,
     dataDir,
@@ -426,7 +554,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       while (recovering) await recovering;
     },
     async drain(timeoutMs = 10_000) {
-      await Promise.all(running.map((mapping) => mapping.drain(timeoutMs)));
+      await Promise.all(running.map(({ mapping }) => mapping.drain(timeoutMs)));
     },
     summary() {
       return formatSummary({

@@ -27,10 +27,12 @@ export interface HookContext {
   log: { notice(message: string): void; warning(message: string): void };
 }
 
-const stageOf = ({ serverless, options }: HookContext): string =>
+/** The stage of the command: its --stage, else the provider's. */
+export const stageOf = ({ serverless, options }: HookContext): string =>
   String(options.stage ?? serverless.getProvider?.('aws')?.getStage?.() ?? serverless.service.provider.stage ?? 'dev');
 
-const regionOf = ({ serverless, options }: HookContext): string =>
+/** The region of the command: its --region, else the provider's. */
+export const regionOf = ({ serverless, options }: HookContext): string =>
   String(options.region ?? serverless.getProvider?.('aws')?.getRegion?.() ?? serverless.service.provider.region ?? 'us-east-1');
 
 /** The stack's configuration from what Serverless resolved (variables, `!GetAtt` in long form). */
@@ -64,13 +66,22 @@ export function guardDeploy(context: HookContext, deploying = false): void {
   );
 }
 
-/** The DynamoDB endpoint the function would use: its own environment over the provider's. */
-export function invokeEndpoint(context: HookContext): string {
+/** The function `sls invoke local -f NAME` names, with its settings (undefined when unknown). */
+export function invokedFunction(context: HookContext): { name: string; fn: Record<string, unknown> } | undefined {
   const { serverless, options } = context;
   const name = typeof options.function === 'string' ? options.function : typeof options.f === 'string' ? options.f : undefined;
   const fn = name ? serverless.service.functions?.[name] : undefined;
-  const fnEnv = (fn?.environment ?? {}) as Record<string, unknown>;
-  const providerEnv = (serverless.service.provider.environment ?? {}) as Record<string, unknown>;
+  return name && fn ? { name, fn } : undefined;
+}
+
+/**
+ * The DynamoDB endpoint the function uses: `env` when given (osls has set the function's environment and the
+ * `--env` options in process.env by `before:invoke:local:invoke`), else its own environment over the provider's.
+ */
+export function invokeEndpoint(context: HookContext, env?: NodeJS.ProcessEnv): string {
+  if (env?.DYNAMODB_ENDPOINT) return env.DYNAMODB_ENDPOINT;
+  const fnEnv = (invokedFunction(context)?.fn.environment ?? {}) as Record<string, unknown>;
+  const providerEnv = (context.serverless.service.provider.environment ?? {}) as Record<string, unknown>;
   return String(fnEnv.DYNAMODB_ENDPOINT ?? providerEnv.DYNAMODB_ENDPOINT ?? '');
 }
 
@@ -79,9 +90,9 @@ export function invokeEndpoint(context: HookContext): string {
  * throwaway in-memory DynamoDB Local there with the tables of serverless.yml, for this invocation only.
  * Returns it (to stop afterwards), or undefined when there was nothing to do.
  */
-export async function ensureDynamoDBForInvokeLocal(context: HookContext): Promise<DynamoDBLocal | undefined> {
+export async function ensureDynamoDBForInvokeLocal(context: HookContext, env?: NodeJS.ProcessEnv): Promise<DynamoDBLocal | undefined> {
   if (stageOf(context) !== 'local') return undefined;
-  const endpoint = invokeEndpoint(context);
+  const endpoint = invokeEndpoint(context, env);
   if (!endpoint) return undefined;
   if (await answersDynamoDB(endpoint, 1500)) return undefined;
   let url: URL;
