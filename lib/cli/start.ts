@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import { commandStartTime } from '../offline/stack/command-start-time.js';
 import { startLocalStack, type LocalStack } from '../offline/stack/local-stack.js';
 import { watchParent } from '../offline/stack/parent-watch.js';
-import { parseStartArguments, stackOptionsEnv, START_USAGE, type ParsedStartArguments } from '../offline/stack/stack-options.js';
+import { consoleOf, parseStartArguments, stackOptionsEnv, START_USAGE, type ParsedStartArguments } from '../offline/stack/stack-options.js';
 
 // `npm start`: the local stack inside `sls offline start` (the in-repository plugin starts it), or alone with --no-offline.
 // Whatever happens, everything started here stops with this process: a start-up error exits non-zero, and
@@ -80,7 +80,7 @@ async function runAlone(parsed: ParsedStartArguments, startedAt: number): Promis
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   watchParent(stop);
-  stack = await startLocalStack({ ...parsed.stack, startedAt, projectDir });
+  stack = await startLocalStack({ ...parsed.stack, console: consoleOf(parsed.stack), startedAt, projectDir });
   if (stopping) {
     await stack.stop();
     process.exit(EXIT_INTERRUPTED);
