@@ -100,6 +100,8 @@ describe('the console page in a real browser', { timeout: 240_000 }, () => {
     await page.goto(`${consoleUrl.href}#mappings`);
     const card = page.locator(`article[data-mapping="consoleProbe|${table}"]`);
     await card.locator('tr[data-shard]').first().waitFor({ timeout: 30_000 });
+    // Everything written is handled: the count read from the stream after the checkpoint reaches 0.
+    await card.locator('[data-field="records-behind"]', { hasText: /^0$/ }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(shots, 'mappings.png'), fullPage: true });
     // Assess
     await expect(card.locator('[data-enabled]').getAttribute('data-enabled')).resolves.toBe('true');
@@ -201,5 +203,24 @@ describe('the console page in a real browser', { timeout: 240_000 }, () => {
     // Assess
     await expect(stack.deadLetters.list('consoleProbe')).resolves.toEqual([]);
     await expect(row.count()).resolves.toBe(0);
+  });
+
+  it('shows a redrive that fails again with the entry kept, and removes the entry on request', async () => {
+    // Prepare: a record that fails for good.
+    await put('bad-2', 'fail');
+    const entry = await until(async () => (await stack.deadLetters.list('consoleProbe'))[0], 60_000, 'the second dead letter');
+    const row = page.locator(`tr[data-dead-letter-id="${entry.id}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    // Act: redrive from the stream (the record still fails), then remove.
+    await row.locator('button[data-action="redrive"]').click();
+    await row.locator('[data-result="failed"]').waitFor({ timeout: 60_000 });
+    const failedText = (await row.locator('[data-result="failed"]').textContent()) ?? '';
+    const keptAfterRedrive = await stack.deadLetters.list('consoleProbe');
+    await row.locator('button[data-action="remove"]').click();
+    await page.locator(`[data-dead-letter-result="${entry.id}"][data-result="ok"]`).waitFor({ timeout: 20_000 });
+    // Assess
+    expect(failedText.startsWith('RedriveFailedError')).toBe(true);
+    expect(keptAfterRedrive.map((e) => e.id)).toEqual([entry.id]);
+    await expect(stack.deadLetters.list('consoleProbe')).resolves.toEqual([]);
   });
 });
