@@ -29,6 +29,8 @@ export interface ConsoleLimits {
   metricsWindowSeconds: number;
   /** Dead-letter errors remembered for the dead-letter table. */
   deadLetterErrors: number;
+  /** Characters kept of one handler line (a debug line may hold a whole image). */
+  lineCharacters: number;
 }
 
 export const DEFAULT_CONSOLE_LIMITS: ConsoleLimits = {
@@ -39,6 +41,7 @@ export const DEFAULT_CONSOLE_LIMITS: ConsoleLimits = {
   imageBytesPerInvocation: 128 * 1024,
   metricsWindowSeconds: 600,
   deadLetterErrors: 1_000,
+  lineCharacters: 16 * 1024,
 };
 
 /** A mapping as the console shows it. */
@@ -326,7 +329,8 @@ export function createConsoleState(options: ConsoleStateOptions): ConsoleState {
       lines = new RingBuffer(limits.linesPerInvocation);
       remember(logs, requestId, lines, limits.invocationsWithLogs);
     }
-    lines.push({ at: now(), line });
+    const kept = line.length > limits.lineCharacters ? `${line.slice(0, limits.lineCharacters)}… (${line.length - limits.lineCharacters} more characters)` : line;
+    lines.push({ at: now(), line: kept });
   };
 
   const onHandlerLine = (functionName: string, line: string) => {
@@ -408,10 +412,21 @@ export function createConsoleState(options: ConsoleStateOptions): ConsoleState {
       .filter((view): view is InvocationView => view !== undefined)
       .sort((a, b) => a.at - b.at);
 
+  // These run inside the engine's and the runner's own paths (an invocation, a pipe's data handler): whatever
+  // the console cannot make sense of, it drops, so it never fails an invocation nor the process.
+  const guarded =
+    <A extends unknown[]>(feed: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        feed(...args);
+      } catch {
+        // Dropped: the console shows less, the engine goes on.
+      }
+    };
   return {
-    onEvent,
-    onHandlerLine,
-    onInvoke,
+    onEvent: guarded(onEvent),
+    onHandlerLine: guarded(onHandlerLine),
+    onInvoke: guarded(onInvoke),
     takeChanges() {
       const views = [...changed].map((id) => invocations.get(id)?.view).filter((view): view is InvocationView => view !== undefined);
       changed.clear();

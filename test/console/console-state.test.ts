@@ -214,6 +214,34 @@ describe('records and handler lines of an invocation', () => {
   });
 });
 
+describe('the console never fails the engine', () => {
+  it.each<[string, (state: ReturnType<typeof newState>) => void]>([
+    ['an event whose records cannot be read', (state) => state.onInvoke(FN, 'A', { get Records(): unknown[] { throw new Error('unreadable'); } })],
+    ['an event that is not an object', (state) => state.onInvoke(FN, 'A', 'not an event')],
+    ['a line of a function it does not know', (state) => state.onHandlerLine('unknownFunction', 'START RequestId: Z Version: $LATEST')],
+    ['an event of a function it does not know', (state) => state.onEvent({ type: 'shardFinished', functionName: 'unknownFunction', shardId: 'x' })],
+  ])('%s is dropped, not thrown', (_name, feed) => {
+    // Prepare
+    const state = newState();
+    state.onEvent(events.invocation('A', 1, 1, 1));
+    // Act / Assess
+    expect(() => feed(state)).not.toThrow();
+    expect(state.detail('A')!.invocation.status).toBe('running');
+  });
+
+  it('keeps a long line in part, saying how much is left out', () => {
+    // Prepare
+    const state = newState({ limits: { lineCharacters: 10 } });
+    state.onEvent(events.invocation('A', 1, 1, 1));
+    // Act
+    state.onHandlerLine(FN, JSON.stringify({ requestId: 'A', image: 'x'.repeat(100) }));
+    // Assess
+    const [line] = state.detail('A')!.logs;
+    expect(line!.line.startsWith('{"requestI')).toBe(true);
+    expect(line!.line.length).toBeLessThan(60);
+  });
+});
+
 describe('bounded memory', () => {
   it.each([
     ['invocations per mapping', { invocationsPerMapping: 5 }, 5],

@@ -364,12 +364,10 @@ function chart(title: string, points: MetricPoint[], value: (p: MetricPoint) => 
   const axis = document.createElementNS('http://www.w3.org/2000/svg', 'line');
   for (const [name, v] of Object.entries({ x1: 0, y1: height - 4, x2: width, y2: height - 4 })) axis.setAttribute(name, String(v));
   axis.setAttribute('class', 'axis');
-  const label = document.createElementNS('http://www.w3.org/2000/svg', 'text');
-  label.setAttribute('x', '4');
-  label.setAttribute('y', '10');
-  label.textContent = `max ${Math.round(max)} ${unit}`;
-  svg.append(axis, line, label);
-  return h('div', { class: 'chart', 'data-chart': title }, h('h3', {}, `${title} (last ${Math.round(points.length / 60)} min)`), svg);
+  svg.append(axis, line);
+  // The scale goes in the heading: text inside a stretched SVG would be stretched too.
+  const heading = `${title}, last ${Math.round(points.length / 60)} min (top: ${Math.round(max)} ${unit})`;
+  return h('div', { class: 'chart', 'data-chart': title }, h('h3', {}, heading), svg);
 }
 
 function renderCharts(): void {
