@@ -277,7 +277,12 @@ export function createConsoleState(options: ConsoleStateOptions): ConsoleState {
         }
         const view = entry.view;
         view.deadLetter = { id: event.deadLetterId, condition: event.condition };
-        const error = view.errorType !== undefined ? `${view.errorType}: ${view.errorMessage ?? ''}` : view.failedAt ? `partial failure at ${view.failedAt}` : view.notInvokedReason;
+        const error =
+          view.errorType !== undefined
+            ? `${view.errorType}: ${view.errorMessage ?? ''}`
+            : view.failedAt
+              ? `partial failure at ${view.failedAt}`
+              : view.notInvokedReason;
         if (error) remember(deadLetterErrors, event.deadLetterId, error, limits.deadLetterErrors);
         changed.add(view.requestId);
         return;
@@ -329,7 +334,8 @@ export function createConsoleState(options: ConsoleStateOptions): ConsoleState {
       lines = new RingBuffer(limits.linesPerInvocation);
       remember(logs, requestId, lines, limits.invocationsWithLogs);
     }
-    const kept = line.length > limits.lineCharacters ? `${line.slice(0, limits.lineCharacters)}… (${line.length - limits.lineCharacters} more characters)` : line;
+    const over = line.length - limits.lineCharacters;
+    const kept = over > 0 ? `${line.slice(0, limits.lineCharacters)}… (${over} more characters)` : line;
     lines.push({ at: now(), line: kept });
   };
 
@@ -357,7 +363,8 @@ export function createConsoleState(options: ConsoleStateOptions): ConsoleState {
     const entry = invocations.get(requestId);
     const records = isObject(event) && Array.isArray(event.Records) ? (event.Records as unknown[]) : [];
     if (!entry || records.length === 0) return;
-    const table = records.map((r) => (isObject(r) && typeof r.eventSourceARN === 'string' ? tableNameFromStreamArn(r.eventSourceARN) : undefined)).find(Boolean);
+    const arnOf = (r: unknown) => (isObject(r) && typeof r.eventSourceARN === 'string' ? r.eventSourceARN : undefined);
+    const table = records.map((r) => tableNameFromStreamArn(arnOf(r) ?? '')).find(Boolean);
     const key = table ? mappingKeyOf(functionName, table) : undefined;
     if (key && mappings.has(key) && shardKeys.get(shardId(functionName, entry.view.shardId)) !== key) {
       shardKeys.set(shardId(functionName, entry.view.shardId), key);
@@ -379,7 +386,9 @@ export function createConsoleState(options: ConsoleStateOptions): ConsoleState {
         const image = dynamodb[field];
         if (!isObject(image)) continue;
         const bytes = JSON.stringify(image).length;
-        if (bytes > imageBudget) view.imageOmitted = `images over the console's ${limits.imageBytesPerInvocation} bytes per invocation are not kept`;
+        if (bytes > imageBudget) {
+          view.imageOmitted = `images over the console's ${limits.imageBytesPerInvocation} bytes per invocation are not kept`;
+        }
         else {
           imageBudget -= bytes;
           view[name] = image;

@@ -55,7 +55,8 @@ export function createDeadLetterDesk(options: DeadLetterDeskOptions): DeadLetter
   const rowOf = async (entry: DeadLetterEntry): Promise<DeadLetterRow> => {
     const { requestContext, responseContext, DDBStreamBatchInfo: info, timestamp } = entry.payload;
     const first = await firstOf(entry);
-    const error = options.errorOf(entry.id) ?? entry.reason ?? (responseContext.functionError ? `function error (${responseContext.functionError})` : undefined);
+    const functionError = responseContext.functionError ? `function error (${responseContext.functionError})` : undefined;
+    const error = options.errorOf(entry.id) ?? entry.reason ?? functionError;
     return {
       id: entry.id,
       functionName: entry.functionName,
@@ -98,7 +99,10 @@ export function createDeadLetterDesk(options: DeadLetterDeskOptions): DeadLetter
         const entry = await options.store.get(id);
         const settings = options.settingsOf(entry.functionName);
         if (!settings) {
-          throw new LocalStackError(`${entry.functionName} has no stream mapping in this stack, so its handler is not built here; use npm run redrive -- ${entry.functionName}`);
+          throw new LocalStackError(
+            `${entry.functionName} has no stream mapping in this stack, so its handler is not built here; ` +
+              `use npm run redrive -- ${entry.functionName}`,
+          );
         }
         const timeoutMs = settings.functionTimeoutSeconds * 1000;
         const result = await redriveEntry({
@@ -118,7 +122,9 @@ export function createDeadLetterDesk(options: DeadLetterDeskOptions): DeadLetter
           ok: true,
           id,
           action,
-          message: `${result.records} record(s) read from the stream; ${ran} run through ${entry.functionName} in ${result.invocations} invocation(s); entry removed`,
+          message:
+            `${result.records} record(s) read from the stream; ${ran} run through ${entry.functionName} ` +
+            `in ${result.invocations} invocation(s); entry removed`,
         };
       } catch (error) {
         if (!(error instanceof AppError)) throw error;

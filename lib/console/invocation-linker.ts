@@ -39,13 +39,17 @@ export class InvocationLinker {
     const shard = shardOf(event);
     const base = { shard, parentRequestId: event.requestId };
     if (event.type === 'retry') {
-      this.add({ ...base, cause: { kind: 'retry', retry: event.retry, maxRetries: event.maxRetries }, firstSequenceNumber: event.firstSequenceNumber, batchSize: event.batchSize, continuesAttempts: true });
+      this.add({ ...base, cause: { kind: 'retry', retry: event.retry, maxRetries: event.maxRetries },
+        firstSequenceNumber: event.firstSequenceNumber, batchSize: event.batchSize, continuesAttempts: true });
     } else if (event.at === 'failure') {
-      this.add({ ...base, cause: { kind: 'split', at: 'failure' }, firstSequenceNumber: event.firstSequenceNumber, batchSize: event.batchSize, continuesAttempts: true });
+      this.add({ ...base, cause: { kind: 'split', at: 'failure' }, firstSequenceNumber: event.firstSequenceNumber,
+        batchSize: event.batchSize, continuesAttempts: true });
     } else {
       const [first = 0, second = 0] = event.parts;
-      this.add({ ...base, cause: { kind: 'split', at: 'half', part: 1 }, firstSequenceNumber: event.firstSequenceNumber, batchSize: first, continuesAttempts: false });
-      this.add({ ...base, cause: { kind: 'split', at: 'half', part: 2 }, lastSequenceNumber: event.lastSequenceNumber, batchSize: second, continuesAttempts: false });
+      this.add({ ...base, cause: { kind: 'split', at: 'half', part: 1 }, firstSequenceNumber: event.firstSequenceNumber, batchSize: first,
+        continuesAttempts: false });
+      this.add({ ...base, cause: { kind: 'split', at: 'half', part: 2 }, lastSequenceNumber: event.lastSequenceNumber, batchSize: second,
+        continuesAttempts: false });
     }
   }
 
@@ -57,7 +61,9 @@ export class InvocationLinker {
         e.shard === shard &&
         e.batchSize === event.batchSize &&
         (e.continuesAttempts ? event.attempt > 1 : event.attempt === 1) &&
-        (e.firstSequenceNumber !== undefined ? e.firstSequenceNumber === event.firstSequenceNumber : e.lastSequenceNumber === event.lastSequenceNumber),
+        (e.firstSequenceNumber !== undefined
+          ? e.firstSequenceNumber === event.firstSequenceNumber
+          : e.lastSequenceNumber === event.lastSequenceNumber),
     );
     if (index === -1) return undefined;
     const [found] = this.expectations.splice(index, 1);

@@ -85,7 +85,8 @@ export async function startStackConsole(options: StackConsoleOptions): Promise<S
         const after = checkpoints[shard.shardId]?.sequenceNumber;
         // LATEST with nothing handled yet: the count from the shard's start would not be what the mapping reads.
         if (after === undefined && view.settings.startingPosition === 'LATEST') continue;
-        const { count, capped } = await countRecordsBehind({ streams: options.streams, streamArn, shardId: shard.shardId, after, signal: AbortSignal.timeout(5_000) });
+        const { count, capped } = await countRecordsBehind({ streams: options.streams, streamArn, shardId: shard.shardId, after,
+          signal: AbortSignal.timeout(5_000) });
         state.setRecordsBehind(view.key, shard.shardId, count, capped, after);
       }
     }

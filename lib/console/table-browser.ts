@@ -41,14 +41,22 @@ function decodeStartKey(text: string): Record<string, AttributeValue> {
   try {
     parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   } catch (error) {
-    throw new ConsoleRequestError('startKey is not a page position this browser made; open the table from its first page', { cause: error });
+    throw new ConsoleRequestError('startKey is not a page position this browser made; open the table from its first page',
+      { cause: error });
   }
-  if (typeof parsed !== 'object' || parsed === null) throw new ConsoleRequestError('startKey is not a key; open the table from its first page');
+  if (typeof parsed !== 'object' ||
+    parsed === null) throw new ConsoleRequestError('startKey is not a key; open the table from its first page');
   const key: Record<string, AttributeValue> = {};
   for (const [name, value] of Object.entries(parsed as Record<string, Record<string, unknown>>)) {
     // Key attributes are S, N or B only.
     const attribute: AttributeValue =
-      typeof value?.S === 'string' ? { S: value.S } : typeof value?.N === 'string' ? { N: value.N } : typeof value?.B === 'string' ? { B: Buffer.from(value.B, 'base64') } : (undefined as never);
+      typeof value?.S === 'string'
+        ? { S: value.S }
+        : typeof value?.N === 'string'
+          ? { N: value.N }
+          : typeof value?.B === 'string'
+            ? { B: Buffer.from(value.B, 'base64') }
+            : (undefined as never);
     if (!attribute) throw new ConsoleRequestError(`startKey.${name} is not an S, N or B key value; open the table from its first page`);
     Object.defineProperty(key, name, { value: attribute, enumerable: true, writable: true, configurable: true });
   }
@@ -86,7 +94,8 @@ export function createTableBrowser(dynamodb: DynamoDBClient): TableBrowser {
       if (!TABLE_NAME.test(table)) throw new ConsoleRequestError(`${JSON.stringify(table)} is not a DynamoDB table name`);
       const limit = Math.min(Math.max(options.limit ?? 25, 1), 100);
       const output = await dynamodb.send(
-        new ScanCommand({ TableName: table, Limit: limit, ...(options.startKey ? { ExclusiveStartKey: decodeStartKey(options.startKey) } : {}) }),
+        new ScanCommand({ TableName: table, Limit: limit,
+          ...(options.startKey ? { ExclusiveStartKey: decodeStartKey(options.startKey) } : {}) }),
       );
       return {
         table,

@@ -5,7 +5,8 @@ import type { LocalStackOptions } from './local-stack.js';
 /** Options `npm start` takes, as they travel to the plugin inside `sls offline start`. */
 export type StackCliOptions = Pick<
   LocalStackOptions,
-  'port' | 'host' | 'inMemory' | 'reset' | 'recreate' | 'ttlIntervalMs' | 'watch' | 'stage' | 'dataDir' | 'pollIntervalMs' | 'startedAt' | 'iam' | 'console'
+  | 'port' | 'host' | 'inMemory' | 'reset' | 'recreate' | 'ttlIntervalMs' | 'watch' | 'stage' | 'dataDir' | 'pollIntervalMs' | 'startedAt'
+  | 'iam' | 'console'
 >;
 
 /** serverless-offline's own ports (its defaults, or custom.serverless-offline, when absent). */
