@@ -239,3 +239,13 @@ export class InvalidSettingError extends ConfigurationError {
     super(message);
   }
 }
+
+/** A request the local console cannot answer as asked (a bad table name or page position): it answers 400 with the message. */
+export class ConsoleRequestError extends AppError {
+  override readonly name = 'ConsoleRequestError';
+}
+
+/** The local console could not start (its port is taken); the message names the option to change. */
+export class ConsoleStartError extends LocalStackError {
+  override readonly name = 'ConsoleStartError';
+}

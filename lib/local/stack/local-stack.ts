@@ -23,6 +23,9 @@ import { createTtlExpirer, type TtlExpirer } from './ttl-expirer.js';
 import { createTtlRegistry, type TtlRegistry } from './ttl-registry.js';
 import { startLocalIam, type LocalIam } from '../iam/local-iam.js';
 import { projectPaths, projectRoot } from '../../mapping/project-paths.js';
+import { createEngineEventBus, type EngineEventBus } from '../engine/engine-event-bus.js';
+import type { ConsoleOption } from '../../tools/console/console-option.js';
+import { startStackConsole, type StackConsole } from '../../tools/console/stack-console.js';
 
 export interface LocalStackOptions {
   /** Project root (where serverless.yml is). Default: this repository. */
@@ -69,6 +72,8 @@ export interface LocalStackOptions {
   logger?: Logger;
   /** Receives each line a handler prints; default: straight to stdout. */
   handlerOutput?: (functionName: string, line: string) => void;
+  /** The web console on 127.0.0.1 (`npm start` turns it on); default off. */
+  console?: ConsoleOption;
 }
 
 /** One mapping as the stack runs it. */
@@ -94,6 +99,10 @@ export interface LocalStack {
   readonly ttl: TtlExpirer;
   readonly ttlRegistry: TtlRegistry;
   readonly deadLetters: DeadLetterStore;
+  /** Every mapping's engine events (invocations, outcomes, retries, dead letters...), for any listener. */
+  readonly bus: EngineEventBus;
+  /** The console's address with its token, when the console runs. */
+  readonly consoleUrl: string | undefined;
   /** Resolves once the stack is serving again after a DynamoDB Local outage (immediately when up). */
   whenHealthy(): Promise<void>;
   /** Waits until every mapping has caught up with its stream. */
@@ -227,6 +236,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   cleanups.push(() => build.dispose());
   phase('build');
+
+  // ---- Console: reads the engine's events, the handlers' lines and the stores; changes nothing in the engine ----
+  const bus = createEngineEventBus();
+  let stackConsole: StackConsole | undefined;
+  if (options.console) {
+    try {
+      stackConsole = await startStackConsole({
+        port: options.console.port,
+        config,
+        mappings,
+        deadLetters,
+        checkpoints,
+        dynamodb,
+        streams,
+        invoke: (functionName, event, invokeOptions) => runners.get(functionName)!.invoke(event, invokeOptions),
+        logger,
+      });
+    } catch (error) {
+      return fail(error);
+    }
+    bus.subscribe(stackConsole.onEvent);
+    const started = stackConsole;
+    cleanups.push(() => started.stop());
+  }
+  const printLine = options.handlerOutput ?? ((_name: string, line: string) => void process.stdout.write(`${line}\n`));
+  const handlerOutput = (name: string, line: string) => {
+    stackConsole?.handlerLine(name, line);
+    printLine(name, line);
+  };
+
   const createRunner = (entry: HandlerEntry, runConfig: StackConfig): FunctionRunner => {
     const fn = runConfig.functions[entry.functionName]!;
     const run = runnerSettings(runConfig, fn);
@@ -254,7 +293,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         accountId: LOCAL_ACCOUNT_ID,
       },
       logger,
-      ...(options.handlerOutput ? { output: options.handlerOutput } : {}),
+      output: handlerOutput,
     });
   };
   for (const entry of entries) runners.set(entry.functionName, createRunner(entry, config));
@@ -290,6 +329,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           settings: m.settings,
           invoke: (event: unknown, invokeOptions: { functionName: string; timeoutMs: number; requestId?: string }) => {
             const runner = runners.get(invokeOptions.functionName) ?? runners.get(m.functionName)!;
+            stackConsole?.observeInvoke(m.functionName, invokeOptions.requestId, event);
             return runner.invoke(event, { timeoutMs: invokeOptions.timeoutMs, ...(invokeOptions.requestId ? { requestId: invokeOptions.requestId } : {}) });
           },
           checkpoints,
@@ -300,6 +340,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
           // Applied to each record before filtering and delivery: marks the local TTL expirer's deletes.
           recordDecorator: (record) => ttlRegistry.decorate(ttl.observe(record)),
+          onEvent: bus.publish,
         };
         return { functionName: m.functionName, mapping: createEventSourceMapping(mappingOptions) };
       });
@@ -550,6 +591,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ttl,
     ttlRegistry,
     deadLetters,
+    bus,
+    consoleUrl: stackConsole?.url,
     async whenHealthy() {
       while (recovering) await recovering;
     },
@@ -574,6 +617,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         checkpointDir,
         buildDir: build.outDir,
         watching: options.watch !== false,
+        consoleUrl: stackConsole?.url,
       });
     },
     async stop() {
@@ -634,6 +678,7 @@ interface SummaryInput {
   checkpointDir: string | undefined;
   buildDir: string;
   watching: boolean;
+  consoleUrl: string | undefined;
 }
 
 /** Describes a mapping's settings in one short line. */
@@ -673,6 +718,7 @@ function formatSummary(input: SummaryInput): string {
     `  Dead letters    ${rel(input.deadLetterDir)}/  (npm run dead-letters)`,
     `  Checkpoints     ${input.checkpointDir ? `${rel(input.checkpointDir)}/` : 'in memory'}`,
     `  Handlers        built to ${rel(input.buildDir)}/${input.watching ? ', rebuilt on changes under functions/ and lib/' : ''}`,
+    `  Console         ${input.consoleUrl ?? 'off (npm start -- --console-port N turns it on)'}`,
     ...quickStartLines(input.endpoint, input.config.region).map((line, i) => `  ${i === 0 ? 'Quick start   ' : '              '}  ${line}`),
   ];
   return lines.join('\n');

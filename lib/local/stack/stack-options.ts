@@ -1,10 +1,12 @@
 import { ConfigurationError } from '../../runtime/errors.js';
+import { DEFAULT_CONSOLE_PORT, type ConsoleOption } from '../../tools/console/console-option.js';
 import type { LocalStackOptions } from './local-stack.js';
 
 /** Options `npm start` takes, as they travel to the plugin inside `sls offline start`. */
 export type StackCliOptions = Pick<
   LocalStackOptions,
-  'port' | 'host' | 'inMemory' | 'reset' | 'recreate' | 'ttlIntervalMs' | 'watch' | 'stage' | 'dataDir' | 'pollIntervalMs' | 'startedAt' | 'iam'
+  | 'port' | 'host' | 'inMemory' | 'reset' | 'recreate' | 'ttlIntervalMs' | 'watch' | 'stage' | 'dataDir' | 'pollIntervalMs' | 'startedAt'
+  | 'iam' | 'console'
 >;
 
 /** serverless-offline's own ports (its defaults, or custom.serverless-offline, when absent). */
@@ -38,6 +40,9 @@ Options:
   --no-watch          do not rebuild handlers when files change
   --no-offline        run the stack without serverless-offline
   --no-iam            do not enforce the functions' IAM roles locally (or LOCAL_IAM=off)
+  --console-port N    the web console's port on 127.0.0.1 (default ${DEFAULT_CONSOLE_PORT}, or a free one when taken;
+                      0 for a free one); the ready banner prints its address with the page's token
+  --no-console        do not serve the web console
   --http-port N       serverless-offline's HTTP port (default: custom.serverless-offline.httpPort)
   --lambda-port N     serverless-offline's Lambda API port (default: custom.serverless-offline.lambdaPort)
   --stage S           stage (default local)
@@ -109,6 +114,12 @@ export function parseStartArguments(argv: string[], env: NodeJS.ProcessEnv = pro
       case '--no-iam':
         stack.iam = false;
         break;
+      case '--console-port':
+        stack.console = { port: integerOption('--console-port', value(), 0, 65535) };
+        break;
+      case '--no-console':
+        stack.console = false;
+        break;
       case '--no-offline':
         offline = false;
         break;
@@ -125,6 +136,9 @@ export function parseStartArguments(argv: string[], env: NodeJS.ProcessEnv = pro
   }
   return { stack, offlinePorts, offline, help };
 }
+
+/** `npm start` serves the console unless --no-console says otherwise. */
+export const consoleOf = (options: StackCliOptions): ConsoleOption => options.console ?? { port: DEFAULT_CONSOLE_PORT };
 
 /** Name of the variable that carries `npm start`'s options into the plugin. */
 export const STACK_OPTIONS_ENV = 'LOCAL_STACK_OPTIONS';

@@ -4,8 +4,8 @@ import { AppError } from '../../runtime/errors.js';
 import { commandStartTime } from '../../local/stack/command-start-time.js';
 import { startLocalStack, type LocalStack } from '../../local/stack/local-stack.js';
 import { watchParent } from '../../local/stack/parent-watch.js';
-import { parseStartArguments, stackOptionsEnv, START_USAGE, type ParsedStartArguments } from '../../local/stack/stack-options.js';
 import { projectRoot } from '../../mapping/project-paths.js';
+import { consoleOf, parseStartArguments, stackOptionsEnv, START_USAGE, type ParsedStartArguments } from '../../local/stack/stack-options.js';
 
 // `npm start`: the local stack inside `sls offline start` (the in-repository plugin starts it), or alone with --no-offline.
 // Whatever happens, everything started here stops with this process: a start-up error exits non-zero, and
@@ -81,7 +81,7 @@ async function runAlone(parsed: ParsedStartArguments, startedAt: number): Promis
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   watchParent(stop);
-  stack = await startLocalStack({ ...parsed.stack, startedAt, projectDir });
+  stack = await startLocalStack({ ...parsed.stack, console: consoleOf(parsed.stack), startedAt, projectDir });
   if (stopping) {
     await stack.stop();
     process.exit(EXIT_INTERRUPTED);
