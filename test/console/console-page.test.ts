@@ -132,7 +132,8 @@ describe('the console page in a real browser', { timeout: 240_000 }, () => {
     await deadNode.click();
     await page.locator('#detail-records tr[data-event-name="INSERT"]').first().waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(shots, 'invocations.png'), fullPage: true });
-    await page.screenshot({ path: join(projectDir, 'docs', 'console.png') });
+    // The README's picture is refreshed only on request, so a test run leaves the tracked files as they are.
+    if (process.env.UPDATE_README_SCREENSHOT === '1') await page.screenshot({ path: join(projectDir, 'docs', 'console.png') });
     // Assess
     const records = page.locator('#detail-records tr[data-event-name]');
     await expect(records.count()).resolves.toBe(1);
