@@ -14,8 +14,10 @@ interface LifetimeCase {
   signal: NodeJS.Signals;
 }
 
-/** Runs ListTables in a fresh node with nothing but the banner's `export` lines (and PATH): no AWS configuration at all. */
-function listTablesWithBannerOnly(exportLines: string[]): string[] {
+/** Runs ListTables in a fresh node with nothing but the banner's lines (and PATH): no AWS configuration at all. */
+function listTablesWithBannerOnly(bannerLines: string[]): string[] {
+  const exportLines = bannerLines.filter((line) => line.startsWith('export '));
+  const endpoint = /--endpoint-url (\S+)/.exec(bannerLines.find((line) => line.startsWith('aws ')) ?? '')?.[1];
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'no-aws-home-')) };
   for (const line of exportLines) {
     for (const assignment of line.replace(/^export /, '').split(' ')) {
@@ -25,7 +27,8 @@ function listTablesWithBannerOnly(exportLines: string[]): string[] {
   }
   const script =
     "const { DynamoDBClient, ListTablesCommand } = require('@aws-sdk/client-dynamodb');" +
-    'new DynamoDBClient({}).send(new ListTablesCommand({})).then((r) => process.stdout.write(JSON.stringify(r.TableNames)));';
+    `new DynamoDBClient({ endpoint: ${JSON.stringify(endpoint)} }).send(new ListTablesCommand({}))` +
+    '.then((r) => process.stdout.write(JSON.stringify(r.TableNames)));';
   const output = execFileSync(process.execPath, ['-e', script], { env, cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
   return JSON.parse(output) as string[];
 }
@@ -62,7 +65,7 @@ describe('npm start: ready banner, and a signal to the npm process stops the who
       }
       const banner = quickStartLines(endpoint, 'us-east-1');
       await until(() => (banner.every((line) => run.stdout().includes(line)) ? true : undefined), 10_000, 'the banner');
-      const tables = listTablesWithBannerOnly(banner.filter((line) => line.startsWith('export ')));
+      const tables = listTablesWithBannerOnly(banner);
 
       // Act
       const signalledAt = Date.now();

@@ -650,14 +650,15 @@ function recreateSet(names: string[] | undefined, tables: TableDefinition[]): Re
 }
 
 /**
- * Lines that let the AWS CLI (v2.13 or later reads AWS_ENDPOINT_URL_DYNAMODB) or any SDK reach the local
- * stack with no AWS configuration: DynamoDB Local takes any key, and these are not anyone's credentials.
+ * Lines that let the AWS CLI or any SDK reach the local stack with no AWS configuration: DynamoDB Local takes
+ * any key, and these are not anyone's credentials. The endpoint goes on the command line, since AWS CLI
+ * versions before 2.13 (Debian 12 ships 2.9) ignore AWS_ENDPOINT_URL_*. Both region variables: the CLI
+ * reads AWS_DEFAULT_REGION, the SDKs AWS_REGION.
  */
 export function quickStartLines(endpoint: string, region: string): string[] {
   return [
-    `export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=${region}`,
-    `export AWS_ENDPOINT_URL_DYNAMODB=${endpoint} AWS_ENDPOINT_URL_DYNAMODB_STREAMS=${endpoint}`,
-    'aws dynamodb list-tables',
+    `export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=${region} AWS_REGION=${region}`,
+    `aws dynamodb list-tables --endpoint-url ${endpoint}`,
   ];
 }
 
