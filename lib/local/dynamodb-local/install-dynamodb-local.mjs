@@ -16,7 +16,8 @@ export const PACKAGE_VERSION = '2.9.30';
 // sha512 of the tarball as the registry publishes it (`npm view amplify-dynamodb-simulator@2.9.30 dist.integrity`).
 const INTEGRITY = 'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The project root: this file is lib/local/dynamodb-local/install-dynamodb-local.mjs (npm runs it before anything is built).
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const installDir = process.env.DYNAMODB_LOCAL_DIR
   ?? join(root, 'node_modules', '.cache', 'dynamodb-local', PACKAGE_VERSION);
 
