@@ -5,7 +5,7 @@ import { functionAccessKeyId } from '../../local/iam/function-access-key.js';
 import { functionRoles } from '../../local/iam/function-roles.js';
 import { startLocalIam } from '../../local/iam/local-iam.js';
 import { createLogger } from '../../runtime/logging/logger.js';
-import { LOCAL_ACCOUNT_ID } from '../../mapping/function-environment.js';
+import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
 import { invokedFunction, invokeEndpoint, stackConfigFromServerless, stageOf, type HookContext } from './serverless-hooks.js';
 import { readStackFile } from '../../local/stack/stack-file.js';
 
@@ -47,7 +47,7 @@ export async function enforceIamForInvokeLocal(
   const target = invokeEndpoint(context, env);
   if (!invoked || !target) return undefined;
   const config = stackConfigFromServerless(context);
-  const { identities } = functionRoles(config, { region: config.region, accountId: LOCAL_ACCOUNT_ID });
+  const { identities } = functionRoles(config, { region: config.region, accountId: SERVERLESS_DEFAULTS.localAccountId });
   const identity = identities.get(invoked.name);
   if (!identity) {
     context.log.notice(`local IAM: the role of ${invoked.name} cannot be read locally; its calls are not checked`);
@@ -79,7 +79,7 @@ export async function enforceIamForInvokeLocal(
     try {
       // Its lines (denials, what it cannot check) go to stderr: stdout is the handler's output and response.
       const logger = createLogger({ level: 'warn', fields: { component: 'local-iam' }, write: (line) => process.stderr.write(line) });
-      const iam = await startLocalIam({ config, mappings: [], target, dynamodb: client, accountId: LOCAL_ACCOUNT_ID, logger });
+      const iam = await startLocalIam({ config, mappings: [], target, dynamodb: client, accountId: SERVERLESS_DEFAULTS.localAccountId, logger });
       return { endpoint: iam.endpoint, source: 'this invocation', stop: () => iam.stop() };
     } finally {
       client.destroy();
