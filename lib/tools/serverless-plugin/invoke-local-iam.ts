@@ -8,6 +8,7 @@ import { createLogger } from '../../runtime/logging/logger.js';
 import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
 import { invokedFunction, invokeEndpoint, stackConfigFromServerless, stageOf, type HookContext } from './serverless-hooks.js';
 import { readStackFile } from '../../local/stack/stack-file.js';
+import { EnvName } from '../../runtime/env-names.js';
 
 /** Where an invoked function's DynamoDB calls are checked: the running stack's IAM proxy, or one of its own. */
 export interface InvokeLocalIam {
@@ -66,7 +67,7 @@ export async function enforceIamForInvokeLocal(
   } else {
     checked = await enforceOwn();
   }
-  env.DYNAMODB_ENDPOINT = checked.endpoint;
+  env[EnvName.dynamodbEndpoint] = checked.endpoint;
   env.AWS_ACCESS_KEY_ID = functionAccessKeyId(identity.deployedName);
   env.AWS_SECRET_ACCESS_KEY = 'local';
   env.AWS_SESSION_TOKEN = 'local';
