@@ -10,7 +10,7 @@ import { ensureTables } from '../../data/ensure-table.js';
 import { tableDefinitions, type TableDefinition } from '../../mapping/table-definition.js';
 import { createEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions } from '../engine/event-source-mapping.js';
 import type { StreamMappingSettings } from '../../mapping/settings.js';
-import { functionSpec, type FunctionSpec } from '../../mapping/function-spec.js';
+import { functionSpec } from '../../mapping/function-spec.js';
 import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
 import { createFileCheckpointStore, createMemoryCheckpointStore, type CheckpointStore } from '../store/checkpoint-store.js';
 import { createFileDeadLetterStore, type DeadLetterStore } from '../store/dead-letter-store.js';
@@ -20,7 +20,7 @@ import { buildHandlers, esbuildOptionsFrom, handlerEntries, type HandlerBuild, t
 import { planConfigReload, type ConfigReloadPlan, type FunctionReload } from './config-reload-plan.js';
 import { watchConfigFile } from './config-file-watch.js';
 import { removeStackFile, writeStackFile } from './stack-file.js';
-import { loadStackConfig, type StackConfig } from './stack-config.js';
+import { loadStackConfig, stackFunctionSpecs, type StackConfig } from './stack-config.js';
 import { createTtlExpirer, type TtlExpirer } from './ttl-expirer.js';
 import { createTtlRegistry, type TtlRegistry } from './ttl-registry.js';
 import { startLocalIam, type LocalIam } from '../iam/local-iam.js';
@@ -118,13 +118,6 @@ type Mapping = EventSourceMapping;
 
 const projectRootDefault = projectRoot;
 
-/** The functions the stack runs (those of `only`, when given), read and validated before anything starts. */
-function stackFunctions(config: StackConfig, projectDir: string, only?: string[]): FunctionSpec[] {
-  return Object.keys(config.functions)
-    .filter((key) => !only || only.includes(key))
-    .map((key) => functionSpec(config, key, { projectDir }));
-}
-
 /**
  * Starts the whole local stack: DynamoDB Local (or uses one already answering at the endpoint), the
  * tables of serverless.yml, the handlers built as `sls deploy` builds them, one event-source mapping per
@@ -144,7 +137,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const deadLetterDir = join(stateDir, 'dead-letters');
 
   // Everything that can be wrong in serverless.yml fails here, before a JVM or a build starts.
-  const specs = stackFunctions(config, projectDir, options.functions).filter((spec) => spec.streamMappings.length > 0);
+  const specs = stackFunctionSpecs(config, projectDir, options.functions);
   let mappings: MappingInfo[] = specs.flatMap((spec) => spec.streamMappings.map((settings) => ({ functionName: spec.key, settings })));
   const tables = tableDefinitions(config.resources);
   const entries = handlerEntries(specs);
