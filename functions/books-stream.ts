@@ -3,26 +3,31 @@ import { changeLogAction } from '../lib/runtime/actions/change-log.js';
 import { withInjectedFaults } from '../lib/tools/soak/fault-injection.js';
 import { logAction } from '../lib/runtime/actions/log.js';
 import { requireEnv } from '../lib/runtime/require-env.js';
+import { EnvName } from '../lib/runtime/env-names.js';
 import { DEFAULT_DISPATCH_CONCURRENCY } from '../lib/runtime/dispatch/default-concurrency.js';
 import { createStreamHandler } from '../lib/runtime/dispatch/stream-handler.js';
 import { createDynamoDBClient } from '../lib/runtime/dynamodb/client.js';
 import { createLogger } from '../lib/runtime/logging/logger.js';
 
 const env = process.env;
-const client = createDynamoDBClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION, accessKeyId: env.AWS_ACCESS_KEY_ID });
+const client = createDynamoDBClient({
+  endpoint: env[EnvName.dynamodbEndpoint],
+  region: env[EnvName.awsRegion],
+  accessKeyId: env[EnvName.awsAccessKeyId],
+});
 
 /** The Books stream's actions, in the order they run for each change. */
 export const actions = withInjectedFaults(
   [
     logAction(),
-    changeLogAction({ client, tableName: requireEnv(env, 'CHANGE_LOG_TABLE') }),
-    authorStatsAction({ client, statsTable: requireEnv(env, 'AUTHOR_STATS_TABLE'), ledgerTable: requireEnv(env, 'APPLIED_CHANGES_TABLE') }),
+    changeLogAction({ client, tableName: requireEnv(env, EnvName.changeLogTable) }),
+    authorStatsAction({ client, statsTable: requireEnv(env, EnvName.authorStatsTable), ledgerTable: requireEnv(env, EnvName.appliedChangesTable) }),
   ],
-  Number(env.TEST_FAULT_RATE ?? 0),
+  Number(env[EnvName.testFaultRate] ?? 0),
 );
 
 export const handler = createStreamHandler({
   actions,
   concurrency: DEFAULT_DISPATCH_CONCURRENCY,
-  logger: createLogger({ level: env.LOG_LEVEL, fields: { function: 'booksStream' } }),
+  logger: createLogger({ level: env[EnvName.logLevel], fields: { function: 'booksStream' } }),
 });

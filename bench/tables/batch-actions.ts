@@ -13,7 +13,8 @@ import { authorStatsAction } from '../../lib/runtime/actions/author-stats.js';
 import { changeLogAction } from '../../lib/runtime/actions/change-log.js';
 import { customerStatsAction } from '../../lib/runtime/actions/customer-stats.js';
 import { logAction } from '../../lib/runtime/actions/log.js';
-import { declaredEnvironment } from '../../lib/mapping/function-module.js';
+import { functionSpec } from '../../lib/mapping/function-spec.js';
+import { EnvName } from '../../lib/runtime/env-names.js';
 import { requireEnv } from '../../lib/runtime/require-env.js';
 import type { Action } from '../../lib/runtime/dispatch/action.js';
 import { DEFAULT_DISPATCH_CONCURRENCY } from '../../lib/runtime/dispatch/default-concurrency.js';
@@ -103,11 +104,11 @@ function countingClient(endpoint: string) {
 }
 
 function actionsFor(stream: Stream, client: DynamoDBClient, env: Record<string, string>): Action[] {
-  const changeLog = changeLogAction({ client, tableName: requireEnv(env, 'CHANGE_LOG_TABLE') });
-  const ledgerTable = requireEnv(env, 'APPLIED_CHANGES_TABLE');
+  const changeLog = changeLogAction({ client, tableName: requireEnv(env, EnvName.changeLogTable) });
+  const ledgerTable = requireEnv(env, EnvName.appliedChangesTable);
   return stream === 'books'
-    ? [logAction(), changeLog, authorStatsAction({ client, statsTable: requireEnv(env, 'AUTHOR_STATS_TABLE'), ledgerTable })]
-    : [logAction(), changeLog, customerStatsAction({ client, statsTable: requireEnv(env, 'CUSTOMER_STATS_TABLE'), ledgerTable })];
+    ? [logAction(), changeLog, authorStatsAction({ client, statsTable: requireEnv(env, EnvName.authorStatsTable), ledgerTable })]
+    : [logAction(), changeLog, customerStatsAction({ client, statsTable: requireEnv(env, EnvName.customerStatsTable), ledgerTable })];
 }
 
 /** The recorded request as a command again, its ledger keys renamed with `suffix` so it writes a fresh entry. */
@@ -191,7 +192,7 @@ tableMain('batch-actions', async (): Promise<BatchActionsTable> => {
       const counter = countingClient(proxyMs === 0 ? local.endpoint : proxy.endpoint);
       for (const c of CASES) {
         for (const stream of c.streams) {
-          const env = declaredEnvironment(config.provider, config.functions[`${stream}Stream`] ?? {});
+          const env = functionSpec(config, `${stream}Stream`).environment;
           const actions = actionsFor(stream, counter.client, env);
           configs.push({
             stream,
@@ -200,7 +201,7 @@ tableMain('batch-actions', async (): Promise<BatchActionsTable> => {
             counter,
             sequential: createStreamHandler({ actions, logger, concurrency: 1, batchActions: false }),
             batch: createStreamHandler({ actions, logger, concurrency: DEFAULT_DISPATCH_CONCURRENCY }),
-            ledgerTable: requireEnv(env, 'APPLIED_CHANGES_TABLE'),
+            ledgerTable: requireEnv(env, EnvName.appliedChangesTable),
             times: { sequential: [], batch: [], floor: [] },
             requests: { sequential: 0, batch: 0, floor: 0 },
             failedBatches: { sequential: 0, batch: 0, floor: 0 },

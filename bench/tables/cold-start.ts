@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
 import { parse } from 'yaml';
 import { readServerlessConfig } from '../../lib/mapping/serverless-config.js';
+import { handlerFileOf, readFunctionSpecs } from '../../lib/mapping/function-spec.js';
 import { createRandom } from '../generate/random.js';
 import { log, QUICK, tableMain } from '../harness/table-main.js';
 
@@ -48,12 +49,12 @@ tableMain('cold-start', async () => {
     const runs = QUICK ? 5 : 15;
     const random = createRandom(7);
     const functions = [];
-    for (const [name, fn] of Object.entries(config.functions)) {
-      const handler = String(fn.handler);
-      const entry = join(ROOT, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`);
+    for (const spec of readFunctionSpecs(config, { projectDir: ROOT })) {
+      const name = spec.key;
+      const entry = join(ROOT, handlerFileOf(spec));
       const outdir = join(dir, name);
       await build({ ...options, entryPoints: [entry], outdir, logLevel: 'error' });
-      const bundle = join(outdir, `${handler.slice(handler.lastIndexOf('/') + 1, handler.lastIndexOf('.'))}.js`);
+      const bundle = join(outdir, `${basename(spec.handler.module)}.js`);
       const js = readFileSync(bundle);
       const mapBytes = options.sourcemap ? statSync(`${bundle}.map`).size : 0;
       const zipApprox = gzipSync(Buffer.concat([js, options.sourcemap ? readFileSync(`${bundle}.map`) : Buffer.alloc(0)]), { level: 6 }).length;
@@ -61,8 +62,7 @@ tableMain('cold-start', async () => {
       const env: NodeJS.ProcessEnv = {
         PATH: process.env.PATH,
         AWS_REGION: config.region,
-        ...(config.provider.environment as Record<string, string>),
-        ...((fn.environment ?? {}) as Record<string, string>),
+        ...spec.environment,
       };
       const noMapsEnv = { ...env, NODE_OPTIONS: '' };
       const load = `require(${JSON.stringify(bundle)})`;
@@ -79,7 +79,7 @@ tableMain('cold-start', async () => {
       }
       const result = {
         function: name,
-        handler,
+        handler: spec.handler.text,
         bundleBytes: js.length,
         sourceMapBytes: mapBytes,
         zipBytesApprox: zipApprox,

@@ -6,7 +6,8 @@ import { authorStatsAction } from '../../lib/runtime/actions/author-stats.js';
 import { changeLogAction } from '../../lib/runtime/actions/change-log.js';
 import { customerStatsAction } from '../../lib/runtime/actions/customer-stats.js';
 import { logAction } from '../../lib/runtime/actions/log.js';
-import { declaredEnvironment } from '../../lib/mapping/function-module.js';
+import { functionSpec } from '../../lib/mapping/function-spec.js';
+import { EnvName } from '../../lib/runtime/env-names.js';
 import { requireEnv } from '../../lib/runtime/require-env.js';
 import type { Action } from '../../lib/runtime/dispatch/action.js';
 import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
@@ -63,11 +64,11 @@ function batchFor(stream: Stream, keys: Keys, run: string): DynamoDBStreamEvent 
 }
 
 function actionsFor(stream: Stream, client: DynamoDBClient, env: Record<string, string>): Action[] {
-  const changeLog = changeLogAction({ client, tableName: requireEnv(env, 'CHANGE_LOG_TABLE') });
-  const ledgerTable = requireEnv(env, 'APPLIED_CHANGES_TABLE');
+  const changeLog = changeLogAction({ client, tableName: requireEnv(env, EnvName.changeLogTable) });
+  const ledgerTable = requireEnv(env, EnvName.appliedChangesTable);
   return stream === 'books'
-    ? [logAction(), changeLog, authorStatsAction({ client, statsTable: requireEnv(env, 'AUTHOR_STATS_TABLE'), ledgerTable })]
-    : [logAction(), changeLog, customerStatsAction({ client, statsTable: requireEnv(env, 'CUSTOMER_STATS_TABLE'), ledgerTable })];
+    ? [logAction(), changeLog, authorStatsAction({ client, statsTable: requireEnv(env, EnvName.authorStatsTable), ledgerTable })]
+    : [logAction(), changeLog, customerStatsAction({ client, statsTable: requireEnv(env, EnvName.customerStatsTable), ledgerTable })];
 }
 
 const median = (values: number[]): number => {
@@ -101,7 +102,7 @@ async function measure(runs: number, latencyMs: number, endpoint: string): Promi
   // The handlers' own info-level logging is built and serialised, as in Lambda, but not printed.
   const logger = createLogger({ level: 'info', write: () => {} });
   const configs = (['books', 'orders'] as const).flatMap((stream) => {
-    const env = declaredEnvironment(config.provider, config.functions[`${stream}Stream`] ?? {});
+    const env = functionSpec(config, `${stream}Stream`).environment;
     const actions = actionsFor(stream, client, env);
     return (['distinct', 'one'] as const).flatMap((keys) =>
       CONCURRENCIES.map((concurrency) => {

@@ -1,5 +1,6 @@
 import type { _Record as StreamsRecord, AttributeValue as StreamsAttributeValue } from '@aws-sdk/client-dynamodb-streams';
 import { RecordConversionError } from '../runtime/errors.js';
+import { serviceOfArn, withScope } from '../runtime/arn.js';
 
 /** A DynamoDB stream record exactly as Lambda puts it in an event (attribute values as JSON: binaries in base64). */
 export interface LambdaStreamRecord {
@@ -107,7 +108,5 @@ export function toLambdaRecord(record: StreamsRecord, context: { streamArn: stri
  * `000000000000`, which handlers that parse the ARN would not expect.
  */
 export function deliveredStreamArn(localArn: string, region?: string, accountId?: string): string {
-  const match = /^arn:([^:]+):dynamodb:([^:]*):([^:]*):(.*)$/.exec(localArn);
-  if (!match) return localArn;
-  return `arn:${match[1]}:dynamodb:${region ?? match[2]}:${accountId ?? match[3]}:${match[4]}`;
+  return serviceOfArn(localArn) === 'dynamodb' ? withScope(localArn, { region, accountId }) : localArn;
 }

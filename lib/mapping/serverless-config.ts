@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse, type Tags } from 'yaml';
 import { ConfigurationError } from '../runtime/errors.js';
 import { projectPaths } from './project-paths.js';
+import { SERVERLESS_DEFAULTS } from './serverless-defaults.js';
 
 /** A CloudFormation resource as written under `resources.Resources`. */
 export interface CloudFormationResource {
@@ -109,10 +110,10 @@ export function readServerlessConfig(options: ReadServerlessConfigOptions = {}):
   if (!raw || typeof raw !== 'object') throw new ConfigurationError(`${path} is empty or not a YAML mapping`);
   const doc = raw as Record<string, unknown>;
   const env = options.env ?? process.env;
-  const stage = options.stage ?? 'local';
-  const provisional = { stage, region: options.region ?? 'us-east-1', env };
+  const stage = options.stage ?? SERVERLESS_DEFAULTS.stage;
+  const provisional = { stage, region: options.region ?? SERVERLESS_DEFAULTS.region, env };
   const provider = resolveTree(doc.provider ?? {}, doc, provisional) as Record<string, unknown>;
-  const region = options.region ?? (typeof provider.region === 'string' ? provider.region : 'us-east-1');
+  const region = options.region ?? (typeof provider.region === 'string' ? provider.region : SERVERLESS_DEFAULTS.region);
   const context = { stage, region, env };
   const resources = (lookup(doc, 'resources.Resources') ?? {}) as Record<string, CloudFormationResource>;
   return {

@@ -1,6 +1,7 @@
 import { InvalidSettingError } from '../runtime/errors.js';
+import { parseStreamArn, serviceOfArn } from '../runtime/arn.js';
 import { compileFilterPatterns } from './filter-patterns.js';
-import { deployedFunctionName } from './function-environment.js';
+import { SERVERLESS_DEFAULTS } from './serverless-defaults.js';
 
 /** The settings of one local DynamoDB event-source mapping, as AWS Lambda names and bounds them. */
 export interface StreamMappingSettings {
@@ -36,8 +37,11 @@ export type OnFailureDestinationType = 'sqs' | 'sns' | 's3';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
-/** Serverless Framework's default function timeout, used when neither the function nor `defaults` set one. */
-const SERVERLESS_DEFAULT_TIMEOUT_SECONDS = 6;
+/** The table a stream event reads: its logical id in resources and its TableName. */
+export interface StreamTable {
+  logicalId: string;
+  tableName: string;
+}
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -54,6 +58,17 @@ export function settingsFromStreamEvent(
   resources: Resources,
   defaults: { timeoutSeconds?: number } = {},
 ): StreamMappingSettings | undefined {
+  return parseStreamEvent(functionName, fn, event, resources, defaults)?.settings;
+}
+
+/** {@link settingsFromStreamEvent}, with the table the event reads. */
+export function parseStreamEvent(
+  functionName: string,
+  fn: Record<string, unknown>,
+  event: unknown,
+  resources: Resources,
+  defaults: { timeoutSeconds?: number } = {},
+): { settings: StreamMappingSettings; table: StreamTable } | undefined {
   if (!isRecord(event) || !('stream' in event)) return undefined;
   const where = `function "${functionName}", stream event`;
   const fail = (setting: string, problem: string): never => {
@@ -69,14 +84,15 @@ export function settingsFromStreamEvent(
   if (type !== undefined && type !== 'dynamodb' && type !== 'kinesis') fail('type', `must be dynamodb or kinesis, not ${JSON.stringify(type)}`);
   if (type === 'kinesis') return undefined;
   if (typeof arn === 'string') {
-    if (/^arn:[^:]+:kinesis:/.test(arn)) return undefined;
-    if (!/^arn:[^:]+:dynamodb:/.test(arn)) fail('arn', `"${arn}" is not a DynamoDB stream ARN`);
+    if (serviceOfArn(arn) === 'kinesis') return undefined;
+    if (serviceOfArn(arn) !== 'dynamodb') fail('arn', `"${arn}" is not a DynamoDB stream ARN`);
   } else if (type !== 'dynamodb') {
     // Serverless needs `type` to tell a DynamoDB stream from a Kinesis one when arn is not a literal.
     fail('type', 'must be "dynamodb" when arn is not an ARN string');
   }
 
-  const { tableName, streamArn } = resolveTable(arn, resources, fail);
+  const table = resolveTable(arn, resources, fail);
+  const { tableName } = table;
 
   const integer = (name: string, value: unknown, fallback: number, min: number, max: number, extra?: number): number => {
     if (value === undefined || value === null) return fallback;
@@ -113,7 +129,7 @@ export function settingsFromStreamEvent(
     fail('filterPatterns', (error as Error).message);
   }
 
-  const timeout = fn.timeout ?? defaults.timeoutSeconds ?? SERVERLESS_DEFAULT_TIMEOUT_SECONDS;
+  const timeout = fn.timeout ?? defaults.timeoutSeconds ?? SERVERLESS_DEFAULTS.timeoutSeconds;
   if (typeof timeout !== 'number' || !(timeout > 0) || timeout > 900) {
     const problem = `timeout must be 1 to 900 seconds, not ${JSON.stringify(timeout)}`;
     throw new InvalidSettingError(functionName, 'timeout', `function "${functionName}": ${problem}`);
@@ -136,13 +152,12 @@ export function settingsFromStreamEvent(
     filterPatterns: patterns,
     functionTimeoutSeconds: timeout,
   };
-  if (streamArn) settings.streamArn = streamArn;
   const destination = onFailureDestination(stream.destinations, resources, fail);
   if (destination) {
     settings.onFailureDestination = destination.target;
     if (destination.type) settings.onFailureDestinationType = destination.type;
   }
-  return settings;
+  return { settings, table };
 }
 
 function parseJsonPattern(text: string, fail: (setting: string, problem: string) => never): unknown {
@@ -154,16 +169,15 @@ function parseJsonPattern(text: string, fail: (setting: string, problem: string)
 }
 
 /** The table behind a stream ARN or a `Fn::GetAtt [Table, StreamArn]`. */
-function resolveTable(arn: unknown, resources: Resources, fail: (setting: string, problem: string) => never): { tableName: string; streamArn?: string } {
+function resolveTable(arn: unknown, resources: Resources, fail: (setting: string, problem: string) => never): StreamTable {
   if (typeof arn === 'string') {
-    const match = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/([^/]+)\/stream\/.+$/.exec(arn);
-    if (!match) return fail('arn', `"${arn}" is not a DynamoDB stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL)`);
-    const tableName = match[1]!;
+    const tableName = parseStreamArn(arn)?.tableName;
+    if (tableName === undefined) return fail('arn', `"${arn}" is not a DynamoDB stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL)`);
     const entry = Object.entries(resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table' && r.Properties?.TableName === tableName);
     if (!entry) return fail('arn', `names table "${tableName}", which is not an AWS::DynamoDB::Table in resources; define it there so the local stack creates it`);
     requireStream(entry[0], entry[1], fail);
     // A literal ARN from AWS names a stream label DynamoDB Local never has: resolve the local stream at start.
-    return { tableName };
+    return { logicalId: entry[0], tableName };
   }
   const getAtt = isRecord(arn) ? arn['Fn::GetAtt'] : undefined;
   const parts = typeof getAtt === 'string' ? getAtt.split('.') : Array.isArray(getAtt) ? getAtt : undefined;
@@ -178,7 +192,7 @@ function resolveTable(arn: unknown, resources: Resources, fail: (setting: string
   requireStream(logicalId, resource, fail);
   const tableName = resource.Properties?.TableName;
   if (typeof tableName !== 'string' || !tableName) return fail('arn', `refers to "${logicalId}", which has no literal TableName`);
-  return { tableName };
+  return { logicalId, tableName };
 }
 
 function requireStream(logicalId: string, resource: { Properties?: Record<string, unknown> }, fail: (setting: string, problem: string) => never): void {
@@ -193,7 +207,7 @@ const RESOURCE_DESTINATION_TYPES: Record<string, OnFailureDestinationType> = { '
 
 /** The destination kind an ARN names (`arn:aws:s3:::bucket`, `arn:aws:sqs:...`). */
 const typeOfArn = (arn: string): OnFailureDestinationType | undefined => {
-  const service = /^arn:[^:]+:([^:]+):/.exec(arn)?.[1];
+  const service = serviceOfArn(arn);
   return service && DESTINATION_TYPES.includes(service) ? (service as OnFailureDestinationType) : undefined;
 };
 
@@ -227,25 +241,4 @@ function onFailureDestination(
     fail('destinations.onFailure.type', `is ${declared}, but ${resolved} is an ${inferred} destination`);
   }
   return { target: resolved, type };
-}
-
-/**
- * The settings of every DynamoDB stream event of one function, as serverless.yml declares them, with
- * the provider's `timeout` as the function's default and, given the service and stage, the deployed name.
- */
-export function functionStreamSettings(
-  config: { service?: string; stage?: string; provider: Record<string, unknown>; functions: Record<string, Record<string, unknown>>; resources: Resources },
-  functionName: string,
-): StreamMappingSettings[] {
-  const fn = config.functions[functionName];
-  if (!fn) return [];
-  const timeoutSeconds = typeof config.provider.timeout === 'number' ? config.provider.timeout : undefined;
-  const deployedName = config.service && config.stage ? deployedFunctionName(config.service, config.stage, functionName, fn) : undefined;
-  const found: StreamMappingSettings[] = [];
-  for (const event of Array.isArray(fn.events) ? fn.events : []) {
-    const settings = settingsFromStreamEvent(functionName, fn, event, config.resources, timeoutSeconds === undefined ? {} : { timeoutSeconds });
-    if (settings && deployedName) settings.deployedName = deployedName;
-    if (settings) found.push(settings);
-  }
-  return found;
 }

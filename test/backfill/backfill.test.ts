@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BatchWriteItemCommand, DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadFunctionModule } from '../../lib/tools/backfill/load-actions.js';
+import { loadFunctionActions } from '../../lib/tools/backfill/load-actions.js';
 import type { ProgressReporter } from '../../lib/tools/backfill/progress.js';
 import { runBackfill, type BackfillOptions } from '../../lib/tools/backfill/run-backfill.js';
 import { resolveBackfillSource, type BackfillSource } from '../../lib/tools/backfill/source.js';
@@ -31,7 +31,7 @@ const loaded: Record<string, FunctionUnderTest> = {};
 async function load(functionName: string): Promise<FunctionUnderTest> {
   if (loaded[functionName]) return loaded[functionName]!;
   const source = resolveBackfillSource(config, functionName);
-  const { actions, exports } = await loadFunctionModule(source, { overrides: { DYNAMODB_ENDPOINT: dynamodbEndpoint(), LOG_LEVEL: 'silent', TEST_FAULT_RATE: '0' } });
+  const { actions, exports } = await loadFunctionActions(source, { endpoint: dynamodbEndpoint(), region: config.region, overrides: { LOG_LEVEL: 'silent' } });
   loaded[functionName] = { source, actions, handler: exports.handler as StreamHandler };
   return loaded[functionName]!;
 }
@@ -80,7 +80,8 @@ describe('backfill source', () => {
     const ordersSource = resolveBackfillSource(config, 'orders-stream');
 
     // Assess
-    expect(booksSource).toMatchObject({ functionName: 'booksStream', tableName: `books-${stage}`, keyAttributes: ['isbn'], handlerModule: 'functions/books-stream', streamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(booksSource).toMatchObject({ functionName: 'booksStream', tableName: `books-${stage}`, keyAttributes: ['isbn'], streamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(booksSource.spec.handler).toMatchObject({ module: 'functions/books-stream', file: 'functions/books-stream.ts', export: 'handler' });
     expect(booksSource.environment).toMatchObject({ STAGE: stage, AUTHOR_STATS_TABLE: `author-stats-${stage}`, APPLIED_CHANGES_TABLE: `applied-changes-${stage}`, CHANGE_LOG_TABLE: `change-log-${stage}` });
     expect(ordersSource).toMatchObject({ functionName: 'ordersStream', tableName: `orders-${stage}`, keyAttributes: ['customerId', 'orderDate'] });
     expect(ordersSource.environment.CUSTOMER_STATS_TABLE).toBe(`customer-stats-${stage}`);
@@ -89,6 +90,21 @@ describe('backfill source', () => {
   it('names the functions there are when asked for one that is not', () => {
     // Act / Assess
     expect(() => resolveBackfillSource(config, 'nope')).toThrow(/has no function "nope"; the functions are: booksStream, ordersStream/);
+  });
+
+  it.each([
+    ['!GetAtt in its string form', { type: 'dynamodb', arn: { 'Fn::GetAtt': 'BooksTable.StreamArn' } }],
+    ['a literal stream ARN, as a string event', `arn:aws:dynamodb:us-east-1:123456789012:table/books-${stage}/stream/2026-01-01T00:00:00.000`],
+    ['a literal stream ARN, in an object', { arn: `arn:aws:dynamodb:us-east-1:123456789012:table/books-${stage}/stream/2026-01-01T00:00:00.000` }],
+  ])('reads the table of a stream event written with %s, as the local stack does', (_form, stream) => {
+    // Prepare
+    const booksStream = { ...config.functions.booksStream!, events: [{ stream }] };
+    const variant = { ...config, functions: { ...config.functions, booksStream } };
+    // Act
+    const source = resolveBackfillSource(variant, 'booksStream');
+    // Assess
+    expect(source).toMatchObject({ tableName: `books-${stage}`, keyAttributes: ['isbn'] });
+    expect(source.table.logicalId).toBe('BooksTable');
   });
 });
 

@@ -11,6 +11,7 @@ import { MAX_PAYLOAD_BYTES } from '../../lib/local/engine/shard-worker.js';
 import { createFileCheckpointStore, createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
 import { createFileDeadLetterStore, createMemoryDeadLetterStore } from '../../lib/local/store/dead-letter-store.js';
 import { localClient } from '../support/dynamodb.js';
+import { streamLabelOf } from '../../lib/runtime/arn.js';
 import { createHarness, createStreamTable, deleteItem, localStreamsClient, putItem, testSettings, waitFor, type Harness } from './harness.js';
 
 const client = localClient();
@@ -45,7 +46,7 @@ describe('local event-source mapping on DynamoDB Local', () => {
     await harness.mapping.drain();
     // Assess
     const records = harness.invocations.flatMap((invocation) => invocation.event.Records);
-    const label = streamArn.split('/stream/')[1];
+    const label = streamLabelOf(streamArn);
     const common = {
       eventID: expect.stringMatching(/.+/),
       eventVersion: '1.1',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lib/runtime/errors.js';
-import { functionStreamSettings, settingsFromStreamEvent } from '../../lib/mapping/settings.js';
+import { settingsFromStreamEvent } from '../../lib/mapping/settings.js';
+import { functionSpec } from '../../lib/mapping/function-spec.js';
 import { readServerlessConfig } from '../../lib/mapping/serverless-config.js';
 
 const resources = {
@@ -132,7 +133,7 @@ describe('settingsFromStreamEvent', () => {
   });
 });
 
-describe('functionStreamSettings', () => {
+describe('functionSpec stream mappings', () => {
   it.each([
     ['the service, stage and key', 'local', {}, 'ddb-streams-local-booksStream'],
     ['the service, another stage and key', 'prod', {}, 'ddb-streams-prod-booksStream'],
@@ -142,7 +143,7 @@ describe('functionStreamSettings', () => {
     const config = readServerlessConfig({ stage });
     const functions = { ...config.functions, booksStream: { ...config.functions.booksStream!, ...override } };
     // Act
-    const [settings] = functionStreamSettings({ ...config, functions }, 'booksStream');
+    const [settings] = functionSpec({ ...config, functions }, 'booksStream').streamMappings;
     // Assess
     expect(config.service).toBe('ddb-streams');
     expect(settings).toMatchObject({ functionName: 'booksStream', deployedName: expected });

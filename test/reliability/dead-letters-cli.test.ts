@@ -16,7 +16,7 @@ import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '.
 import {
   functionActions,
   inProcessInvoke,
-  mappingSettingsOf,
+  streamMappingOf,
   setFunctionEnvironment,
   streamsClient,
 } from './support/function-under-test.js';
@@ -80,7 +80,7 @@ beforeAll(async () => {
   const mapping = createEventSourceMapping({
     streams: streamsClient(dynamodbEndpoint()),
     dynamodb: client,
-    settings: { ...mappingSettingsOf(config, 'booksStream'), batchWindowSeconds: 0 },
+    settings: { ...streamMappingOf(config, 'booksStream'), batchWindowSeconds: 0 },
     invoke,
     checkpoints: createMemoryCheckpointStore(),
     deadLetters: store,

@@ -8,7 +8,7 @@ import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-st
 import { createMemoryDeadLetterStore, type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
 import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/tools/soak/ground-truth.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
-import { functionActions, inProcessInvoke, mappingSettingsOf, setFunctionEnvironment, streamsClient } from './support/function-under-test.js';
+import { functionActions, inProcessInvoke, streamMappingOf, setFunctionEnvironment, streamsClient } from './support/function-under-test.js';
 
 /*
  * A poison record on the local event-source mapping engine, with booksStream's real settings from
@@ -30,7 +30,7 @@ const isbnOf = (record: { dynamodb: { Keys?: unknown } }) => (record.dynamodb.Ke
 beforeAll(async () => {
   client = localClient();
   const config = await createStageTables(client, stage);
-  settings = { ...mappingSettingsOf(config, 'booksStream'), batchWindowSeconds: 0 };
+  settings = { ...streamMappingOf(config, 'booksStream'), batchWindowSeconds: 0 };
   setFunctionEnvironment(stage, dynamodbEndpoint());
   delete process.env.TEST_FAULT_RATE;
   const actions = await functionActions('booksStream');

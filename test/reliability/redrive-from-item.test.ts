@@ -15,7 +15,7 @@ import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '.
 import {
   functionActions,
   inProcessInvoke,
-  mappingSettingsOf,
+  streamMappingOf,
   setFunctionEnvironment,
   streamsClient,
 } from './support/function-under-test.js';
@@ -50,7 +50,7 @@ async function live(writes: () => Promise<unknown>): Promise<DeadLetterEntry[]> 
   const mapping = createEventSourceMapping({
     streams: streamsClient(dynamodbEndpoint()),
     dynamodb: client,
-    settings: { ...mappingSettingsOf(config, 'booksStream'), batchWindowSeconds: 0 },
+    settings: { ...streamMappingOf(config, 'booksStream'), batchWindowSeconds: 0 },
     invoke,
     checkpoints,
     deadLetters: store,

@@ -12,7 +12,7 @@ import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/local
 import { parseRedriveArguments, runRedrive } from '../../lib/tools/redrive/run-redrive.js';
 import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/tools/soak/ground-truth.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
-import { functionActions, inProcessInvoke, mappingSettingsOf, setFunctionEnvironment, streamsClient } from './support/function-under-test.js';
+import { functionActions, inProcessInvoke, streamMappingOf, setFunctionEnvironment, streamsClient } from './support/function-under-test.js';
 
 /*
  * Redrive end to end on DynamoDB Local. The cause of failure: the author-stats table is missing (not yet
@@ -50,7 +50,7 @@ beforeAll(async () => {
   mapping = createEventSourceMapping({
     streams: streamsClient(dynamodbEndpoint()),
     dynamodb: client,
-    settings: { ...mappingSettingsOf(config, 'booksStream'), batchWindowSeconds: 0 },
+    settings: { ...streamMappingOf(config, 'booksStream'), batchWindowSeconds: 0 },
     invoke,
     checkpoints: createMemoryCheckpointStore(),
     deadLetters: store,

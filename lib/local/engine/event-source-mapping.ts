@@ -8,6 +8,8 @@ import type { CheckpointStore } from '../store/checkpoint-store.js';
 import type { DeadLetterStore } from '../store/dead-letter-store.js';
 import { ConnectionMonitor, isConnectionError } from './connection-monitor.js';
 import { deliveredStreamArn, type LambdaStreamRecord } from '../../mapping/lambda-record.js';
+import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
+import { functionArn as lambdaFunctionArn, streamLabelOf } from '../../runtime/arn.js';
 import type { StreamMappingSettings } from '../../mapping/settings.js';
 import type { Invoke } from './invoke.js';
 import { systemClock, type Clock } from './clock.js';
@@ -71,11 +73,9 @@ export interface EventSourceMappingOptions {
   iteratorAgeWarningMs?: number;
 }
 
-const streamLabel = (streamArn: string): string => streamArn.split('/stream/')[1] ?? streamArn;
-
 /** Identifies a mapping's checkpoints: a recreated table has a new stream label and so starts afresh. */
 export const mappingIdOf = (functionName: string, tableName: string, streamArn: string): string =>
-  `${functionName}--${tableName}--${streamLabel(streamArn)}`;
+  `${functionName}--${tableName}--${streamLabelOf(streamArn) ?? streamArn}`;
 
 /** Creates a local event-source mapping that reads a DynamoDB Local stream and invokes `invoke` as Lambda would. */
 export function createEventSourceMapping(options: EventSourceMappingOptions): EventSourceMapping {
@@ -83,10 +83,10 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   const logger = options.logger;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const describeIntervalMs = options.describeIntervalMs ?? 1_000;
-  const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '000000000000';
+  const region = options.region ?? SERVERLESS_DEFAULTS.region;
+  const accountId = options.accountId ?? SERVERLESS_DEFAULTS.localAccountId;
   // On-failure payloads name the deployed function, as AWS does, not its key in serverless.yml.
-  const functionArn = options.functionArn ?? `arn:aws:lambda:${region}:${accountId}:function:${settings.deployedName ?? settings.functionName}`;
+  const functionArn = options.functionArn ?? lambdaFunctionArn({ region, accountId }, settings.deployedName ?? settings.functionName);
   const clock = options.clock ?? systemClock;
   const filter = compileFilterPatterns(settings.filterPatterns);
   const connection = new ConnectionMonitor(logger, 'its endpoint', pollIntervalMs);

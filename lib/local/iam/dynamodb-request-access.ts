@@ -1,4 +1,5 @@
 import type { AccessRequest } from './evaluate-access.js';
+import { parseArn, tableArn as tableArnOf, withScope } from '../../runtime/arn.js';
 
 /** Account, region and partition that ARNs of requested tables and streams name. */
 export interface ArnContext {
@@ -33,8 +34,10 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
  * DynamoDB Local names region `ddblocal` in its ARNs; requests carrying them (stream ARNs, shard
  * iterators) are checked as the same ARN in the stack's region.
  */
-export const normalizeArn = (arn: string, context: ArnContext): string =>
-  arn.replace(/^arn:([^:]+):dynamodb:ddblocal:([^:]*):/, (_whole, partition: string, account: string) => `arn:${partition}:dynamodb:${context.region}:${account}:`);
+export function normalizeArn(arn: string, context: ArnContext): string {
+  const parts = parseArn(arn);
+  return parts?.service === 'dynamodb' && parts.region === 'ddblocal' ? withScope(arn, { region: context.region }) : arn;
+}
 
 /**
  * The permissions one DynamoDB or DynamoDB Streams call needs, from its `X-Amz-Target` and JSON body,
@@ -47,7 +50,7 @@ export function requiredAccess(target: string, body: unknown, context: ArnContex
   const tableArn = (name: unknown): string => {
     const text = String(name);
     if (text.startsWith('arn:')) return normalizeArn(text, context);
-    return `arn:${context.partition ?? 'aws'}:dynamodb:${context.region}:${context.accountId}:table/${text}`;
+    return tableArnOf(context, text);
   };
   const on = (action: string, resource: string): AccessRequest => ({ action: `dynamodb:${action}`, resource });
   if (WITHOUT_RESOURCE.has(operation)) return [on(operation, '*')];

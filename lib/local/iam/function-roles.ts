@@ -1,7 +1,7 @@
 import { IamPolicyError } from '../../runtime/errors.js';
 import type { ServerlessConfig } from '../../mapping/serverless-config.js';
-import { deployedFunctionName } from '../../mapping/function-environment.js';
-import { functionStreamSettings } from '../../mapping/settings.js';
+import { readFunctionSpecs, roleLogicalId, type FunctionSpec } from '../../mapping/function-spec.js';
+import { streamArn } from '../../runtime/arn.js';
 import { resolveIntrinsic, type IntrinsicContext } from './intrinsics.js';
 import { parsePolicyStatements, type IamRole, type PolicyStatement } from './policy.js';
 
@@ -20,21 +20,6 @@ export interface FunctionRoles {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The logical id of a role given as a name, `!GetAtt X.Arn`, `Ref`, or an ARN of a role defined in resources. */
-function roleLogicalId(role: unknown, resources: ServerlessConfig['resources']): string | undefined {
-  if (typeof role === 'string') {
-    if (resources[role]?.Type === 'AWS::IAM::Role') return role;
-    const name = /^arn:[^:]+:iam::[^:]*:role\/(?:.*\/)?([^/]+)$/.exec(role)?.[1];
-    return Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties?.RoleName === name)?.[0];
-  }
-  if (!isRecord(role)) return undefined;
-  const getAtt = role['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
-  if (typeof getAtt === 'string') return getAtt.split('.')[0];
-  if (typeof role.Ref === 'string') return role.Ref;
-  return undefined;
-}
 
 /** An AWS::IAM::Role of resources with its inline Policies and the AWS::IAM::Policy resources attached to it. */
 function resourceRole(logicalId: string, context: IntrinsicContext, warnings: string[]): IamRole {
@@ -67,29 +52,29 @@ function resourceRole(logicalId: string, context: IntrinsicContext, warnings: st
  * Serverless's default role: provider.iam.role.statements (or the older provider.iamRoleStatements), plus what
  * Serverless adds for the stream events and on-failure destinations of the functions that use it.
  */
-function defaultRole(config: ServerlessConfig, users: string[], context: IntrinsicContext, warnings: string[]): IamRole {
-  const iam = isRecord(config.provider.iam) ? config.provider.iam : {};
-  const role = isRecord(iam.role) ? iam.role : {};
-  const name = typeof role.name === 'string' && role.name ? role.name : `${config.service}-${config.stage}-${config.region}-lambdaRole`;
-  const declared = role.statements ?? config.provider.iamRoleStatements ?? [];
-  const path = role.statements !== undefined ? 'provider.iam.role.statements' : 'provider.iamRoleStatements';
-  const statements = parsePolicyStatements(declared, 'provider.iam.role', context, path);
-  if (Array.isArray(role.managedPolicies) && role.managedPolicies.length > 0) {
+function defaultRole(
+  role: Extract<FunctionSpec['role'], { kind: 'default' }>,
+  users: readonly FunctionSpec[],
+  context: IntrinsicContext,
+  warnings: string[],
+): IamRole {
+  const statements = parsePolicyStatements(role.statements, 'provider.iam.role', context, role.statementsPath);
+  if (role.managedPolicies.length > 0) {
     warnings.push('provider.iam.role.managedPolicies are not known locally; their permissions are not granted (write them as statements to check them)');
   }
-  for (const functionName of users) {
-    for (const settings of functionStreamSettings(config, functionName)) {
+  for (const spec of users) {
+    for (const settings of spec.streamMappings) {
       statements.push({
-        label: `provider.iam.role/serverless-stream-${functionName}`,
+        label: `provider.iam.role/serverless-stream-${spec.key}`,
         effect: 'Allow',
         actions: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream', 'dynamodb:ListStreams'],
-        resources: [`arn:${context.partition ?? 'aws'}:dynamodb:${context.region}:${context.accountId}:table/${settings.tableName}/stream/*`],
+        resources: [streamArn(context, settings.tableName, '*')],
         conditional: false,
       });
       const destination = settings.onFailureDestination ? destinationArn(settings.onFailureDestination, context) : undefined;
       if (destination) {
         statements.push({
-          label: `provider.iam.role/serverless-destination-${functionName}`,
+          label: `provider.iam.role/serverless-destination-${spec.key}`,
           effect: 'Allow',
           actions: ['sqs:SendMessage', 'sns:Publish'],
           resources: [destination],
@@ -98,7 +83,7 @@ function defaultRole(config: ServerlessConfig, users: string[], context: Intrins
       }
     }
   }
-  return { name, statements };
+  return { name: role.name, statements };
 }
 
 /** The ARN of an on-failure destination given as an ARN or as the logical id of a queue, topic or bucket. */
@@ -116,37 +101,32 @@ export function destinationArn(destination: string, context: IntrinsicContext): 
  * A role defined outside serverless.yml cannot be read: that function runs unchecked, with a warning.
  * Throws IamPolicyError for a policy that cannot be read.
  */
-export function functionRoles(config: ServerlessConfig, context: Omit<IntrinsicContext, 'resources'>): FunctionRoles {
+export function functionRoles(
+  config: ServerlessConfig,
+  context: Omit<IntrinsicContext, 'resources'>,
+  specs: readonly FunctionSpec[] = readFunctionSpecs(config),
+): FunctionRoles {
   const full: IntrinsicContext = { stackName: `${config.service}-${config.stage}`, ...context, resources: config.resources };
   const warnings: string[] = [];
   const identities = new Map<string, FunctionIdentity>();
-  const iam = isRecord(config.provider.iam) ? config.provider.iam : {};
-  const providerRole = typeof iam.role === 'string' || (isRecord(iam.role) && ('Fn::GetAtt' in iam.role || 'Ref' in iam.role)) ? iam.role : config.provider.role;
   const roles = new Map<string, IamRole>();
-  const usersOfDefault: string[] = [];
-  for (const [functionName, fn] of Object.entries(config.functions)) {
-    const declared = fn.role ?? providerRole;
-    if (declared === undefined) usersOfDefault.push(functionName);
-  }
+  const usersOfDefault = specs.filter((spec) => spec.role.kind === 'default');
   let defaultRoleOnce: IamRole | undefined;
-  for (const [functionName, fn] of Object.entries(config.functions)) {
-    const declared = fn.role ?? providerRole;
+  for (const spec of specs) {
     let role: IamRole | undefined;
-    if (declared === undefined) {
-      role = defaultRoleOnce ??= defaultRole(config, usersOfDefault, full, warnings);
+    if (spec.role.kind === 'default') {
+      role = defaultRoleOnce ??= defaultRole(spec.role, usersOfDefault, full, warnings);
+    } else if (spec.role.kind === 'external') {
+      warnings.push(`function ${spec.key}: role ${JSON.stringify(spec.role.declared)} is not an AWS::IAM::Role of resources; its calls are not checked locally`);
+      continue;
     } else {
-      const logicalId = roleLogicalId(declared, config.resources);
-      if (!logicalId || config.resources[logicalId]?.Type !== 'AWS::IAM::Role') {
-        warnings.push(`function ${functionName}: role ${JSON.stringify(declared)} is not an AWS::IAM::Role of resources; its calls are not checked locally`);
-        continue;
-      }
-      role = roles.get(logicalId);
+      role = roles.get(spec.role.logicalId);
       if (!role) {
-        role = resourceRole(logicalId, full, warnings);
-        roles.set(logicalId, role);
+        role = resourceRole(spec.role.logicalId, full, warnings);
+        roles.set(spec.role.logicalId, role);
       }
     }
-    identities.set(functionName, { functionName, deployedName: deployedFunctionName(config.service, config.stage, functionName, fn), role });
+    identities.set(spec.key, { functionName: spec.key, deployedName: spec.deployedName, role });
   }
   for (const role of new Set([...identities.values()].map((identity) => identity.role))) {
     for (const statement of role.statements.filter((s) => s.conditional)) {

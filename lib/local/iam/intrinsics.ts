@@ -1,4 +1,5 @@
 import { IamPolicyError } from '../../runtime/errors.js';
+import { bucketArn, logGroupArn, queueArn, roleArn, streamArn, tableArn, topicArn } from '../../runtime/arn.js';
 import type { CloudFormationResource } from '../../mapping/serverless-config.js';
 
 /** Where the local stack pretends to be: its account, region and partition. */
@@ -40,47 +41,45 @@ function attribute(logicalId: string, name: string, context: IntrinsicContext, p
   const resource = context.resources[logicalId];
   if (!resource) return fail(path, `refers to "${logicalId}", which is not in resources.Resources`);
   const { region, accountId } = context;
-  const partition = context.partition ?? 'aws';
-  const arnOf = (service: string, rest: string, withRegion = true, withAccount = true) =>
-    `arn:${partition}:${service}:${withRegion ? region : ''}:${withAccount ? accountId : ''}:${rest}`;
+  const scope = { region, accountId, partition: context.partition };
   switch (resource.Type) {
     case 'AWS::DynamoDB::Table': {
       const table = literalName(resource, 'TableName', logicalId);
       if (name === 'Ref') return table;
-      if (name === 'Arn') return arnOf('dynamodb', `table/${table}`);
+      if (name === 'Arn') return tableArn(scope, table);
       // The label is the stream's creation time, unknown before the table exists: any label of this table.
-      if (name === 'StreamArn') return arnOf('dynamodb', `table/${table}/stream/*`);
+      if (name === 'StreamArn') return streamArn(scope, table, '*');
       break;
     }
     case 'AWS::SQS::Queue': {
       const queue = literalName(resource, 'QueueName', logicalId);
-      if (name === 'Arn') return arnOf('sqs', queue);
+      if (name === 'Arn') return queueArn(scope, queue);
       if (name === 'QueueName') return queue;
       if (name === 'Ref' || name === 'QueueUrl') return `https://sqs.${region}.amazonaws.com/${accountId}/${queue}`;
       break;
     }
     case 'AWS::SNS::Topic': {
       const topic = literalName(resource, 'TopicName', logicalId);
-      if (name === 'Ref' || name === 'TopicArn') return arnOf('sns', topic);
+      if (name === 'Ref' || name === 'TopicArn') return topicArn(scope, topic);
       if (name === 'TopicName') return topic;
       break;
     }
     case 'AWS::S3::Bucket': {
       const bucket = literalName(resource, 'BucketName', logicalId);
       if (name === 'Ref') return bucket;
-      if (name === 'Arn') return `arn:${partition}:s3:::${bucket}`;
+      if (name === 'Arn') return bucketArn(scope, bucket);
       break;
     }
     case 'AWS::IAM::Role': {
       const role = literalName(resource, 'RoleName', logicalId);
       if (name === 'Ref') return role;
-      if (name === 'Arn') return arnOf('iam', `role/${role}`, false);
+      if (name === 'Arn') return roleArn(scope, role);
       break;
     }
     case 'AWS::Logs::LogGroup': {
       const group = literalName(resource, 'LogGroupName', logicalId);
       if (name === 'Ref') return group;
-      if (name === 'Arn') return arnOf('logs', `log-group:${group}:*`);
+      if (name === 'Arn') return logGroupArn(scope, group);
       break;
     }
     default:

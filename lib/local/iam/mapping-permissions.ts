@@ -1,5 +1,6 @@
 import { evaluateAccess, type AccessRequest } from './evaluate-access.js';
 import type { IamRole } from './policy.js';
+import { serviceOfArn } from '../../runtime/arn.js';
 
 /** What one event-source mapping does with its function's role: read a stream, maybe send to a destination. */
 export interface MappingAccess {
@@ -24,7 +25,7 @@ export interface MappingPermissionProblem {
 const STREAM_READS = ['dynamodb:DescribeStream', 'dynamodb:GetShardIterator', 'dynamodb:GetRecords'];
 
 const sendAction = (arn: string): AccessRequest | undefined => {
-  const service = /^arn:[^:]+:([^:]+):/.exec(arn)?.[1];
+  const service = serviceOfArn(arn);
   if (service === 'sqs') return { action: 'sqs:SendMessage', resource: arn };
   if (service === 'sns') return { action: 'sns:Publish', resource: arn };
   if (service === 's3') return { action: 's3:PutObject', resource: `${arn}/*` };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { lambdaNode } from './lambda-node.js';
 import type { Logger } from '../../runtime/logging/logger.js';
 import { formatReport, type ReportFields } from './lambda-report.js';
+import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
 
 /** What one invocation returns: the handler's response, or the error Lambda would report. */
 export type InvocationResult = { ok: true; response: unknown } | { ok: false; errorType: string; errorMessage: string };
@@ -95,10 +96,10 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
     });
   };
 
-  const node = lambdaNode(fn.runtime ?? 'nodejs22.x');
+  const node = lambdaNode(fn.runtime ?? SERVERLESS_DEFAULTS.runtime);
   if (node.kind === 'fallback' && !fallbackNoticeShown) {
     fallbackNoticeShown = true;
-    logger.warn(`handlers run on this machine's Node.js ${node.version}, not the runtime's: ${node.reason}`, { runtime: fn.runtime ?? 'nodejs22.x' });
+    logger.warn(`handlers run on this machine's Node.js ${node.version}, not the runtime's: ${node.reason}`, { runtime: fn.runtime ?? SERVERLESS_DEFAULTS.runtime });
   }
 
   const spawnEnvironment = (initLimitMs: number): Environment => {

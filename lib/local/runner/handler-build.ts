@@ -4,6 +4,7 @@ import { context, type BuildContext, type BuildOptions } from 'esbuild';
 import { ConfigurationError, HandlerBuildError } from '../../runtime/errors.js';
 import type { Logger } from '../../runtime/logging/logger.js';
 import { projectPaths } from '../../mapping/project-paths.js';
+import { handlerFileOf, type FunctionSpec } from '../../mapping/function-spec.js';
 
 /** Where a function's handler lives, from its `handler` setting (`functions/books-stream.handler`). */
 export interface HandlerEntry {
@@ -21,22 +22,9 @@ const SERVERLESS_ESBUILD_ONLY = new Set([
   'disposeContext', 'outputFileExtension', 'stripEntryResolveExtensions', 'plugins', 'nodeExternals',
 ]);
 
-/** Finds each function's handler source file, as serverless-esbuild does (.ts, .js, .mts, .mjs, .cts, .cjs). */
-export function handlerEntries(projectDir: string, functions: Record<string, Record<string, unknown>>): HandlerEntry[] {
-  return Object.entries(functions).map(([functionName, fn]) => {
-    const handler = fn.handler;
-    if (typeof handler !== 'string' || !handler.includes('.')) {
-      throw new ConfigurationError(`serverless.yml: functions.${functionName}.handler must look like path/file.export (got ${JSON.stringify(handler)})`);
-    }
-    const dot = handler.lastIndexOf('.');
-    const base = handler.slice(0, dot);
-    const exportName = handler.slice(dot + 1);
-    const extension = ['.ts', '.js', '.mts', '.mjs', '.cts', '.cjs'].find((ext) => existsSync(join(projectDir, base + ext)));
-    if (!extension) {
-      throw new ConfigurationError(`serverless.yml: functions.${functionName}.handler is ${handler}, but ${base}.ts (or .js) does not exist`);
-    }
-    return { functionName, source: base + extension, exportName };
-  });
+/** Each function's handler source file, found as serverless-esbuild finds it (see HANDLER_EXTENSIONS). Throws ConfigurationError for a missing one. */
+export function handlerEntries(specs: readonly Pick<FunctionSpec, 'key' | 'handler'>[]): HandlerEntry[] {
+  return specs.map((spec) => ({ functionName: spec.key, source: handlerFileOf(spec), exportName: spec.handler.export }));
 }
 
 /** esbuild options equal to what serverless-esbuild derives from `custom.esbuild`. */

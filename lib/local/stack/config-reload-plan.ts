@@ -1,8 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { declaredEnvironment } from '../../mapping/function-module.js';
+import { declaredEnvironment } from '../../mapping/function-environment.js';
+import { functionSpec } from '../../mapping/function-spec.js';
+import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
 import { InvalidSettingError } from '../../runtime/errors.js';
 import { tableDefinitions, type TableDefinition } from '../../mapping/table-definition.js';
-import { functionStreamSettings, type StreamMappingSettings } from '../../mapping/settings.js';
+import type { StreamMappingSettings } from '../../mapping/settings.js';
 import type { StackConfig } from './stack-config.js';
 
 /**
@@ -75,9 +77,9 @@ export interface RunnerSettings {
 /** Timeout, memory, runtime and declared environment of a function, with the provider's defaults. */
 export function runnerSettings(config: Pick<StackConfig, 'provider'>, fn: Record<string, unknown>): RunnerSettings {
   return {
-    timeout: Number(fn.timeout ?? config.provider.timeout ?? 6),
-    memorySize: Number(fn.memorySize ?? config.provider.memorySize ?? 1024),
-    runtime: String(fn.runtime ?? config.provider.runtime ?? 'nodejs22.x'),
+    timeout: Number(fn.timeout ?? config.provider.timeout ?? SERVERLESS_DEFAULTS.timeoutSeconds),
+    memorySize: Number(fn.memorySize ?? config.provider.memorySize ?? SERVERLESS_DEFAULTS.memorySizeMb),
+    runtime: String(fn.runtime ?? config.provider.runtime ?? SERVERLESS_DEFAULTS.runtime),
     environment: declaredEnvironment(config.provider, fn),
   };
 }
@@ -105,7 +107,7 @@ export function planConfigReload(before: StackConfig, after: StackConfig, option
   try {
     afterTables = tableDefinitions(after.resources);
     for (const functionName of Object.keys(after.functions)) {
-      afterSettings.set(functionName, functionStreamSettings(after, functionName));
+      afterSettings.set(functionName, functionSpec(after, functionName).streamMappings);
       const runner = runnerSettings(after, after.functions[functionName]!);
       if (!Number.isInteger(runner.memorySize) || runner.memorySize < 128 || runner.memorySize > 10_240) {
         const given = JSON.stringify(after.functions[functionName]!.memorySize ?? after.provider.memorySize);
@@ -145,7 +147,7 @@ export function planConfigReload(before: StackConfig, after: StackConfig, option
     for (const key of ['handler', 'name', 'role'] as const) {
       if (!isDeepStrictEqual(old[key], fn[key])) needs(`function ${functionName}`, `changed its ${key}`);
     }
-    const oldMappings = functionStreamSettings(before, functionName);
+    const oldMappings = functionSpec(before, functionName).streamMappings;
     const newMappings = afterSettings.get(functionName) ?? [];
     if (oldMappings.length !== newMappings.length || oldMappings.some((m, i) => m.tableName !== newMappings[i]!.tableName)) {
       needs(`function ${functionName}`, 'has stream events added, removed or pointed at another table');

@@ -9,16 +9,18 @@ import { createLogger, type Logger } from '../../runtime/logging/logger.js';
 import { ensureTables } from '../../data/ensure-table.js';
 import { tableDefinitions, type TableDefinition } from '../../mapping/table-definition.js';
 import { createEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions } from '../engine/event-source-mapping.js';
-import { functionStreamSettings, type StreamMappingSettings } from '../../mapping/settings.js';
+import type { StreamMappingSettings } from '../../mapping/settings.js';
+import { functionSpec } from '../../mapping/function-spec.js';
+import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
 import { createFileCheckpointStore, createMemoryCheckpointStore, type CheckpointStore } from '../store/checkpoint-store.js';
 import { createFileDeadLetterStore, type DeadLetterStore } from '../store/dead-letter-store.js';
 import { createFunctionRunner, type FunctionRunner } from '../runner/function-runner.js';
-import { deployedFunctionName, functionEnvironment, LOCAL_ACCOUNT_ID } from '../../mapping/function-environment.js';
+import { functionEnvironment } from '../../mapping/function-environment.js';
 import { buildHandlers, esbuildOptionsFrom, handlerEntries, type HandlerBuild, type HandlerEntry } from '../runner/handler-build.js';
-import { planConfigReload, runnerSettings, type ConfigReloadPlan, type FunctionReload } from './config-reload-plan.js';
+import { planConfigReload, type ConfigReloadPlan, type FunctionReload } from './config-reload-plan.js';
 import { watchConfigFile } from './config-file-watch.js';
 import { removeStackFile, writeStackFile } from './stack-file.js';
-import { loadStackConfig, type StackConfig } from './stack-config.js';
+import { loadStackConfig, stackFunctionSpecs, type StackConfig } from './stack-config.js';
 import { createTtlExpirer, type TtlExpirer } from './ttl-expirer.js';
 import { createTtlRegistry, type TtlRegistry } from './ttl-registry.js';
 import { startLocalIam, type LocalIam } from '../iam/local-iam.js';
@@ -116,13 +118,6 @@ type Mapping = EventSourceMapping;
 
 const projectRootDefault = projectRoot;
 
-/** Validates every stream event first, so a misconfiguration stops the stack before anything starts. */
-export function mappingSettings(config: StackConfig, only?: string[]): MappingInfo[] {
-  return Object.keys(config.functions)
-    .filter((functionName) => !only || only.includes(functionName))
-    .flatMap((functionName) => functionStreamSettings(config, functionName).map((settings) => ({ functionName, settings })));
-}
-
 /**
  * Starts the whole local stack: DynamoDB Local (or uses one already answering at the endpoint), the
  * tables of serverless.yml, the handlers built as `sls deploy` builds them, one event-source mapping per
@@ -142,9 +137,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const deadLetterDir = join(stateDir, 'dead-letters');
 
   // Everything that can be wrong in serverless.yml fails here, before a JVM or a build starts.
-  let mappings = mappingSettings(config, options.functions);
+  const specs = stackFunctionSpecs(config, projectDir, options.functions);
+  let mappings: MappingInfo[] = specs.flatMap((spec) => spec.streamMappings.map((settings) => ({ functionName: spec.key, settings })));
   const tables = tableDefinitions(config.resources);
-  const entries = handlerEntries(projectDir, Object.fromEntries(Object.entries(config.functions).filter(([name]) => mappings.some((m) => m.functionName === name))));
+  const entries = handlerEntries(specs);
   const recreate = recreateSet(options.recreate, tables);
   const stageOption = config.stage === 'local' ? '' : ` --stage ${config.stage}`;
   const recreateCommand = (tableName: string) => `npm start -- --recreate ${tableName}${stageOption}`;
@@ -209,7 +205,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // ---- IAM: handlers reach DynamoDB Local through a proxy that enforces their roles ---------------
   let iam: LocalIam | undefined;
   try {
-    if (options.iam !== false) iam = await startLocalIam({ config, mappings, target: endpoint, dynamodb, accountId: LOCAL_ACCOUNT_ID, logger });
+    if (options.iam !== false) iam = await startLocalIam({ config, mappings, target: endpoint, dynamodb, accountId: SERVERLESS_DEFAULTS.localAccountId, logger });
   } catch (error) {
     return fail(error);
   }
@@ -267,30 +263,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   const createRunner = (entry: HandlerEntry, runConfig: StackConfig): FunctionRunner => {
-    const fn = runConfig.functions[entry.functionName]!;
-    const run = runnerSettings(runConfig, fn);
+    const spec = functionSpec(runConfig, entry.functionName, { projectDir });
     return createFunctionRunner({
       fn: {
-        name: entry.functionName,
-        deployedName: deployedFunctionName(config.service, config.stage, entry.functionName, fn),
+        name: spec.key,
+        deployedName: spec.deployedName,
         handlerFile: () => build.fileOf(entry.functionName),
         exportName: entry.exportName,
-        environment: functionEnvironment({
-          service: config.service,
-          stage: config.stage,
+        environment: functionEnvironment(spec, {
           region: config.region,
-          provider: runConfig.provider,
-          functionName: entry.functionName,
-          fn,
           endpoint: iam?.endpoint ?? endpoint,
           accessKeyId: iam?.accessKeyIdOf(entry.functionName),
         }),
-        timeoutSeconds: run.timeout,
-        memorySize: run.memorySize,
+        timeoutSeconds: spec.timeoutSeconds,
+        memorySize: spec.memorySizeMb,
         // The function's own runtime: a function declared nodejs20.x runs on Node 20.
-        runtime: run.runtime,
+        runtime: spec.runtime,
         region: config.region,
-        accountId: LOCAL_ACCOUNT_ID,
+        accountId: SERVERLESS_DEFAULTS.localAccountId,
       },
       logger,
       output: handlerOutput,
@@ -336,7 +326,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           deadLetters,
           logger: logger.child({ functionName: m.functionName }),
           region: config.region,
-          accountId: LOCAL_ACCOUNT_ID,
+          accountId: SERVERLESS_DEFAULTS.localAccountId,
           ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
           // Applied to each record before filtering and delivery: marks the local TTL expirer's deletes.
           recordDecorator: (record) => ttlRegistry.decorate(ttl.observe(record)),

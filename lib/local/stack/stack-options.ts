@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../../runtime/errors.js';
 import { DEFAULT_CONSOLE_PORT, type ConsoleOption } from '../../tools/console/console-option.js';
 import type { LocalStackOptions } from './local-stack.js';
+import { EnvName } from '../../runtime/env-names.js';
 
 /** Options `npm start` takes, as they travel to the plugin inside `sls offline start`. */
 export type StackCliOptions = Pick<
@@ -153,7 +154,7 @@ export function parseStackOptionsEnv(env: NodeJS.ProcessEnv): StackCliOptions {
   const text = env[STACK_OPTIONS_ENV];
   if (!text) {
     const stack = parseStartArguments([], env).stack;
-    const local = /^http:\/\/(127\.0\.0\.1|localhost):(\d+)\/?$/.exec(env.DYNAMODB_ENDPOINT ?? '');
+    const local = /^http:\/\/(127\.0\.0\.1|localhost):(\d+)\/?$/.exec(env[EnvName.dynamodbEndpoint] ?? '');
     if (stack.port === undefined && local) stack.port = Number(local[2]);
     return stack;
   }

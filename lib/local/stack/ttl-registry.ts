@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { tableNameOfArn } from '../../runtime/arn.js';
 
 /** The `userIdentity` DynamoDB puts on a REMOVE that its TTL process caused. */
 export const TTL_USER_IDENTITY = Object.freeze({ type: 'Service', principalId: 'dynamodb.amazonaws.com' });
@@ -60,9 +61,6 @@ export function canonical(value: unknown): string {
   }
   return JSON.stringify(value);
 }
-
-/** Table name from a stream (or table) ARN. */
-export const tableOfArn = (arn: string | undefined): string | undefined => /:table\/([^/]+)/.exec(arn ?? '')?.[1];
 
 /** One journal line; a torn last line (a crash mid-write) is skipped. */
 function parseLine(line: string): Expiry[] {
@@ -149,7 +147,7 @@ export function createTtlRegistry(options: TtlRegistryOptions = {}): TtlRegistry
 
   const find = (record: DecoratableRecord): Expiry | undefined => {
     if (record.eventName !== 'REMOVE' || !record.dynamodb?.Keys) return undefined;
-    const table = tableOfArn(record.eventSourceARN);
+    const table = tableNameOfArn(record.eventSourceARN);
     if (!table) return undefined;
     const list = byKey.get(`${table}\u0000${canonical(record.dynamodb.Keys)}`);
     if (!list) return undefined;

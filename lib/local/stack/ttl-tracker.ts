@@ -1,7 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { createExpiryHeap } from './expiry-heap.js';
 import { ttlDueSeconds } from './ttl-due-seconds.js';
-import { canonical, tableOfArn } from './ttl-registry.js';
+import { canonical } from './ttl-registry.js';
+import { tableNameOfArn } from '../../runtime/arn.js';
 
 /** A table whose items expire: its name, TTL attribute and key attribute names. */
 export interface ExpiringTable {
@@ -142,7 +143,7 @@ export function createTtlTracker(options: TtlTrackerOptions): TtlTracker {
 
   return {
     observe(record) {
-      const tableName = tableOfArn(record.eventSourceARN);
+      const tableName = tableNameOfArn(record.eventSourceARN);
       const table = tableName === undefined ? undefined : byTable.get(tableName);
       if (!table) return { kind: 'ignored', reason: 'other table' };
       const rawKeys = record.dynamodb?.Keys;

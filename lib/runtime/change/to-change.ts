@@ -1,7 +1,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { AppError, MalformedRecordError } from '../errors.js';
 import { BACKFILL_SEQUENCE_NUMBER, isStreamSequenceNumber } from './sequence-number.js';
-import { tableNameFromStreamArn } from './stream-arn.js';
+import { tableNameFromStreamArn } from '../arn.js';
 import type { AttributeValueMap, Change, Item, RawAttributes, StreamViewType } from './types.js';
 import { unmarshallImage, validateImage } from './unmarshall.js';
 

@@ -3,6 +3,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { BACKFILL_SEQUENCE_NUMBER } from '../../runtime/change/sequence-number.js';
 import { toChange } from '../../runtime/change/to-change.js';
 import type { Insert } from '../../runtime/change/types.js';
+import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
 
 /** Where backfilled changes claim to come from. */
 export interface BackfillOrigin {
@@ -42,7 +43,7 @@ export function backfillRecord(item: Record<string, AttributeValue>, origin: Bac
     eventName: 'INSERT',
     eventVersion: '1.1',
     eventSource: 'aws:dynamodb',
-    awsRegion: origin.region ?? 'us-east-1',
+    awsRegion: origin.region ?? SERVERLESS_DEFAULTS.region,
     eventSourceARN: origin.eventSourceARN,
     dynamodb: {
       ApproximateCreationDateTime: nowSeconds,

@@ -5,6 +5,7 @@ import { runBackfill } from '../backfill/run-backfill.js';
 import { resolveBackfillSource } from '../backfill/source.js';
 import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
 import { AppError } from '../../runtime/errors.js';
+import { EnvName } from '../../runtime/env-names.js';
 import { createLogger } from '../../runtime/logging/logger.js';
 import { readServerlessConfig } from '../../mapping/serverless-config.js';
 import { projectRoot } from '../../mapping/project-paths.js';
@@ -23,14 +24,14 @@ async function main(): Promise<number> {
   const source = resolveBackfillSource(config, options.functionName);
   const region = config.region;
   // For stage local, serverless.yml's DYNAMODB_ENDPOINT is DynamoDB Local; for other stages it is empty: AWS.
-  const endpoint = options.endpoint ?? (source.environment.DYNAMODB_ENDPOINT || undefined);
+  const endpoint = options.endpoint ?? (source.environment[EnvName.dynamodbEndpoint] || undefined);
   const client = createDynamoDBClient({ endpoint, region });
 
   const where = endpoint ? endpoint : `AWS ${region}`;
   process.stderr.write(`${options.dryRun ? 'Counting' : 'Backfilling'} ${source.tableName} (${where}) for ${source.functionName}\n`);
   const actions = options.dryRun
     ? []
-    : await loadFunctionActions(source, { overrides: { DYNAMODB_ENDPOINT: endpoint ?? '', AWS_REGION: region, AWS_DEFAULT_REGION: region } });
+    : (await loadFunctionActions(source, { endpoint, region, overrides: { [EnvName.dynamodbEndpoint]: endpoint ?? '' } })).actions;
   if (!options.dryRun) process.stderr.write(`Actions: ${actions.map((a) => a.name).join(', ')}; state ${options.statePath}\n`);
   const controller = new AbortController();
   let interrupts = 0;

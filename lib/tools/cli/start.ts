@@ -6,6 +6,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack/local-stack.
 import { watchParent } from '../../local/stack/parent-watch.js';
 import { projectRoot } from '../../mapping/project-paths.js';
 import { consoleOf, parseStartArguments, stackOptionsEnv, START_USAGE, type ParsedStartArguments } from '../../local/stack/stack-options.js';
+import { EnvName } from '../../runtime/env-names.js';
 
 // `npm start`: the local stack inside `sls offline start` (the in-repository plugin starts it), or alone with --no-offline.
 // Whatever happens, everything started here stops with this process: a start-up error exits non-zero, and
@@ -35,7 +36,7 @@ function runInsideServerlessOffline(parsed: ParsedStartArguments, startedAt: num
       ...process.env,
       ...stackOptionsEnv({ ...parsed.stack, startedAt }),
       // serverless-offline's own invocations read DYNAMODB_ENDPOINT through serverless.yml: the same instance.
-      ...(parsed.stack.port || parsed.stack.host ? { DYNAMODB_ENDPOINT: `http://${parsed.stack.host ?? '127.0.0.1'}:${parsed.stack.port ?? 8000}` } : {}),
+      ...(parsed.stack.port || parsed.stack.host ? { [EnvName.dynamodbEndpoint]: `http://${parsed.stack.host ?? '127.0.0.1'}:${parsed.stack.port ?? 8000}` } : {}),
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
     },

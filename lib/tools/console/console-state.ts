@@ -1,6 +1,6 @@
 import type { EngineEvent, InvocationEvent, NextStepSummary } from '../../local/engine/engine-event.js';
 import type { StreamMappingSettings } from '../../mapping/settings.js';
-import { tableNameFromStreamArn } from '../../runtime/change/stream-arn.js';
+import { tableNameFromStreamArn } from '../../runtime/arn.js';
 import type {
   ConsoleSnapshot,
   InvocationDetail,

@@ -1,6 +1,6 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { declaredEnvironment } from '../../mapping/function-module.js';
+import { declaredEnvironment } from '../../mapping/function-environment.js';
 import type { Logger } from '../../runtime/logging/logger.js';
 import type { EngineEventListener } from '../../local/engine/engine-event.js';
 import { mappingIdOf } from '../../local/engine/event-source-mapping.js';

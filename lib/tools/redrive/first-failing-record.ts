@@ -3,7 +3,7 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { RecordsExpiredError } from '../../runtime/errors.js';
 import { toLambdaRecord } from '../../mapping/lambda-record.js';
 import type { RedriveEntry } from './dead-letter-source.js';
-import { readEntryRecords } from './redrive.js';
+import { readEntryRecords, regionOfStream } from './redrive.js';
 
 /** The first record of a dead letter's range (the one that failed), or why it could not be read. */
 export type FirstFailingRecord =
@@ -42,7 +42,7 @@ export async function firstFailingRecord(entry: RedriveEntry, options: FirstFail
       ...(options.localDynamoDB ? { localDynamoDB: options.localDynamoDB } : {}),
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
-    const delivered = toLambdaRecord(record!.record, { streamArn: info.streamArn, region: info.streamArn.split(':')[3] || 'us-east-1' }, record!.wire);
+    const delivered = toLambdaRecord(record!.record, { streamArn: info.streamArn, region: regionOfStream(info.streamArn) }, record!.wire);
     const { SequenceNumber: sequenceNumber, Keys: keys } = delivered.dynamodb;
     return { kind: 'found', sequenceNumber, eventName: delivered.eventName, keys: keys ?? {} };
   } catch (error) {

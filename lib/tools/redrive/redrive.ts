@@ -4,7 +4,8 @@ import type {
   _Record as StreamsRecord,
   AttributeValue as StreamsAttributeValue,
 } from '@aws-sdk/client-dynamodb-streams';
-import { tableNameFromStreamArn } from '../../runtime/change/stream-arn.js';
+import { regionOfArn, streamLabelOf, tableNameFromStreamArn } from '../../runtime/arn.js';
+import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
 import { RecordsExpiredError, RedriveFailedError } from '../../runtime/errors.js';
 import { compileFilterPatterns } from '../../mapping/filter-patterns.js';
 import { toLambdaRecord, type LambdaStreamRecord } from '../../mapping/lambda-record.js';
@@ -46,8 +47,6 @@ export interface RedriveResult {
   invocations: number;
 }
 
-const labelOf = (arn: string) => arn.split('/stream/')[1];
-
 async function apiStreamArn(options: Pick<RedriveOptions, 'entry' | 'localDynamoDB'> & { signal?: AbortSignal }): Promise<string> {
   const delivered = options.entry.payload.DDBStreamBatchInfo.streamArn;
   if (!options.localDynamoDB) return delivered;
@@ -62,9 +61,9 @@ async function apiStreamArn(options: Pick<RedriveOptions, 'entry' | 'localDynamo
     if ((error as Error).name === 'ResourceNotFoundException') throw new RecordsExpiredError(`Table ${table} no longer exists, and its stream with it: the records of this entry are gone`, { cause: error });
     throw error;
   }
-  if (!current || labelOf(current) !== labelOf(delivered)) {
+  if (!current || streamLabelOf(current) !== streamLabelOf(delivered)) {
     throw new RecordsExpiredError(
-      `The stream ${delivered} no longer exists (table ${table} now has ${current ? `stream ${labelOf(current)}` : 'no stream'}; it was recreated or DynamoDB Local lost its data): the records of this entry are gone`,
+      `The stream ${delivered} no longer exists (table ${table} now has ${current ? `stream ${streamLabelOf(current)}` : 'no stream'}; it was recreated or DynamoDB Local lost its data): the records of this entry are gone`,
     );
   }
   return current;
@@ -82,12 +81,13 @@ export async function readEntryRecords(
     startSequenceNumber: info.startSequenceNumber,
     endSequenceNumber: info.endSequenceNumber,
     eventSourceArn: info.streamArn,
-    region: regionOf(info.streamArn),
+    region: regionOfStream(info.streamArn),
     ...(options.signal ? { signal: options.signal } : {}),
   });
 }
 
-const regionOf = (streamArn: string): string => streamArn.split(':')[3] || 'us-east-1';
+/** The region a delivered stream ARN names, which its records carry as awsRegion. */
+export const regionOfStream = (streamArn: string): string => regionOfArn(streamArn) ?? SERVERLESS_DEFAULTS.region;
 
 /**
  * The items of the delivered records as they are now: one change per item, read with a consistent
@@ -114,7 +114,7 @@ async function currentItemRecords(
     // The two SDK packages declare the same AttributeValue union twice.
     const current = output.Item as Record<string, StreamsAttributeValue> | undefined;
     const record = itemReplayRecord(replay, current, { eventID: `redrive-${options.entry.id}-item-${n + 1}`, nowSeconds });
-    records.push(toLambdaRecord(record, { streamArn: info.streamArn, region: regionOf(info.streamArn) }));
+    records.push(toLambdaRecord(record, { streamArn: info.streamArn, region: regionOfStream(info.streamArn) }));
   }
   return records;
 }
@@ -128,7 +128,7 @@ async function currentItemRecords(
  */
 export async function redriveEntry(options: RedriveOptions): Promise<RedriveResult> {
   const info = options.entry.payload.DDBStreamBatchInfo;
-  const region = regionOf(info.streamArn);
+  const region = regionOfStream(info.streamArn);
   const records = await readEntryRecords(options);
   const filter = compileFilterPatterns(options.filterPatterns ?? []);
   const delivered = records.map(({ record, wire }) => ({ record, lambda: toLambdaRecord(record, { streamArn: info.streamArn, region }, wire) }));

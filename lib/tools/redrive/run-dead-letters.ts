@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
 import { createDynamoDBStreamsClient } from '../../mapping/streams-client.js';
 import { CommandUsageError } from '../../runtime/errors.js';
-import { functionStreamSettings } from '../../mapping/settings.js';
+import { functionSpec } from '../../mapping/function-spec.js';
 import { createFileDeadLetterStore, type DeadLetterEntry } from '../../local/store/dead-letter-store.js';
 import { readServerlessConfig } from '../../mapping/serverless-config.js';
 import { firstFailingRecord, type FirstFailingRecord } from './first-failing-record.js';
@@ -137,12 +137,8 @@ export async function runDeadLetters(options: RunDeadLettersOptions): Promise<nu
     return 0;
   }
   const config = readServerlessConfig({ stage: 'local' });
-  if (options.functionName !== undefined && !Object.hasOwn(config.functions, options.functionName)) {
-    const known = Object.keys(config.functions).filter((name) => functionStreamSettings(config, name).length > 0);
-    throw new CommandUsageError(
-      `serverless.yml has no function "${options.functionName}"; functions with a stream event: ${known.join(', ')}`,
-    );
-  }
+  // Throws CommandUsageError naming the functions with a stream event.
+  if (options.functionName !== undefined) functionSpec(config, options.functionName, { withStreamEvent: true });
   const { entries, unreadable } = await store.listing(options.functionName);
   // Named (and exit 1), so one bad file neither hides the other entries nor goes unnoticed.
   for (const bad of unreadable) (options.warn ?? write)(`Unreadable dead letter ${bad.file}: ${bad.reason}\n`);

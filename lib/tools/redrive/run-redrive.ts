@@ -13,10 +13,11 @@ import {
 import { createFileDeadLetterStore } from '../../local/store/dead-letter-store.js';
 import { readServerlessConfig } from '../../mapping/serverless-config.js';
 import { localDeadLetterSource, sqsDeadLetterSource, type DeadLetterSource, type RedriveEntry } from './dead-letter-source.js';
-import { loadFunction, streamSettingsOf } from './load-function.js';
+import { functionSpec } from '../../mapping/function-spec.js';
+import { handlerOf, loadFunction } from '../../mapping/load-function.js';
 import { localEndpointOf } from './local-endpoint.js';
 import { redriveCommand } from './redrive-command.js';
-import { redriveEntry } from './redrive.js';
+import { redriveEntry, type RedriveHandler } from './redrive.js';
 import { projectPaths } from '../../mapping/project-paths.js';
 
 export const REDRIVE_USAGE = `Usage: npm run redrive -- <function> [--list] [--entry ID | --all] [--from-item]
@@ -124,7 +125,8 @@ const describeEntry = (entry: RedriveEntry, functionName: string, stage: string)
 export async function runRedrive(options: RunRedriveOptions): Promise<number> {
   const { write } = options;
   const config = readServerlessConfig({ stage: options.stage, ...(options.region ? { region: options.region } : {}) });
-  const settings = streamSettingsOf(config, options.functionName);
+  const spec = functionSpec(config, options.functionName, { projectDir: options.projectDir, withStreamEvent: true });
+  const settings = spec.streamMappings[0]!;
   const local = options.stage === 'local' || options.endpoint !== undefined;
   const endpoint = local ? localEndpointOf(config, options.endpoint) : undefined;
 
@@ -133,8 +135,7 @@ export async function runRedrive(options: RunRedriveOptions): Promise<number> {
     const dir = options.dir ?? projectPaths(options.projectDir).deadLetters;
     source = localDeadLetterSource(createFileDeadLetterStore({ dir }), options.functionName, dir);
   } else {
-    const destination = settings.onFailureDestination;
-    const queueName = destination?.startsWith('arn:') ? destination.split(':').pop() : (config.resources[destination ?? '']?.Properties?.QueueName as string | undefined);
+    const queueName = spec.onFailure?.type === 'sqs' ? spec.onFailure.name : undefined;
     if (!queueName) throw new ConfigurationError(`function "${options.functionName}" has no SQS on-failure destination in serverless.yml, so there is no queue to read`);
     source = sqsDeadLetterSource({ sqs: new SQSClient({ region: config.region }), queueName });
   }
@@ -154,7 +155,7 @@ export async function runRedrive(options: RunRedriveOptions): Promise<number> {
     return 0;
   }
 
-  const fn = await loadFunction({ projectDir: options.projectDir, config, functionName: options.functionName, ...(endpoint ? { endpoint } : {}) });
+  const handler = handlerOf(await loadFunction(spec, { projectDir: options.projectDir, region: config.region, endpoint })) as RedriveHandler;
   const streams = createDynamoDBStreamsClient({ endpoint, region: config.region });
   const localDynamoDB = endpoint ? createDynamoDBClient({ endpoint, region: config.region }) : undefined;
   const tableReader = options.fromItem ? (localDynamoDB ?? createDynamoDBClient({ region: config.region })) : undefined;
@@ -164,7 +165,7 @@ export async function runRedrive(options: RunRedriveOptions): Promise<number> {
       const result = await redriveEntry({
         entry,
         streams,
-        handler: fn.handler,
+        handler,
         ...(localDynamoDB ? { localDynamoDB } : {}),
         batchSize: settings.batchSize,
         filterPatterns: settings.filterPatterns,

@@ -5,9 +5,10 @@ import { functionAccessKeyId } from '../../local/iam/function-access-key.js';
 import { functionRoles } from '../../local/iam/function-roles.js';
 import { startLocalIam } from '../../local/iam/local-iam.js';
 import { createLogger } from '../../runtime/logging/logger.js';
-import { LOCAL_ACCOUNT_ID } from '../../mapping/function-environment.js';
+import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
 import { invokedFunction, invokeEndpoint, stackConfigFromServerless, stageOf, type HookContext } from './serverless-hooks.js';
 import { readStackFile } from '../../local/stack/stack-file.js';
+import { EnvName } from '../../runtime/env-names.js';
 
 /** Where an invoked function's DynamoDB calls are checked: the running stack's IAM proxy, or one of its own. */
 export interface InvokeLocalIam {
@@ -47,7 +48,7 @@ export async function enforceIamForInvokeLocal(
   const target = invokeEndpoint(context, env);
   if (!invoked || !target) return undefined;
   const config = stackConfigFromServerless(context);
-  const { identities } = functionRoles(config, { region: config.region, accountId: LOCAL_ACCOUNT_ID });
+  const { identities } = functionRoles(config, { region: config.region, accountId: SERVERLESS_DEFAULTS.localAccountId });
   const identity = identities.get(invoked.name);
   if (!identity) {
     context.log.notice(`local IAM: the role of ${invoked.name} cannot be read locally; its calls are not checked`);
@@ -66,7 +67,7 @@ export async function enforceIamForInvokeLocal(
   } else {
     checked = await enforceOwn();
   }
-  env.DYNAMODB_ENDPOINT = checked.endpoint;
+  env[EnvName.dynamodbEndpoint] = checked.endpoint;
   env.AWS_ACCESS_KEY_ID = functionAccessKeyId(identity.deployedName);
   env.AWS_SECRET_ACCESS_KEY = 'local';
   env.AWS_SESSION_TOKEN = 'local';
@@ -79,7 +80,7 @@ export async function enforceIamForInvokeLocal(
     try {
       // Its lines (denials, what it cannot check) go to stderr: stdout is the handler's output and response.
       const logger = createLogger({ level: 'warn', fields: { component: 'local-iam' }, write: (line) => process.stderr.write(line) });
-      const iam = await startLocalIam({ config, mappings: [], target, dynamodb: client, accountId: LOCAL_ACCOUNT_ID, logger });
+      const iam = await startLocalIam({ config, mappings: [], target, dynamodb: client, accountId: SERVERLESS_DEFAULTS.localAccountId, logger });
       return { endpoint: iam.endpoint, source: 'this invocation', stop: () => iam.stop() };
     } finally {
       client.destroy();

@@ -1,5 +1,6 @@
 import { lambdaNode, runtimeMajor } from '../../local/runner/lambda-node.js';
 import { invokedFunction, stageOf, type HookContext } from './serverless-hooks.js';
+import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
 
 /** Set in the environment of the re-run command, so that it never re-runs itself. */
 export const INVOKE_LOCAL_RERUN_ENV = 'LOCAL_INVOKE_RERUN_ON_RUNTIME_NODE';
@@ -19,7 +20,7 @@ export function invokeLocalNode(context: HookContext, env: NodeJS.ProcessEnv, cu
   if (stageOf(context) !== 'local' || env[INVOKE_LOCAL_RERUN_ENV]) return { kind: 'as-is' };
   const invoked = invokedFunction(context);
   if (!invoked) return { kind: 'as-is' };
-  const runtime = String(invoked.fn.runtime ?? context.serverless.service.provider.runtime ?? 'nodejs22.x');
+  const runtime = String(invoked.fn.runtime ?? context.serverless.service.provider.runtime ?? SERVERLESS_DEFAULTS.runtime);
   const major = runtimeMajor(runtime);
   if (major === undefined || Number(currentVersion.replace(/^v/, '').split('.')[0]) === major) return { kind: 'as-is' };
   const node = lambdaNode(runtime);

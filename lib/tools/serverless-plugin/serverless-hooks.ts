@@ -5,6 +5,8 @@ import { ensureTables } from '../../data/ensure-table.js';
 import type { CloudFormationResource } from '../../mapping/serverless-config.js';
 import { tableDefinitions } from '../../mapping/table-definition.js';
 import type { StackConfig } from '../../local/stack/stack-config.js';
+import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
+import { EnvName } from '../../runtime/env-names.js';
 
 /** The parts of the Serverless instance (osls v3 or Serverless v4) the hooks use. */
 export interface ServerlessLike {
@@ -33,7 +35,7 @@ export const stageOf = ({ serverless, options }: HookContext): string =>
 
 /** The region of the command: its --region, else the provider's. */
 export const regionOf = ({ serverless, options }: HookContext): string =>
-  String(options.region ?? serverless.getProvider?.('aws')?.getRegion?.() ?? serverless.service.provider.region ?? 'us-east-1');
+  String(options.region ?? serverless.getProvider?.('aws')?.getRegion?.() ?? serverless.service.provider.region ?? SERVERLESS_DEFAULTS.region);
 
 /** The stack's configuration from what Serverless resolved (variables, `!GetAtt` in long form). */
 export function stackConfigFromServerless(context: HookContext): StackConfig {
@@ -79,10 +81,11 @@ export function invokedFunction(context: HookContext): { name: string; fn: Recor
  * `--env` options in process.env by `before:invoke:local:invoke`), else its own environment over the provider's.
  */
 export function invokeEndpoint(context: HookContext, env?: NodeJS.ProcessEnv): string {
-  if (env?.DYNAMODB_ENDPOINT) return env.DYNAMODB_ENDPOINT;
+  const endpoint = env?.[EnvName.dynamodbEndpoint];
+  if (endpoint) return endpoint;
   const fnEnv = (invokedFunction(context)?.fn.environment ?? {}) as Record<string, unknown>;
   const providerEnv = (context.serverless.service.provider.environment ?? {}) as Record<string, unknown>;
-  return String(fnEnv.DYNAMODB_ENDPOINT ?? providerEnv.DYNAMODB_ENDPOINT ?? '');
+  return String(fnEnv[EnvName.dynamodbEndpoint] ?? providerEnv[EnvName.dynamodbEndpoint] ?? '');
 }
 
 /**

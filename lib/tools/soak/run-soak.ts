@@ -9,6 +9,7 @@ import { loadStackConfig } from '../../local/stack/stack-config.js';
 import { verifySoak, type Check } from './verify.js';
 import { runWriters, type MadeWrite } from './writers.js';
 import { projectRoot } from '../../mapping/project-paths.js';
+import { EnvName } from '../../runtime/env-names.js';
 
 export interface SoakOptions {
   /** Total writes across all writers. */
@@ -68,7 +69,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const stage = `soak${Date.now().toString(36)}`;
   const work = mkdtempSync(join(tmpdir(), 'soak-'));
   const config = loadStackConfig({ projectDir, stage });
-  Object.assign(config.provider, { environment: { ...(config.provider.environment as object), TEST_FAULT_RATE: String(options.faultRate), LOG_LEVEL: 'info' } });
+  Object.assign(config.provider, { environment: { ...(config.provider.environment as object), [EnvName.testFaultRate]: String(options.faultRate), [EnvName.logLevel]: 'info' } });
   for (const fn of Object.values(config.functions)) {
     for (const event of (fn.events as Array<{ stream?: Record<string, unknown> }>) ?? []) {
       if (event.stream && typeof event.stream === 'object') event.stream.maximumRetryAttempts = options.maximumRetryAttempts ?? 20;

@@ -5,19 +5,17 @@ import type { Action } from '../../../lib/runtime/dispatch/action.js';
 import { createStreamHandler } from '../../../lib/runtime/dispatch/stream-handler.js';
 import { createLogger, type Logger } from '../../../lib/runtime/logging/logger.js';
 import type { Invoke, InvokeResult } from '../../../lib/local/engine/event-source-mapping.js';
-import { functionStreamSettings, type StreamMappingSettings } from '../../../lib/mapping/settings.js';
+import type { StreamMappingSettings } from '../../../lib/mapping/settings.js';
+import { functionSpec } from '../../../lib/mapping/function-spec.js';
 import type { ServerlessConfig } from '../../../lib/mapping/serverless-config.js';
 
 /** A streams client of a DynamoDB Local (dummy credentials, as the stack makes it). */
 export const streamsClient = (endpoint: string): DynamoDBStreamsClient =>
   createDynamoDBStreamsClient({ endpoint });
 
-/** The function's stream mapping settings exactly as serverless.yml declares them for this stage. */
-export function mappingSettingsOf(config: ServerlessConfig, functionName: string): StreamMappingSettings {
-  const [settings] = functionStreamSettings(config, functionName);
-  if (!settings) throw new Error(`${functionName} has no stream event`);
-  return settings;
-}
+/** The function's (first) stream mapping, exactly as serverless.yml declares it for this stage. */
+export const streamMappingOf = (config: ServerlessConfig, functionName: string): StreamMappingSettings =>
+  functionSpec(config, functionName, { withStreamEvent: true }).streamMappings[0]!;
 
 /** Sets the environment serverless.yml gives the functions of `stage`, pointed at `endpoint`. */
 export function setFunctionEnvironment(stage: string, endpoint: string, extra: Record<string, string> = {}): void {
