@@ -183,12 +183,18 @@ describe('backfill change', () => {
 /** An item as the SDK's Scan returns it: plain values marshalled, plus attributes of any name set as own properties. */
 function scannedItem(plain: Record<string, unknown>, named: Record<string, AttributeValue> = {}): Record<string, AttributeValue> {
   const item = marshall(plain) as Record<string, AttributeValue>;
-  for (const [name, value] of Object.entries(named)) Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
+  for (const [name, value] of Object.entries(named)) {
+    Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
+  }
   return item;
 }
 
 describe('backfill change: attribute names', () => {
-  const origin: BackfillOrigin = { eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/books-x/stream/2026-01-01T00:00:00.000', keyAttributes: ['isbn'], streamViewType: 'NEW_IMAGE' };
+  const origin: BackfillOrigin = {
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/books-x/stream/2026-01-01T00:00:00.000',
+    keyAttributes: ['isbn'],
+    streamViewType: 'NEW_IMAGE',
+  };
 
   it.each(['__proto__', 'constructor', 'toString'])('keeps an attribute named %s in the record and in the change', (name) => {
     // Prepare: an own property, even of __proto__ (defined, not assigned)
@@ -207,8 +213,13 @@ describe('backfill change: attribute names', () => {
 
 describe('backfill batch: run through the stream dispatcher (processBatch)', () => {
   const logger = createLogger({ level: 'silent' });
-  const origin: BackfillOrigin = { eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/books-x/stream/2026-01-01T00:00:00.000', keyAttributes: ['isbn'], streamViewType: 'NEW_AND_OLD_IMAGES' };
-  const records = (...isbns: string[]) => isbns.map((isbn) => backfillRecord(scannedItem({ isbn, title: `T ${isbn}` }), origin, 1_767_225_600));
+  const origin: BackfillOrigin = {
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/books-x/stream/2026-01-01T00:00:00.000',
+    keyAttributes: ['isbn'],
+    streamViewType: 'NEW_AND_OLD_IMAGES',
+  };
+  const records = (...isbns: string[]) =>
+    isbns.map((isbn) => backfillRecord(scannedItem({ isbn, title: `T ${isbn}` }), origin, 1_767_225_600));
   const recorder = (name: string, seen: string[], failOn?: string): Action => ({
     name,
     handle: async (change) => {
@@ -253,12 +264,15 @@ describe('backfill batch: run through the stream dispatcher (processBatch)', () 
     };
 
     // Act
-    const error = await runBackfillBatch(records('a', 'b', 'c'), { actions: [failing, recorder('log', seen)], logger, functionName: 'booksStream' }).catch((e: unknown) => e);
+    const options = { actions: [failing, recorder('log', seen)], logger, functionName: 'booksStream' };
+    const error = await runBackfillBatch(records('a', 'b', 'c'), options).catch((e: unknown) => e);
 
     // Assess: nothing after the failed record ran, nor the later action of the failed record
     expect(error).toBeInstanceOf(BackfillActionError);
     expect((error as BackfillActionError).action).toBe('ledger');
-    expect((error as Error).message).toMatch(/^Action "ledger" failed on record 0 \(backfill of M1:4:isbnS1:b\): downstream unavailable\. /);
+    expect((error as Error).message).toMatch(
+      /^Action "ledger" failed on record 0 \(backfill of M1:4:isbnS1:b\): downstream unavailable\. /,
+    );
     expect((error as Error).message).toContain('npm run backfill -- booksStream again');
     expect(((error as Error).cause as Error).message).toBe('downstream unavailable');
     expect(seen).toEqual(['ledger:a', 'log:a']);
@@ -282,7 +296,8 @@ describe('backfill batch: run through the stream dispatcher (processBatch)', () 
     const batch = [...records('a'), backfillRecord(scannedItem({ title: 'no key' }), origin, 1_767_225_600), ...records('c')];
 
     // Act
-    const error = await runBackfillBatch(batch, { actions: [recorder('log', seen)], logger, functionName: 'booksStream' }).catch((e: unknown) => e);
+    const options = { actions: [recorder('log', seen)], logger, functionName: 'booksStream' };
+    const error = await runBackfillBatch(batch, options).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(MalformedRecordError);

@@ -286,21 +286,23 @@ describe('backfill options', () => {
     const images: Record<string, unknown>[] = [];
 
     // Act
-    await runBackfill({ client, source, actions: [{ name: 'capture', handle: (c) => void images.push(c.newImage!) }], logger, segments: 1 });
+    const capture: Action = { name: 'capture', handle: (c) => void images.push(c.newImage!) };
+    await runBackfill({ client, source, actions: [capture], logger, segments: 1 });
 
     // Assess
     expect(images).toHaveLength(1);
     expect(Object.getOwnPropertyDescriptor(images[0], name)?.value).toBe('kept');
   });
 
-  it('stops at an attribute named __proto__, whose value the SDK\'s Scan parser loses, naming its path and saving no progress past it', async () => {
+  it('stops at an attribute named __proto__ (the SDK\'s Scan parser loses its value), naming its path, saving no progress', async () => {
     // Prepare
     const source = await tableWithAttribute('__proto__');
     const statePath = join(stateDir, 'proto.json');
     let calls = 0;
 
     // Act
-    const error = await runBackfill({ client, source, actions: [{ name: 'count', handle: () => void calls++ }], logger, segments: 1, statePath }).catch((e: unknown) => e);
+    const count: Action = { name: 'count', handle: () => void calls++ };
+    const error = await runBackfill({ client, source, actions: [count], logger, segments: 1, statePath }).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(RecordConversionError);

@@ -69,7 +69,7 @@ describe('Lambda lifecycle: the init phase, START/END/REPORT, the runtime versio
     const runner = createFunctionRunner({ fn, logger, output: () => undefined });
     const { tableName } = await createStreamTable(localClient());
     const harness = createHarness(testSettings(tableName, { functionTimeoutSeconds: 1, maximumRetryAttempts: 0 }), undefined, {
-      invoke: (event, options) => runner.invoke(event, { timeoutMs: options.timeoutMs, ...(options.requestId ? { requestId: options.requestId } : {}) }),
+      invoke: (event, { timeoutMs, requestId }) => runner.invoke(event, { timeoutMs, ...(requestId ? { requestId } : {}) }),
     });
     try {
       await harness.mapping.start();

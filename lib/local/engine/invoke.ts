@@ -8,7 +8,10 @@ export type InvokeResult = InvocationResult;
  * (`timeoutMs`) and reports an invocation past it as `Sandbox.Timedout`: only it knows when the init
  * phase ends, which is when Lambda starts counting.
  */
-export type Invoke = (event: unknown, options: { functionName: string; timeoutMs: number; requestId?: string }) => Promise<InvocationResult>;
+export type Invoke = (
+  event: unknown,
+  options: { functionName: string; timeoutMs: number; requestId?: string },
+) => Promise<InvocationResult>;
 
 /**
  * Invokes once; a thrown error or rejected promise becomes a failed invocation. It starts no timer:
@@ -16,7 +19,11 @@ export type Invoke = (event: unknown, options: { functionName: string; timeoutMs
  * the runner) would let finish. No safety timer either: a later one could still fire first, because an
  * invocation may wait for a free execution environment before its init and its timeout begin.
  */
-export async function invokeOnce(invoke: Invoke, event: unknown, options: { functionName: string; timeoutMs: number; requestId: string }): Promise<InvocationResult> {
+export async function invokeOnce(
+  invoke: Invoke,
+  event: unknown,
+  options: { functionName: string; timeoutMs: number; requestId: string },
+): Promise<InvocationResult> {
   try {
     return await invoke(event, options);
   } catch (error) {
