@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { backfillChange } from '../../lib/tools/backfill/backfill-change.js';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { backfillChange, backfillRecord, type BackfillOrigin } from '../../lib/tools/backfill/backfill-change.js';
+import { runBackfillBatch } from '../../lib/tools/backfill/run-backfill-batch.js';
 import { parseBackfillArguments } from '../../lib/tools/backfill/cli-options.js';
 import { createProgressReporter, formatDuration, progressText, type ProgressSnapshot } from '../../lib/tools/backfill/progress.js';
 import { createRateLimiter } from '../../lib/tools/backfill/rate-limiter.js';
-import { ConfigurationError } from '../../lib/runtime/errors.js';
+import type { Change } from '../../lib/runtime/change/types.js';
+import type { Action } from '../../lib/runtime/dispatch/action.js';
+import { processBatch } from '../../lib/runtime/dispatch/process-batch.js';
+import { BackfillActionError, ConfigurationError, MalformedRecordError, UnidentifiableRecordError } from '../../lib/runtime/errors.js';
+import { createLogger } from '../../lib/runtime/logging/logger.js';
 
 describe('backfill command line', () => {
   it('has defaults for everything but the function', () => {
@@ -170,5 +177,145 @@ describe('backfill change', () => {
     // Assess
     expect(change.newImage).toBeUndefined();
     expect(change.keys).toEqual({ isbn: '978-1' });
+  });
+});
+
+/** An item as the SDK's Scan returns it: plain values marshalled, plus attributes of any name set as own properties. */
+function scannedItem(plain: Record<string, unknown>, named: Record<string, AttributeValue> = {}): Record<string, AttributeValue> {
+  const item = marshall(plain) as Record<string, AttributeValue>;
+  for (const [name, value] of Object.entries(named)) {
+    Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return item;
+}
+
+describe('backfill change: attribute names', () => {
+  const origin: BackfillOrigin = {
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/books-x/stream/2026-01-01T00:00:00.000',
+    keyAttributes: ['isbn'],
+    streamViewType: 'NEW_IMAGE',
+  };
+
+  it.each(['__proto__', 'constructor', 'toString'])('keeps an attribute named %s in the record and in the change', (name) => {
+    // Prepare: an own property, even of __proto__ (defined, not assigned)
+    const item = scannedItem({ isbn: '978-9' }, { [name]: { S: 'kept' } });
+
+    // Act
+    const record = backfillRecord(item, origin, 1_767_225_600);
+    const change = backfillChange(item, origin, 0);
+
+    // Assess
+    expect(Object.keys(record.dynamodb.NewImage!)).toEqual(['isbn', name]);
+    expect(Object.getOwnPropertyDescriptor(record.dynamodb.NewImage!, name)?.value).toEqual({ S: 'kept' });
+    expect(Object.getOwnPropertyDescriptor(change.newImage!, name)?.value).toBe('kept');
+  });
+});
+
+describe('backfill batch: run through the stream dispatcher (processBatch)', () => {
+  const logger = createLogger({ level: 'silent' });
+  const origin: BackfillOrigin = {
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/books-x/stream/2026-01-01T00:00:00.000',
+    keyAttributes: ['isbn'],
+    streamViewType: 'NEW_AND_OLD_IMAGES',
+  };
+  const records = (...isbns: string[]) =>
+    isbns.map((isbn) => backfillRecord(scannedItem({ isbn, title: `T ${isbn}` }), origin, 1_767_225_600));
+  const recorder = (name: string, seen: string[], failOn?: string): Action => ({
+    name,
+    handle: async (change) => {
+      if (change.keys.isbn === failOn) throw new Error(`${name} cannot take ${failOn}`);
+      seen.push(`${name}:${String(change.keys.isbn)}`);
+    },
+  });
+
+  it('gives every action each change in order, as backfilled INSERTs with sequence number 0', async () => {
+    // Prepare
+    const changes: Change[] = [];
+    const capture: Action = { name: 'capture', handle: (change) => void changes.push(change) };
+
+    // Act
+    await runBackfillBatch(records('a', 'b', 'c'), { actions: [capture], logger, functionName: 'booksStream' });
+
+    // Assess
+    expect(changes.map((c) => [c.keys.isbn, c.eventName, c.sequenceNumber, c.isBackfill, c.index])).toEqual([
+      ['a', 'INSERT', '0', true, 0],
+      ['b', 'INSERT', '0', true, 1],
+      ['c', 'INSERT', '0', true, 2],
+    ]);
+    expect(changes[1]!.newImage).toEqual({ isbn: 'b', title: 'T b' });
+  });
+
+  it.each([
+    ['a thrown error', false],
+    ['a rejected promise', true],
+  ])('stops at the first failing action (%s) with a BackfillActionError naming the action and the item', async (_case, async) => {
+    // Prepare
+    const seen: string[] = [];
+    const failing: Action = {
+      name: 'ledger',
+      handle: (change) => {
+        const fail = () => {
+          if (change.keys.isbn === 'b') throw new Error('downstream unavailable');
+          seen.push(`ledger:${String(change.keys.isbn)}`);
+        };
+        if (!async) return fail();
+        return Promise.resolve().then(fail);
+      },
+    };
+
+    // Act
+    const options = { actions: [failing, recorder('log', seen)], logger, functionName: 'booksStream' };
+    const error = await runBackfillBatch(records('a', 'b', 'c'), options).catch((e: unknown) => e);
+
+    // Assess: nothing after the failed record ran, nor the later action of the failed record
+    expect(error).toBeInstanceOf(BackfillActionError);
+    expect((error as BackfillActionError).action).toBe('ledger');
+    expect((error as Error).message).toMatch(
+      /^Action "ledger" failed on record 0 \(backfill of M1:4:isbnS1:b\): downstream unavailable\. /,
+    );
+    expect((error as Error).message).toContain('npm run backfill -- booksStream again');
+    expect(((error as Error).cause as Error).message).toBe('downstream unavailable');
+    expect(seen).toEqual(['ledger:a', 'log:a']);
+  });
+
+  it('skips an action whose match refuses the change, as the dispatcher does', async () => {
+    // Prepare
+    const seen: string[] = [];
+    const onlyB: Action = { ...recorder('onlyB', seen), match: (change) => change.keys.isbn === 'b' };
+
+    // Act
+    await runBackfillBatch(records('a', 'b'), { actions: [onlyB, recorder('all', seen)], logger, functionName: 'booksStream' });
+
+    // Assess
+    expect(seen).toEqual(['all:a', 'onlyB:b', 'all:b']);
+  });
+
+  it('fails with the MalformedRecordError of a record the dispatcher cannot narrow, after the records before it', async () => {
+    // Prepare: a record without its key attribute (the source names the wrong key)
+    const seen: string[] = [];
+    const batch = [...records('a'), backfillRecord(scannedItem({ title: 'no key' }), origin, 1_767_225_600), ...records('c')];
+
+    // Act
+    const options = { actions: [recorder('log', seen)], logger, functionName: 'booksStream' };
+    const error = await runBackfillBatch(batch, options).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(MalformedRecordError);
+    expect(error).toMatchObject({ recordIndex: 1, field: 'dynamodb.Keys' });
+    expect(seen).toEqual(['log:a']);
+  });
+
+  it('is what the backfill option of processBatch allows: without it, sequence number 0 fails the whole batch', async () => {
+    // Prepare
+    const event = { Records: records('a') };
+    const noop: Action = { name: 'noop', handle: () => {} };
+
+    // Act
+    const stream = processBatch(event, { actions: [noop], logger });
+    const backfill = await processBatch(event, { actions: [noop], logger, backfill: true });
+
+    // Assess
+    await expect(stream).rejects.toThrow(UnidentifiableRecordError);
+    expect(backfill).toEqual({ batchItemFailures: [] });
   });
 });

@@ -11,12 +11,13 @@ import { resolveBackfillSource, type BackfillSource } from '../../lib/tools/back
 import type { BackfillState } from '../../lib/tools/backfill/state-file.js';
 import type { Action } from '../../lib/runtime/dispatch/action.js';
 import type { StreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
-import { ActionError, BackfillStateError } from '../../lib/runtime/errors.js';
+import { ActionError, BackfillStateError, RecordConversionError } from '../../lib/runtime/errors.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import type { ServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { insertRecord, modifyRecord, removeRecord, streamEvent } from '../factories/stream-record.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 import { scanAll, statsByKey } from '../support/stats.js';
+import { createStreamTable } from '../offline/harness.js';
 
 const client: DynamoDBClient = localClient();
 const stage = uniqueStage('bf');
@@ -284,5 +285,46 @@ describe('backfill options', () => {
     expect(Object.keys(change.keys).sort()).toEqual(['customerId', 'orderDate']);
     expect(change.newImage).toMatchObject(change.keys);
     expect(change.eventSourceARN).toMatch(new RegExp(`:table/orders-${stage}/stream/`));
+  });
+
+  /** A table of its own holding one item with an attribute of the given name, set as an own property (defined, not assigned). */
+  async function tableWithAttribute(name: string) {
+    const { tableName } = await createStreamTable(client);
+    const item = marshall({ id: 'odd', title: 'Odd names' });
+    Object.defineProperty(item, name, { value: { S: 'kept' }, enumerable: true, writable: true, configurable: true });
+    await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+    return { functionName: 'probe', tableName, keyAttributes: ['id'], streamViewType: 'NEW_AND_OLD_IMAGES' as const };
+  }
+
+  it.each(['constructor', 'toString', 'hasOwnProperty'])('hands the actions an attribute named %s of a scanned item', async (name) => {
+    // Prepare
+    const source = await tableWithAttribute(name);
+    const images: Record<string, unknown>[] = [];
+
+    // Act
+    const capture: Action = { name: 'capture', handle: (c) => void images.push(c.newImage!) };
+    await runBackfill({ client, source, actions: [capture], logger, segments: 1 });
+
+    // Assess
+    expect(images).toHaveLength(1);
+    expect(Object.getOwnPropertyDescriptor(images[0], name)?.value).toBe('kept');
+  });
+
+  it('stops at an attribute named __proto__ (the SDK\'s Scan parser loses its value), naming its path, saving no progress', async () => {
+    // Prepare
+    const source = await tableWithAttribute('__proto__');
+    const statePath = join(stateDir, 'proto.json');
+    let calls = 0;
+
+    // Act
+    const count: Action = { name: 'count', handle: () => void calls++ };
+    const error = await runBackfill({ client, source, actions: [count], logger, segments: 1, statePath }).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(RecordConversionError);
+    expect(error).toMatchObject({ path: 'dynamodb.NewImage.__proto__' });
+    expect(calls).toBe(0);
+    const saved = JSON.parse(readFileSync(statePath, 'utf8')) as BackfillState;
+    expect(saved.segments[0]).toMatchObject({ items: 0, done: false });
   });
 });

@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { lambdaNode, runtimeMajor } from '../../lib/local/runner/lambda-node.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { createFunctionRunner, type RunnableFunction } from '../../lib/local/runner/function-runner.js';
+import { localClient } from '../support/dynamodb.js';
+import { createHarness, createStreamTable, putItem, testSettings } from '../offline/harness.js';
 
 const logger = createLogger({ level: 'silent' });
 const dir = mkdtempSync(join(tmpdir(), 'lifecycle-'));
@@ -59,6 +61,27 @@ describe('Lambda lifecycle: the init phase, START/END/REPORT, the runtime versio
     expect(result).toMatchObject({ ok: true });
     const report = reportFields(lines.find((line) => line.startsWith('REPORT '))!);
     expect(Number.parseFloat(report['Init Duration']!)).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('leaves the function timeout to the runner when the event-source mapping invokes: a slow init does not time it out', async () => {
+    // Prepare: init 1.5 s, timeout 1 s, invoked by the local event-source mapping as `npm start` wires it
+    const fn = runnable(handlerModule('slow-init-mapped', 1500), 1);
+    const runner = createFunctionRunner({ fn, logger, output: () => undefined });
+    const { tableName } = await createStreamTable(localClient());
+    const harness = createHarness(testSettings(tableName, { functionTimeoutSeconds: 1, maximumRetryAttempts: 0 }), undefined, {
+      invoke: (event, { timeoutMs, requestId }) => runner.invoke(event, { timeoutMs, ...(requestId ? { requestId } : {}) }),
+    });
+    try {
+      await harness.mapping.start();
+      // Act
+      await putItem(localClient(), tableName, { id: 'cold' });
+      await harness.mapping.drain();
+    } finally {
+      await harness.mapping.stop();
+      await runner.stop();
+    }
+    // Assess: one invocation, and it succeeded (an engine timer counting the init would have failed it at 1 s)
+    expect(harness.eventsOf('outcome').map((event) => [event.outcome, event.errorType])).toEqual([['ok', undefined]]);
   });
 
   it('tries an init that passes the init limit again within the invocation, under the function timeout', async () => {

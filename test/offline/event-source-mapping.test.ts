@@ -201,20 +201,40 @@ describe('local event-source mapping on DynamoDB Local', () => {
     expect(harness.eventsOf('outcome')[0]).toMatchObject({ outcome: 'error', errorType: 'MalformedBatchResponse', next: { kind: 'retry', retry: 1 } });
   });
 
-  it('fails an invocation that runs past the function timeout, like Lambda, and retries it', async () => {
+  it('counts an invocation the invoker timed out (Sandbox.Timedout) as a timeout, like Lambda, and retries it', async () => {
+    // Prepare: the invoker (the function runner under npm start) reports the timeout
     const { tableName } = await createStreamTable(client);
+    const timedOut = Object.assign(new Error('RequestId: r1 Error: Task timed out after 0.20 seconds'), { name: 'Sandbox.Timedout' });
     const harness = await started(
-      createHarness(testSettings(tableName, { functionTimeoutSeconds: 0.2, maximumRetryAttempts: 1 }), async (_event, call) => {
-        if (call === 1) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      createHarness(testSettings(tableName, { functionTimeoutSeconds: 0.2, maximumRetryAttempts: 1 }), (_event, call) => {
+        if (call === 1) throw timedOut;
       }),
     );
+    // Act
     await putItem(client, tableName, { id: 'slow' });
     await harness.mapping.drain();
+    // Assess
     expect(harness.invocations.map((invocation) => invocation.ids)).toEqual([['slow'], ['slow']]);
     expect(harness.eventsOf('outcome').map((event) => [event.outcome, event.errorType, event.next.kind])).toEqual([
       ['timeout', 'Sandbox.Timedout', 'retry'],
       ['ok', undefined, 'ack'],
     ]);
+  });
+
+  it('runs no timer of its own: the function timeout is the invoker\'s, which starts it after the init phase', async () => {
+    // Prepare: an invocation that takes longer than the timeout, as a cold start with a slow init does
+    const { tableName } = await createStreamTable(client);
+    const harness = await started(
+      createHarness(testSettings(tableName, { functionTimeoutSeconds: 0.2, maximumRetryAttempts: 1 }), async () => {
+        await new Promise((resolve) => setTimeout(resolve, 600));
+      }),
+    );
+    // Act
+    await putItem(client, tableName, { id: 'cold' });
+    await harness.mapping.drain();
+    // Assess: the engine passed the timeout on and took the invoker's answer
+    expect(harness.invocations.map((invocation) => invocation.ids)).toEqual([['cold']]);
+    expect(harness.eventsOf('outcome').map((event) => [event.outcome, event.next.kind])).toEqual([['ok', 'ack']]);
   });
 
   it('ignores batchItemFailures when the mapping does not report them', async () => {

@@ -75,6 +75,17 @@ describe('planItemReplays: one replay per item of the range, carrying its last s
       ],
     },
     {
+      case: 'number keys by value, as the ledger identifies items: 1 and 1.0 are one item',
+      records: [
+        streamsRecord({ eventName: 'MODIFY', keys: { id: 1 }, sequenceNumber: seq(1) }),
+        {
+          eventName: 'MODIFY',
+          dynamodb: { Keys: { id: { N: '1.0' } }, SequenceNumber: seq(2), StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        } satisfies StreamsRecord,
+      ],
+      expected: [{ keys: marshall({ id: 1 }), sequenceNumber: seq(2), existedBefore: true, records: 2 }],
+    },
+    {
       case: 'sequence numbers of different lengths compare as numbers',
       records: [
         streamsRecord({ eventName: 'MODIFY', keys: { isbn: '__proto__' }, sequenceNumber: '900000000000000000000' }),

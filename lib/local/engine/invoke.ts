@@ -1,34 +1,32 @@
-import { systemClock, type Clock } from './clock.js';
+import type { InvocationResult } from '../runner/invocation-result.js';
 
-/** What the function returned, or how it failed. */
-export type InvokeResult = { ok: true; response: unknown } | { ok: false; errorType: string; errorMessage: string };
-/** Invokes the mapped function once (the Lambda boundary). */
-export type Invoke = (event: unknown, options: { functionName: string; timeoutMs: number; requestId?: string }) => Promise<InvokeResult>;
+/** What the function returned, or how it failed: the runner's {@link InvocationResult}. */
+export type InvokeResult = InvocationResult;
 
 /**
- * Invokes once and fails the invocation as Lambda does when it runs past the function timeout
- * (`Sandbox.Timedout`). A thrown error or rejected promise becomes a failed invocation too.
+ * Invokes the mapped function once (the Lambda boundary). The invoker keeps the function timeout
+ * (`timeoutMs`) and reports an invocation past it as `Sandbox.Timedout`: only it knows when the init
+ * phase ends, which is when Lambda starts counting.
  */
-export async function invokeWithTimeout(
+export type Invoke = (
+  event: unknown,
+  options: { functionName: string; timeoutMs: number; requestId?: string },
+) => Promise<InvocationResult>;
+
+/**
+ * Invokes once; a thrown error or rejected promise becomes a failed invocation. It starts no timer:
+ * one started here would run from before the init phase and could fail an invocation that Lambda (and
+ * the runner) would let finish. No safety timer either: a later one could still fire first, because an
+ * invocation may wait for a free execution environment before its init and its timeout begin.
+ */
+export async function invokeOnce(
   invoke: Invoke,
   event: unknown,
-  options: { functionName: string; timeoutSeconds: number; requestId: string },
-  clock: Clock = systemClock,
-): Promise<InvokeResult> {
-  const timeoutMs = options.timeoutSeconds * 1000;
-  let timer: unknown;
-  const timedOut = new Promise<InvokeResult>((resolve) => {
-    timer = clock.setTimeout(
-      () => resolve({ ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${options.timeoutSeconds.toFixed(2)} seconds` }),
-      timeoutMs,
-    );
-  });
-  const invoked = Promise.resolve()
-    .then(() => invoke(event, { functionName: options.functionName, timeoutMs, requestId: options.requestId }))
-    .catch((error: unknown): InvokeResult => ({ ok: false, errorType: (error as Error)?.name ?? 'Error', errorMessage: (error as Error)?.message ?? String(error) }));
+  options: { functionName: string; timeoutMs: number; requestId: string },
+): Promise<InvocationResult> {
   try {
-    return await Promise.race([invoked, timedOut]);
-  } finally {
-    clock.clearTimeout(timer);
+    return await invoke(event, options);
+  } catch (error) {
+    return { ok: false, errorType: (error as Error)?.name ?? 'Error', errorMessage: (error as Error)?.message ?? String(error) };
   }
 }

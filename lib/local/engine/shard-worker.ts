@@ -10,7 +10,7 @@ import { backoffMs, nextStep, recordAgeLimitSeconds } from './delivery-policy.js
 import type { Attempts, DeliveryRules, DeliveryStep, InvocationOutcome } from './delivery-policy.js';
 import type { EngineEventListener, NextStepSummary, OutcomeEvent } from './engine-event.js';
 import { streamFailurePayload, type FailureCondition } from '../../mapping/failure-payload.js';
-import { invokeWithTimeout, type Invoke, type InvokeResult } from './invoke.js';
+import { invokeOnce, type Invoke, type InvokeResult } from './invoke.js';
 import { iteratorAgeMs, type IteratorAgeWatch } from './iterator-age.js';
 import type { LambdaStreamRecord, WireRecord } from '../../mapping/lambda-record.js';
 import { candidateBatch, Lanes, type Lane } from './lanes.js';
@@ -310,8 +310,8 @@ export class ShardWorker {
 
   private invoke(event: unknown, requestId: string): Promise<InvokeResult> {
     const { settings } = this.ctx;
-    const options = { functionName: settings.functionName, timeoutSeconds: settings.functionTimeoutSeconds, requestId };
-    return invokeWithTimeout(this.ctx.invoke, event, options, this.ctx.clock);
+    const options = { functionName: settings.functionName, timeoutMs: settings.functionTimeoutSeconds * 1000, requestId };
+    return invokeOnce(this.ctx.invoke, event, options);
   }
 
   private batchFields(batch: readonly Entry[], requestId: string) {

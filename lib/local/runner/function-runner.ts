@@ -5,9 +5,9 @@ import { lambdaNode } from './lambda-node.js';
 import type { Logger } from '../../runtime/logging/logger.js';
 import { formatReport, type ReportFields } from './lambda-report.js';
 import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
+import { timedOutResult, type InvocationResult } from './invocation-result.js';
 
-/** What one invocation returns: the handler's response, or the error Lambda would report. */
-export type InvocationResult = { ok: true; response: unknown } | { ok: false; errorType: string; errorMessage: string };
+export type { InvocationResult } from './invocation-result.js';
 
 /** A function as the runner executes it. */
 export interface RunnableFunction {
@@ -67,6 +67,11 @@ const workerFile = join(__dirname, 'lambda-worker.cjs');
  * environments: a timeout or a crash kills that process only, and new code (after a rebuild) gets a fresh one.
  */
 export interface FunctionRunner {
+  /**
+   * Runs the handler once. The function timeout (`timeoutMs`, default the function's) starts when the
+   * environment's init has ended, as on Lambda: it is the one timer of an invocation (the event-source
+   * mapping passes the timeout on and runs none of its own).
+   */
   invoke(event: unknown, options?: { timeoutMs?: number; requestId?: string }): Promise<InvocationResult>;
   /** New code is built: environments started before are retired once idle. */
   codeChanged(): void;
@@ -203,7 +208,7 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
           kill(environment);
           waiting.shift()?.();
           report({ durationMs: init.durationMs, status: 'timeout' });
-          return { ok: false, errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` };
+          return timedOutResult(requestId, timeoutMs);
         }
       }
       if (!init.ok) {
@@ -250,7 +255,7 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
         const onExit = (code: number | null, signal: string | null) =>
           finish({ ok: false, errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited ${signal ? `on signal ${signal}` : `with error: exit status ${code}`}` }, false);
         const timer = setTimeout(
-          () => finish({ ok: false, errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` }, false),
+          () => finish(timedOutResult(requestId, timeoutMs), false),
           Math.max(0, deadline - Date.now()),
         );
         active.child.on('message', onMessage);

@@ -1,5 +1,5 @@
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { isStreamSequenceNumber } from '../change/sequence-number.js';
+import { BACKFILL_SEQUENCE_NUMBER, isStreamSequenceNumber } from '../change/sequence-number.js';
 import { toChange, type StreamArnCache } from '../change/to-change.js';
 import type { Change } from '../change/types.js';
 import { ActionError, MalformedEventError, UnidentifiableRecordError } from '../errors.js';
@@ -30,6 +30,11 @@ export interface ProcessBatchOptions {
    * action change by change through `handle`, as before batch actions existed.
    */
   readonly batchActions?: boolean | undefined;
+  /**
+   * The records are a backfill's (lib/tools/backfill): they carry BACKFILL_SEQUENCE_NUMBER, which no stream
+   * assigns, and their changes are marked `isBackfill`. Default false: a stream batch.
+   */
+  readonly backfill?: boolean | undefined;
 }
 
 /** Consecutive per-change actions run record by record; a batch action runs alone, over the whole batch. */
@@ -59,7 +64,7 @@ const describeError = (error: unknown) =>
   error instanceof Error ? { errorName: error.name, errorMessage: error.message } : { errorName: 'NonError', errorMessage: String(error) };
 
 /** Sequence numbers of every record, or an error: a record that cannot be identified cannot be reported. */
-function sequenceNumbers(event: unknown): string[] {
+function sequenceNumbers(event: unknown, backfill: boolean): string[] {
   if (!isObject(event)) throw new MalformedEventError(`The event is ${event === null ? 'null' : typeof event}, not a DynamoDB Streams event object with a Records array`);
   const records = event.Records;
   if (!Array.isArray(records)) throw new MalformedEventError('The event has no Records array; is the function wired to a DynamoDB stream?');
@@ -73,7 +78,7 @@ function sequenceNumbers(event: unknown): string[] {
       );
     }
     // Anything else would be compared as text against the ledger and could make later real changes look applied.
-    if (!isStreamSequenceNumber(sequenceNumber)) {
+    if (!isStreamSequenceNumber(sequenceNumber) && !(backfill && sequenceNumber === BACKFILL_SEQUENCE_NUMBER)) {
       throw new UnidentifiableRecordError(
         `Record ${i}: dynamodb.SequenceNumber ${JSON.stringify(sequenceNumber.slice(0, 48))}${sequenceNumber.length > 48 ? '…' : ''} ` +
           'is not 21 to 40 decimal digits, so it cannot be ordered or reported; the whole invocation fails: ' +
@@ -106,7 +111,7 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
   let numbers: string[];
   try {
     assertConcurrency(options.concurrency);
-    numbers = sequenceNumbers(event);
+    numbers = sequenceNumbers(event, options.backfill === true);
   } catch (error) {
     logger.error('batch rejected', describeError(error));
     throw error;
@@ -118,6 +123,7 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
   const debug = logger.isEnabled('debug');
   const context: ActionContext = { logger, remainingTimeMs: remaining };
   const arnCache: StreamArnCache = {};
+  const changeOptions = options.backfill === true ? { backfill: true } : undefined;
   const done = (failedAt: number | undefined, processed: number) => {
     const fields = {
       records: records.length,
@@ -222,7 +228,7 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
     const record = records[i];
     let change: Change;
     try {
-      change = toChange(record, i, arnCache);
+      change = toChange(record, i, arnCache, changeOptions);
     } catch (error) {
       logger.error('malformed record', { index: i, sequenceNumber: numbers[i], keys: keysOf(record), ...describeError(error) });
       return false;
@@ -244,7 +250,7 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
     const record = records[i];
     let change: Change;
     try {
-      change = toChange(record, i, arnCache);
+      change = toChange(record, i, arnCache, changeOptions);
     } catch (error) {
       logger.error('malformed record', { index: i, sequenceNumber: numbers[i], keys: keysOf(record), ...describeError(error) });
       return undefined;

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import { toLambdaRecord, type LambdaStreamRecord } from '../../mapping/lambda-record.js';
 import { BACKFILL_SEQUENCE_NUMBER } from '../../runtime/change/sequence-number.js';
 import { toChange } from '../../runtime/change/to-change.js';
 import type { Insert } from '../../runtime/change/types.js';
@@ -14,56 +14,44 @@ export interface BackfillOrigin {
   region?: string;
 }
 
-/** An attribute value as Lambda delivers it: binary values as base64 text, not bytes. */
-function toWire(value: AttributeValue): unknown {
-  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
-  if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
-  if (value.M !== undefined) return { M: toWireImage(value.M) };
-  if (value.L !== undefined) return { L: value.L.map(toWire) };
-  return value;
-}
-
-const toWireImage = (image: Record<string, AttributeValue>): Record<string, unknown> => {
-  const out: Record<string, unknown> = {};
-  for (const name in image) out[name] = toWire(image[name]!);
-  return out;
-};
-
 /**
- * The stream record a scanned item would have produced as an INSERT, in Lambda's wire form, with the
- * backfill sequence number `0` (lower than any real one). Images follow the stream view type.
+ * The stream record a scanned item would have produced as an INSERT, in Lambda's wire form (made by the
+ * same {@link toLambdaRecord} the local stack delivers with), with the backfill sequence number `0` (lower
+ * than any real one). Images follow the stream view type.
+ * @throws RecordConversionError naming the attribute path when a value cannot be converted.
  */
-export function backfillRecord(item: Record<string, AttributeValue>, origin: BackfillOrigin, nowSeconds: number): DynamoDBRecord {
-  const image = toWireImage(item);
-  const keys: Record<string, unknown> = {};
-  for (const name of origin.keyAttributes) keys[name] = image[name];
+export function backfillRecord(item: Record<string, AttributeValue>, origin: BackfillOrigin, nowSeconds: number): LambdaStreamRecord {
+  // Null prototype: a key attribute named __proto__ stays an attribute.
+  const keys: Record<string, AttributeValue> = Object.create(null) as Record<string, AttributeValue>;
+  for (const name of origin.keyAttributes) if (Object.hasOwn(item, name)) keys[name] = item[name]!;
   const carriesNew = origin.streamViewType === 'NEW_IMAGE' || origin.streamViewType === 'NEW_AND_OLD_IMAGES';
-  return {
-    eventID: `backfill-${Math.random().toString(16).slice(2, 18)}`,
-    eventName: 'INSERT',
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: origin.region ?? SERVERLESS_DEFAULTS.region,
-    eventSourceARN: origin.eventSourceARN,
-    dynamodb: {
-      ApproximateCreationDateTime: nowSeconds,
-      Keys: keys as never,
-      ...(carriesNew ? { NewImage: image as never } : {}),
-      SequenceNumber: BACKFILL_SEQUENCE_NUMBER,
-      StreamViewType: origin.streamViewType,
+  return toLambdaRecord(
+    {
+      eventID: `backfill-${Math.random().toString(16).slice(2, 18)}`,
+      eventName: 'INSERT',
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      dynamodb: {
+        ApproximateCreationDateTime: new Date(nowSeconds * 1000),
+        Keys: keys,
+        ...(carriesNew ? { NewImage: item } : {}),
+        SequenceNumber: BACKFILL_SEQUENCE_NUMBER,
+        StreamViewType: origin.streamViewType,
+      },
     },
-  };
+    { streamArn: origin.eventSourceARN, region: origin.region ?? SERVERLESS_DEFAULTS.region },
+  );
 }
 
 /**
- * A scanned item as an INSERT change marked `isBackfill`, narrowed by the same `toChange` the stream
- * handler uses, so actions cannot tell it from a live INSERT except by that flag and sequence number `0`.
+ * A scanned item as the INSERT change an action gets in a backfill (marked `isBackfill`, sequence number
+ * `0`): the record of {@link backfillRecord}, narrowed by the same `toChange` the stream handler uses.
  */
 export function backfillChange(item: Record<string, AttributeValue>, origin: BackfillOrigin, index: number, nowSeconds = Math.floor(Date.now() / 1000)): Insert {
   return backfillChangeOf(backfillRecord(item, origin, nowSeconds), index);
 }
 
-/** The change of a record made by {@link backfillRecord}. */
-export function backfillChangeOf(record: DynamoDBRecord, index: number): Insert {
+/** The change of a record made by {@link backfillRecord}, as processBatch's `backfill` option narrows it. */
+export function backfillChangeOf(record: unknown, index: number): Insert {
   return toChange(record, index, undefined, { backfill: true }) as Insert;
 }

@@ -1,24 +1,23 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { itemKeyText } from '../../runtime/change/item-key.js';
-import type { Change } from '../../runtime/change/types.js';
-import type { Action, ActionContext } from '../../runtime/dispatch/action.js';
-import { BackfillActionError, BackfillStateError, ConfigurationError } from '../../runtime/errors.js';
+import type { Action } from '../../runtime/dispatch/action.js';
+import { BackfillStateError, ConfigurationError } from '../../runtime/errors.js';
 import type { Logger } from '../../runtime/logging/logger.js';
 import { parallelScan } from '../../data/paging/parallel-scan.js';
 import { describeTable } from '../../data/ensure-table.js';
 import { compileFilterPatterns } from '../../mapping/filter-patterns.js';
-import { backfillChangeOf, backfillRecord, type BackfillOrigin } from './backfill-change.js';
+import { backfillRecord, type BackfillOrigin } from './backfill-change.js';
 import type { ProgressReporter, ProgressSnapshot } from './progress.js';
 import { createRateLimiter } from './rate-limiter.js';
+import { runBackfillBatch } from './run-backfill-batch.js';
 import type { BackfillSource } from './source.js';
 import { advance, initialState, readState, startKeysOf, stateWriter, type BackfillState } from './state-file.js';
 
 export interface BackfillOptions {
   client: DynamoDBClient;
   source: Pick<BackfillSource, 'functionName' | 'tableName' | 'keyAttributes' | 'streamViewType'> & { filterPatterns?: unknown[] | undefined };
-  /** The function's actions, run in order on each change, as the stream dispatcher runs them. */
+  /** The function's actions, run on each change by the stream dispatcher's own `processBatch`. */
   actions: readonly Action[];
-  /** The logger the actions get. */
+  /** The logger the actions and the dispatcher get. */
   logger: Logger;
   /** TotalSegments. Default: the saved state's, else 4. */
   segments?: number | undefined;
@@ -58,20 +57,6 @@ export interface BackfillResult {
   /** True when a saved position was continued. */
   resumed: boolean;
   durationMs: number;
-}
-
-/** Runs the actions on each change in order, stopping at the first failure, as the stream dispatcher does. */
-async function runActions(changes: readonly Change[], actions: readonly Action[], context: ActionContext, functionName: string): Promise<void> {
-  for (const change of changes) {
-    for (const action of actions) {
-      if (action.match !== undefined && !action.match(change)) continue;
-      try {
-        await action.handle(change, context);
-      } catch (cause) {
-        throw new BackfillActionError(action.name, change.sequenceNumber, itemKeyText(change.keys), functionName, { cause });
-      }
-    }
-  }
 }
 
 async function loadState(options: BackfillOptions): Promise<{ state: BackfillState; resumed: boolean }> {
@@ -124,7 +109,6 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
 
   const limiter = createRateLimiter(options.rate);
   const passes = compileFilterPatterns(source.filterPatterns ?? []);
-  const context: ActionContext = { logger: options.logger, remainingTimeMs: () => Infinity };
   const total = table.ItemCount && table.ItemCount > 0 ? table.ItemCount : undefined;
   let items = 0;
   let filtered = 0;
@@ -172,7 +156,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
               const records = batch.map((item) => backfillRecord(item, origin, nowSeconds));
               const delivered = records.filter((record) => passes(record));
               filtered += records.length - delivered.length;
-              await runActions(delivered.map((record, index) => backfillChangeOf(record, index)), options.actions, context, source.functionName);
+              await runBackfillBatch(delivered, { actions: options.actions, logger: options.logger, functionName: source.functionName });
               items += batch.length;
               options.progress?.update(snapshot());
             }

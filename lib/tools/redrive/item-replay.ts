@@ -1,4 +1,5 @@
 import type { _Record as StreamsRecord, AttributeValue } from '@aws-sdk/client-dynamodb-streams';
+import { attributeKeyText } from '../../runtime/change/item-key.js';
 import { RedriveFailedError } from '../../runtime/errors.js';
 
 /** One item of a dead letter's range, to be run through the function again as it is now in the table. */
@@ -17,23 +18,6 @@ export interface ItemReplay {
   streamViewType: string | undefined;
   /** How many records of the range this replay stands for. */
   records: number;
-}
-
-const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
-
-/** An injective text of a key: attribute names sorted, each with its type and exact text (binaries by bytes). */
-function keyIdentity(keys: Record<string, AttributeValue>): string {
-  return JSON.stringify(
-    Object.keys(keys)
-      .sort()
-      .map((name) => {
-        const value = keys[name]!;
-        if (value.S !== undefined) return [name, 'S', value.S];
-        if (value.N !== undefined) return [name, 'N', value.N];
-        if (value.B !== undefined) return [name, 'B', base64(value.B)];
-        return [name, '?', JSON.stringify(value)];
-      }),
-  );
 }
 
 /**
@@ -64,7 +48,8 @@ export function planItemReplays(records: readonly StreamsRecord[]): ItemReplay[]
           'so its item cannot be read from the table; redrive this entry from the stream instead (leave out --from-item)',
       );
     }
-    const identity = keyIdentity(keys);
+    // Injective, N by value, B by bytes: the identity the ledger gives the item.
+    const identity = attributeKeyText(keys, `records[${index}].dynamodb.Keys`);
     const known = byKey.get(identity);
     if (known) {
       known.records += 1;
