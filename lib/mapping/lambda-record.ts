@@ -1,5 +1,5 @@
 import type { _Record as StreamsRecord, AttributeValue as StreamsAttributeValue } from '@aws-sdk/client-dynamodb-streams';
-import { RecordConversionError } from '../runtime/errors.js';
+import { RecordConversionError } from './errors.js';
 
 /** A DynamoDB stream record exactly as Lambda puts it in an event (attribute values as JSON: binaries in base64). */
 export interface LambdaStreamRecord {

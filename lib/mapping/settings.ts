@@ -1,4 +1,4 @@
-import { InvalidSettingError } from '../runtime/errors.js';
+import { InvalidSettingError } from './errors.js';
 import { compileFilterPatterns } from './filter-patterns.js';
 import { deployedFunctionName } from './function-environment.js';
 

@@ -11,7 +11,8 @@ import { resolveBackfillSource, type BackfillSource } from '../../lib/tools/back
 import type { BackfillState } from '../../lib/tools/backfill/state-file.js';
 import type { Action } from '../../lib/runtime/dispatch/action.js';
 import type { StreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
-import { ActionError, BackfillStateError } from '../../lib/runtime/errors.js';
+import { ActionError } from '../../lib/runtime/errors.js';
+import { BackfillStateError } from '../../lib/tools/errors.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import type { ServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { insertRecord, modifyRecord, removeRecord, streamEvent } from '../factories/stream-record.js';

@@ -1,4 +1,4 @@
-import { IamPolicyError } from '../../runtime/errors.js';
+import { IamPolicyError } from '../errors.js';
 import type { ServerlessConfig } from '../../mapping/serverless-config.js';
 import { deployedFunctionName } from '../../mapping/function-environment.js';
 import { functionStreamSettings } from '../../mapping/settings.js';

@@ -1,4 +1,4 @@
-import { IamPolicyError } from '../../runtime/errors.js';
+import { IamPolicyError } from '../errors.js';
 import type { CloudFormationResource } from '../../mapping/serverless-config.js';
 
 /** Where the local stack pretends to be: its account, region and partition. */

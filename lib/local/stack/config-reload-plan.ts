@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { declaredEnvironment } from '../../mapping/function-module.js';
-import { InvalidSettingError } from '../../runtime/errors.js';
+import { InvalidSettingError } from '../../mapping/errors.js';
 import { tableDefinitions, type TableDefinition } from '../../mapping/table-definition.js';
 import { functionStreamSettings, type StreamMappingSettings } from '../../mapping/settings.js';
 import type { StackConfig } from './stack-config.js';

@@ -1,4 +1,5 @@
-import { AppError, CommandUsageError } from '../../runtime/errors.js';
+import { AppError } from '../../runtime/errors.js';
+import { CommandUsageError } from '../../local/errors.js';
 import { DEAD_LETTERS_USAGE, parseDeadLettersArguments, runDeadLetters } from '../redrive/run-dead-letters.js';
 import { projectRoot } from '../../mapping/project-paths.js';
 

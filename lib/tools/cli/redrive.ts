@@ -1,4 +1,5 @@
-import { AppError, CommandUsageError } from '../../runtime/errors.js';
+import { AppError } from '../../runtime/errors.js';
+import { CommandUsageError } from '../../local/errors.js';
 import { parseRedriveArguments, REDRIVE_USAGE, runRedrive } from '../redrive/run-redrive.js';
 import { projectRoot } from '../../mapping/project-paths.js';
 

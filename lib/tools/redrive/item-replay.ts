@@ -1,5 +1,5 @@
 import type { _Record as StreamsRecord, AttributeValue } from '@aws-sdk/client-dynamodb-streams';
-import { RedriveFailedError } from '../../runtime/errors.js';
+import { RedriveFailedError } from '../errors.js';
 
 /** One item of a dead letter's range, to be run through the function again as it is now in the table. */
 export interface ItemReplay {

@@ -1,5 +1,6 @@
 import { declaredEnvironment, importHandlerModule } from '../../mapping/function-module.js';
-import { CommandUsageError, ConfigurationError } from '../../runtime/errors.js';
+import { ConfigurationError } from '../../runtime/errors.js';
+import { CommandUsageError } from '../../local/errors.js';
 import { functionStreamSettings, type StreamMappingSettings } from '../../mapping/settings.js';
 import type { ServerlessConfig } from '../../mapping/serverless-config.js';
 import type { RedriveHandler } from './redrive.js';

@@ -5,7 +5,7 @@ import type {
   AttributeValue as StreamsAttributeValue,
 } from '@aws-sdk/client-dynamodb-streams';
 import { tableNameFromStreamArn } from '../../runtime/change/stream-arn.js';
-import { RecordsExpiredError, RedriveFailedError } from '../../runtime/errors.js';
+import { RecordsExpiredError, RedriveFailedError } from '../errors.js';
 import { compileFilterPatterns } from '../../mapping/filter-patterns.js';
 import { toLambdaRecord, type LambdaStreamRecord } from '../../mapping/lambda-record.js';
 import type { RedriveEntry } from './dead-letter-source.js';

@@ -2,7 +2,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
 import { createDynamoDBStreamsClient } from '../../mapping/streams-client.js';
-import { CommandUsageError } from '../../runtime/errors.js';
+import { CommandUsageError } from '../../local/errors.js';
 import { functionStreamSettings } from '../../mapping/settings.js';
 import { createFileDeadLetterStore, type DeadLetterEntry } from '../../local/store/dead-letter-store.js';
 import { readServerlessConfig } from '../../mapping/serverless-config.js';
