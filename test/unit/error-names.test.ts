@@ -80,7 +80,8 @@ describe('error classes of the five layers', () => {
     });
 
     // Act
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', bundle.outputFiles[0]!.text], { encoding: 'utf8', timeout: 30_000 });
+    const code = bundle.outputFiles[0]!.text;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
     const seen = JSON.parse(run.stdout) as Array<{ exportName: string; name: string; className: string }>;
 
     // Assess: the bundle did rename classes (or this test would prove nothing), yet every name is intact.

@@ -95,7 +95,11 @@ describe('errors in log fields', () => {
   it.each<[string, unknown, Record<string, unknown>]>([
     ['a string', 'socket hang up', { kind: 'value', type: 'string', value: 'socket hang up' }],
     ['a number', 42, { kind: 'value', type: 'number', value: '42' }],
-    ['a bigint', 12345678901234567890123456789012345678n, { kind: 'value', type: 'bigint', value: '12345678901234567890123456789012345678' }],
+    [
+      'a bigint',
+      12345678901234567890123456789012345678n,
+      { kind: 'value', type: 'bigint', value: '12345678901234567890123456789012345678' },
+    ],
     ['null', null, { kind: 'value', type: 'null' }],
     ['an item image', { email: { S: 'ada@example.com' } }, { kind: 'value', type: 'Object' }],
     ['a Map', new Map([['email', 'ada@example.com']]), { kind: 'value', type: 'Map' }],
@@ -110,7 +114,10 @@ describe('errors in log fields', () => {
 
   it('leaves out other properties of an error, which may hold item contents', () => {
     // Prepare
-    const error = Object.assign(new Error('conditional check failed'), { Item: { email: { S: 'ada@example.com' } }, $metadata: { attempts: 1 } });
+    const error = Object.assign(new Error('conditional check failed'), {
+      Item: { email: { S: 'ada@example.com' } },
+      $metadata: { attempts: 1 },
+    });
 
     // Act
     const written = loggedError(error);
@@ -134,7 +141,12 @@ describe('errors in log fields', () => {
 
   it.each<[string, Record<string, unknown>, (line: Record<string, unknown>) => unknown, unknown]>([
     ['an error inside an array field', { failures: [new Error('one')] }, (line) => (line.failures as Written[])[0]!.message, 'one'],
-    ['an error inside an object field', { result: { error: new Error('two') } }, (line) => ((line.result as Written).error as Written).name, 'Error'],
+    [
+      'an error inside an object field',
+      { result: { error: new Error('two') } },
+      (line) => ((line.result as Written).error as Written).name,
+      'Error',
+    ],
     [
       'an object thrown as an error, with a message and a cause',
       { error: { message: 'thrown object', cause: new Error('inner') } },

@@ -25,7 +25,11 @@ describe('runCli: errors to exit codes and text', () => {
   });
 
   it.each<[string, unknown, RegExp]>([
-    ['our errors as Name: message, no stack', new MalformedEventError('not a stream event: pass the event Lambda delivers'), /^MalformedEventError: not a stream event: pass the event Lambda delivers$/],
+    [
+      'our errors as Name: message, no stack',
+      new MalformedEventError('not a stream event: pass the event Lambda delivers'),
+      /^MalformedEventError: not a stream event: pass the event Lambda delivers$/,
+    ],
     ['others with their stack', new TypeError('x is not a function'), /^TypeError: x is not a function\n\s+at /],
     ['a thrown string with its type', 'oops', /^Uncaught string: oops$/],
   ])('prints %s', (_case, error, expected) => {

@@ -36,7 +36,9 @@ export const isErrorLike = (value: unknown): value is Error =>
   typeof value === 'object' &&
   value !== null &&
   !written.has(value) &&
-  (value instanceof Error || types.isNativeError(value) || ('cause' in value && typeof (value as { message?: unknown }).message === 'string'));
+  (value instanceof Error ||
+    types.isNativeError(value) ||
+    ('cause' in value && typeof (value as { message?: unknown }).message === 'string'));
 
 const nameOf = (error: Error): string => (typeof error.name === 'string' && error.name ? error.name : 'Error');
 

@@ -40,14 +40,18 @@ export interface BackfillCliOptions {
 const positiveInteger = (name: string, text: string | undefined, max = 1_000_000): number | undefined => {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new CommandUsageError(`--${name} must be an integer from 1 to ${max}, got "${text}".\n${BACKFILL_USAGE}`);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new CommandUsageError(`--${name} must be an integer from 1 to ${max}, got "${text}".\n${BACKFILL_USAGE}`);
+  }
   return value;
 };
 
 const positiveNumber = (name: string, text: string | undefined): number | undefined => {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!(value > 0) || !Number.isFinite(value)) throw new CommandUsageError(`--${name} must be a positive number, got "${text}".\n${BACKFILL_USAGE}`);
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new CommandUsageError(`--${name} must be a positive number, got "${text}".\n${BACKFILL_USAGE}`);
+  }
   return value;
 };
 

@@ -32,7 +32,8 @@ async function main({ argv, signal }: CliContext): Promise<number> {
     ? []
     : await loadFunctionActions(source, { overrides: { DYNAMODB_ENDPOINT: endpoint ?? '', AWS_REGION: region, AWS_DEFAULT_REGION: region } });
   if (!options.dryRun) process.stderr.write(`Actions: ${actions.map((a) => a.name).join(', ')}; state ${options.statePath}\n`);
-  const stopping = () => process.stderr.write('\nStopping: finishing the batches under way and saving the position (Ctrl-C again to quit at once)\n');
+  const stopping = () =>
+    process.stderr.write('\nStopping: finishing the batches under way and saving the position (Ctrl-C again to quit at once)\n');
   if (signal.aborted) stopping();
   else signal.addEventListener('abort', stopping, { once: true });
 

@@ -31,7 +31,12 @@ function main({ argv }: CliContext): number {
     return EXIT.ok;
   }
   if (positionals.length !== 1 || values.key === undefined) {
-    const problem = positionals.length === 0 ? 'Give the stream a name.' : positionals.length > 1 ? `One name only, got ${positionals.join(' ')}.` : 'Give its key with --key.';
+    const problem =
+      positionals.length === 0
+        ? 'Give the stream a name.'
+        : positionals.length > 1
+          ? `One name only, got ${positionals.join(' ')}.`
+          : 'Give its key with --key.';
     throw new CommandUsageError(`${problem}\n${USAGE}`);
   }
   const plan = planNewStream(projectDir, positionals[0]!, values.key);
