@@ -8,7 +8,7 @@ import {
   type DynamoDBClient,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { TableMismatchError, TableWaitTimeoutError } from '../runtime/errors.js';
+import { TableMismatchError, TableWaitTimeoutError } from './errors.js';
 import type { TableDefinition } from '../mapping/table-definition.js';
 
 export interface EnsureTableOptions {

@@ -1,4 +1,4 @@
-import { FilterPatternError } from '../runtime/errors.js';
+import { FilterPatternError } from './errors.js';
 
 /**
  * EventBridge-style filter patterns as Lambda applies them to stream records (FilterCriteria).

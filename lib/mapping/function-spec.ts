@@ -1,12 +1,14 @@
+import { InvalidSettingError } from './errors.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandUsageError, ConfigurationError, InvalidSettingError } from '../runtime/errors.js';
+import { ConfigurationError } from '../runtime/errors.js';
 import { resourceNameOfArn, roleNameOfArn } from '../runtime/arn.js';
 import { declaredEnvironment } from './function-environment.js';
 import { projectRoot } from './project-paths.js';
 import type { CloudFormationResource, ServerlessConfig } from './serverless-config.js';
 import { SERVERLESS_DEFAULTS } from './serverless-defaults.js';
 import { parseStreamEvent, type OnFailureDestinationType, type StreamMappingSettings, type StreamTable } from './settings.js';
+import { CommandUsageError } from '../local/errors.js';
 
 /** The extensions a handler's source may have, in the order serverless-esbuild tries them. */
 export const HANDLER_EXTENSIONS = ['.ts', '.js', '.mts', '.mjs', '.cts', '.cjs'] as const;

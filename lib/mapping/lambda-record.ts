@@ -1,6 +1,6 @@
 import type { _Record as StreamsRecord, AttributeValue as StreamsAttributeValue } from '@aws-sdk/client-dynamodb-streams';
-import { RecordConversionError } from '../runtime/errors.js';
 import { serviceOfArn, withScope } from '../runtime/arn.js';
+import { RecordConversionError } from './errors.js';
 
 /** A DynamoDB stream record exactly as Lambda puts it in an event (attribute values as JSON: binaries in base64). */
 export interface LambdaStreamRecord {

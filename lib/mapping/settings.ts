@@ -1,7 +1,7 @@
-import { InvalidSettingError } from '../runtime/errors.js';
 import { parseStreamArn, serviceOfArn } from '../runtime/arn.js';
 import { compileFilterPatterns } from './filter-patterns.js';
 import { SERVERLESS_DEFAULTS } from './serverless-defaults.js';
+import { InvalidSettingError } from './errors.js';
 
 /** The settings of one local DynamoDB event-source mapping, as AWS Lambda names and bounds them. */
 export interface StreamMappingSettings {

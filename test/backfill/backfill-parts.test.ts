@@ -9,8 +9,9 @@ import { createRateLimiter } from '../../lib/tools/backfill/rate-limiter.js';
 import type { Change } from '../../lib/runtime/change/types.js';
 import type { Action } from '../../lib/runtime/dispatch/action.js';
 import { processBatch } from '../../lib/runtime/dispatch/process-batch.js';
-import { BackfillActionError, ConfigurationError, MalformedRecordError, UnidentifiableRecordError } from '../../lib/runtime/errors.js';
+import { ConfigurationError, MalformedRecordError, UnidentifiableRecordError } from '../../lib/runtime/errors.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
+import { BackfillActionError } from '../../lib/tools/errors.js';
 
 describe('backfill command line', () => {
   it('has defaults for everything but the function', () => {

@@ -1,3 +1,4 @@
+import { RecordConversionError } from '../../lib/mapping/errors.js';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +12,14 @@ import { resolveBackfillSource, type BackfillSource } from '../../lib/tools/back
 import type { BackfillState } from '../../lib/tools/backfill/state-file.js';
 import type { Action } from '../../lib/runtime/dispatch/action.js';
 import type { StreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
-import { ActionError, BackfillStateError, RecordConversionError } from '../../lib/runtime/errors.js';
+import { ActionError } from '../../lib/runtime/errors.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import type { ServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { insertRecord, modifyRecord, removeRecord, streamEvent } from '../factories/stream-record.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 import { scanAll, statsByKey } from '../support/stats.js';
 import { createStreamTable } from '../offline/harness.js';
+import { BackfillStateError } from '../../lib/tools/errors.js';
 
 const client: DynamoDBClient = localClient();
 const stage = uniqueStage('bf');

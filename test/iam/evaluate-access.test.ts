@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IamPolicyError } from '../../lib/runtime/errors.js';
+import { IamPolicyError } from '../../lib/local/errors.js';
 import { evaluateAccess, type AccessDecision } from '../../lib/local/iam/evaluate-access.js';
 import { resolveIntrinsic, type IntrinsicContext } from '../../lib/local/iam/intrinsics.js';
 import { parsePolicyStatements, type IamRole } from '../../lib/local/iam/policy.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MappingPermissionError } from '../../lib/runtime/errors.js';
+import { MappingPermissionError } from '../../lib/local/errors.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { startLocalStack } from '../../lib/local/stack/local-stack.js';
 import { loadStackConfig, type StackConfig } from '../../lib/local/stack/stack-config.js';

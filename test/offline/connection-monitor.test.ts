@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CheckpointStoreError } from '../../lib/runtime/errors.js';
+import { CheckpointStoreError } from '../../lib/local/errors.js';
 import { isConnectionError } from '../../lib/local/engine/connection-monitor.js';
 
 const withCode = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`connect ${code} 127.0.0.1:9`), { code, ...extra });

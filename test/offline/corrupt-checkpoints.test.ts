@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidCheckpointError } from '../../lib/runtime/errors.js';
+import { InvalidCheckpointError } from '../../lib/local/errors.js';
 import { mappingIdOf, type EventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
 import { createFileCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
 import { localClient } from '../support/dynamodb.js';

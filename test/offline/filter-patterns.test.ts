@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FilterPatternError } from '../../lib/runtime/errors.js';
+import { FilterPatternError } from '../../lib/mapping/errors.js';
 import { compileFilterPattern, compileFilterPatterns } from '../../lib/mapping/filter-patterns.js';
 
 // A record as Lambda sees it when it evaluates FilterCriteria.

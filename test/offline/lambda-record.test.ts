@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecordConversionError } from '../../lib/runtime/errors.js';
+import { RecordConversionError } from '../../lib/mapping/errors.js';
 import { deliveredStreamArn, toLambdaRecord } from '../../lib/mapping/lambda-record.js';
 import { streamFailurePayload } from '../../lib/mapping/failure-payload.js';
 

@@ -2,7 +2,12 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CheckpointStoreError, DeadLetterNotFoundError, InvalidDeadLetterIdError, UnreadableDeadLetterError } from '../../lib/runtime/errors.js';
+import {
+  CheckpointStoreError,
+  DeadLetterNotFoundError,
+  InvalidDeadLetterIdError,
+  UnreadableDeadLetterError,
+} from '../../lib/local/errors.js';
 import { createFileCheckpointStore, createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
 import { createFileDeadLetterStore, createMemoryDeadLetterStore, type StreamFailurePayload } from '../../lib/local/store/dead-letter-store.js';
 

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, InvalidCursorError } from '../../lib/runtime/errors.js';
+import { ConfigurationError } from '../../lib/runtime/errors.js';
+import { InvalidCursorError } from '../../lib/data/errors.js';
 import { createCursorCodec, type CursorScope } from '../../lib/data/paging/cursor.js';
 
 const secret = 'test-secret-test-secret-test-secret';

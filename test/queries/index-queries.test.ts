@@ -1,7 +1,7 @@
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidCursorError } from '../../lib/runtime/errors.js';
+import { InvalidCursorError } from '../../lib/data/errors.js';
 import { createCursorCodec } from '../../lib/data/paging/cursor.js';
 import { createBookQueries, type Book } from '../../lib/data/queries/book-queries.js';
 import { createOrderQueries, type Order } from '../../lib/data/queries/order-queries.js';

@@ -9,7 +9,8 @@ import { customerStatsAction } from '../../lib/runtime/actions/customer-stats.js
 import { runBackfill } from '../../lib/tools/backfill/run-backfill.js';
 import { resolveBackfillSource } from '../../lib/tools/backfill/source.js';
 import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
-import { ActionError, BackfillActionError } from '../../lib/runtime/errors.js';
+import { ActionError } from '../../lib/runtime/errors.js';
+import { BackfillActionError } from '../../lib/tools/errors.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import type { ServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { insertRecord, streamEvent, type PlainItem } from '../factories/stream-record.js';

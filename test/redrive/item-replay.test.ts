@@ -1,7 +1,7 @@
 import type { _Record as StreamsRecord, AttributeValue } from '@aws-sdk/client-dynamodb-streams';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { RedriveFailedError } from '../../lib/runtime/errors.js';
+import { RedriveFailedError } from '../../lib/tools/errors.js';
 import { itemReplayRecord, planItemReplays, type ItemReplay } from '../../lib/tools/redrive/item-replay.js';
 
 /** A Streams API record (binaries as bytes), marshalled from plain objects. */

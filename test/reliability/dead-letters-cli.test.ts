@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandUsageError } from '../../lib/runtime/errors.js';
+import { CommandUsageError } from '../../lib/local/errors.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { createEventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
 import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ScaffoldError } from '../../lib/runtime/errors.js';
+import { ScaffoldError } from '../../lib/tools/errors.js';
 import { applyPlan } from '../../lib/tools/scaffold/apply-plan.js';
 
 describe('applyPlan: all files or none', () => {

@@ -1,6 +1,6 @@
 import { DescribeTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { TableMismatchError } from '../../lib/runtime/errors.js';
+import { TableMismatchError } from '../../lib/data/errors.js';
 import type { TableDefinition } from '../../lib/mapping/table-definition.js';
 import { createTableService, serverlessTableDefinitions } from '../../lib/data/table-service.js';
 import { localClient, uniqueStage } from '../support/dynamodb.js';

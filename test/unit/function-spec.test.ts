@@ -1,10 +1,12 @@
+import { InvalidSettingError } from '../../lib/mapping/errors.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { functionSpec, handlerFileOf, HANDLER_EXTENSIONS, readFunctionSpecs } from '../../lib/mapping/function-spec.js';
 import { readServerlessConfig, type ServerlessConfig } from '../../lib/mapping/serverless-config.js';
-import { CommandUsageError, ConfigurationError, InvalidSettingError } from '../../lib/runtime/errors.js';
+import { ConfigurationError } from '../../lib/runtime/errors.js';
+import { CommandUsageError } from '../../lib/local/errors.js';
 
 const streamed = { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } };
 const resources: ServerlessConfig['resources'] = {

@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { KeySchemaElement, ScalarAttributeType } from '@aws-sdk/client-dynamodb';
-import { ConfigurationError, InvalidCursorError } from '../../runtime/errors.js';
+import { ConfigurationError } from '../../runtime/errors.js';
+import { InvalidCursorError } from '../errors.js';
 import { keyFromJson, keyToJson, type Key } from './key-json.js';
 
 const VERSION = 1;

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DynamoDBLocalError } from '../../runtime/errors.js';
+import { DynamoDBLocalError } from '../errors.js';
 import { projectPaths, projectRoot } from '../../mapping/project-paths.js';
 
 /** Version of the npm package that carries AWS's DynamoDB Local jar (see install-dynamodb-local.mjs). */

@@ -1,6 +1,6 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, type DynamoDBStreamsClient, type Shard } from '@aws-sdk/client-dynamodb-streams';
-import { CheckpointStoreError, DrainTimeoutError, InvalidCheckpointError } from '../../runtime/errors.js';
+import { CheckpointStoreError, DrainTimeoutError, InvalidCheckpointError } from '../errors.js';
 import type { Logger } from '../../runtime/logging/logger.js';
 import { compileFilterPatterns } from '../../mapping/filter-patterns.js';
 import { checkCheckpoint } from '../store/check-checkpoint.js';

@@ -1,4 +1,4 @@
-import { IamPolicyError } from '../../runtime/errors.js';
+import { IamPolicyError } from '../errors.js';
 import type { ServerlessConfig } from '../../mapping/serverless-config.js';
 import { readFunctionSpecs, roleLogicalId, type FunctionSpec } from '../../mapping/function-spec.js';
 import { streamArn } from '../../runtime/arn.js';

@@ -1,6 +1,6 @@
-import { IamPolicyError } from '../../runtime/errors.js';
 import { bucketArn, logGroupArn, queueArn, roleArn, streamArn, tableArn, topicArn } from '../../runtime/arn.js';
 import type { CloudFormationResource } from '../../mapping/serverless-config.js';
+import { IamPolicyError } from '../errors.js';
 
 /** Where the local stack pretends to be: its account, region and partition. */
 export interface IntrinsicContext {

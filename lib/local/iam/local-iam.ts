@@ -1,5 +1,5 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { MappingPermissionError } from '../../runtime/errors.js';
+import { MappingPermissionError } from '../errors.js';
 import type { Logger } from '../../runtime/logging/logger.js';
 import type { StreamMappingSettings } from '../../mapping/settings.js';
 import type { ServerlessConfig } from '../../mapping/serverless-config.js';

@@ -1,4 +1,4 @@
-import { IamPolicyError } from '../../runtime/errors.js';
+import { IamPolicyError } from '../errors.js';
 import { resolveIntrinsic, type IntrinsicContext } from './intrinsics.js';
 
 /** One statement of an identity-based policy, with every value resolved to a string pattern. */

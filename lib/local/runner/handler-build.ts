@@ -1,7 +1,8 @@
 import { existsSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { join, relative } from 'node:path';
 import { context, type BuildContext, type BuildOptions } from 'esbuild';
-import { ConfigurationError, HandlerBuildError } from '../../runtime/errors.js';
+import { ConfigurationError } from '../../runtime/errors.js';
+import { HandlerBuildError } from '../errors.js';
 import type { Logger } from '../../runtime/logging/logger.js';
 import { projectPaths } from '../../mapping/project-paths.js';
 import { handlerFileOf, type FunctionSpec } from '../../mapping/function-spec.js';

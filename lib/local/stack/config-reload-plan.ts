@@ -2,10 +2,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { declaredEnvironment } from '../../mapping/function-environment.js';
 import { functionSpec } from '../../mapping/function-spec.js';
 import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
-import { InvalidSettingError } from '../../runtime/errors.js';
 import { tableDefinitions, type TableDefinition } from '../../mapping/table-definition.js';
 import type { StreamMappingSettings } from '../../mapping/settings.js';
 import type { StackConfig } from './stack-config.js';
+import { InvalidSettingError } from '../../mapping/errors.js';
 
 /**
  * One applied change of a function's settings, named as serverless.yml names it. An environment change

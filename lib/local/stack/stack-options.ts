@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CommandUsageError } from '../errors.js';
 import { ConfigurationError } from '../../runtime/errors.js';
 import { DEFAULT_CONSOLE_PORT, type ConsoleOption } from '../../tools/console/console-option.js';
 import type { LocalStackOptions } from './local-stack.js';
@@ -49,10 +51,10 @@ Options:
   --stage S           stage (default local)
   -h, --help          this text`;
 
-const integerOption = (name: string, text: string | undefined, min: number, max: number): number => {
+const integerOption = (name: string, text: string | undefined, min: number, max: number, error = CommandUsageError): number => {
   const value = Number(text);
   if (text === undefined || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)})`);
+    throw new error(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)})`);
   }
   return value;
 };
@@ -63,76 +65,100 @@ const onOff = (name: string, text: string): boolean => {
   throw new ConfigurationError(`${name} must be on or off (got ${JSON.stringify(text)})`);
 };
 
-/** Parses `npm start` arguments; the environment supplies DYNAMODB_PORT. */
+const START_OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'in-memory': { type: 'boolean' },
+  reset: { type: 'boolean' },
+  recreate: { type: 'string', multiple: true },
+  'ttl-interval': { type: 'string' },
+  'poll-interval': { type: 'string' },
+  'no-watch': { type: 'boolean' },
+  'no-offline': { type: 'boolean' },
+  'no-iam': { type: 'boolean' },
+  'console-port': { type: 'string' },
+  'no-console': { type: 'boolean' },
+  'http-port': { type: 'string' },
+  'lambda-port': { type: 'string' },
+  stage: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/**
+ * Parses `npm start` arguments (a bad one is a CommandUsageError); the environment supplies DYNAMODB_PORT and LOCAL_IAM
+ * (a bad one is a ConfigurationError). Options apply in the order given, so the last of --console-port and --no-console wins.
+ */
 export function parseStartArguments(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedStartArguments {
   const stack: StackCliOptions = {};
   const offlinePorts: OfflinePorts = {};
   let offline = true;
   let help = false;
-  if (env.DYNAMODB_PORT) stack.port = integerOption('DYNAMODB_PORT', env.DYNAMODB_PORT, 1, 65535);
+  if (env.DYNAMODB_PORT) stack.port = integerOption('DYNAMODB_PORT', env.DYNAMODB_PORT, 1, 65535, ConfigurationError);
   if (env.LOCAL_IAM !== undefined && env.LOCAL_IAM !== '') stack.iam = onOff('LOCAL_IAM', env.LOCAL_IAM);
-  for (let i = 0; i < argv.length; i += 1) {
-    const raw = argv[i]!;
-    const [flag, inline] = raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : [raw, undefined];
-    const value = () => inline ?? argv[++i];
-    switch (flag) {
-      case '--port':
-        stack.port = integerOption('--port', value(), 1, 65535);
+  let tokens;
+  try {
+    ({ tokens } = parseArgs({ args: argv, options: START_OPTIONS, strict: true, allowPositionals: false, tokens: true }));
+  } catch (error) {
+    throw new CommandUsageError(`${(error as Error).message}\n\n${START_USAGE}`, { cause: error });
+  }
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const flag = token.rawName;
+    const value = token.value;
+    switch (token.name) {
+      case 'port':
+        stack.port = integerOption(flag, value, 1, 65535);
         break;
-      case '--host':
-        stack.host = String(value());
+      case 'host':
+        stack.host = String(value);
         break;
-      case '--in-memory':
+      case 'in-memory':
         stack.inMemory = true;
         break;
-      case '--reset':
+      case 'reset':
         stack.reset = true;
         break;
-      case '--recreate': {
-        const text = value();
-        const names = String(text ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+      case 'recreate': {
+        const names = String(value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
         if (names.length === 0) {
-          throw new ConfigurationError(`--recreate needs a table name (got ${JSON.stringify(text)}), for example --recreate books-local`);
+          throw new CommandUsageError(`--recreate needs a table name (got ${JSON.stringify(value)}), for example --recreate books-local`);
         }
         stack.recreate = [...new Set([...(stack.recreate ?? []), ...names])];
         break;
       }
-      case '--http-port':
-        offlinePorts.httpPort = integerOption('--http-port', value(), 1, 65535);
+      case 'http-port':
+        offlinePorts.httpPort = integerOption(flag, value, 1, 65535);
         break;
-      case '--lambda-port':
-        offlinePorts.lambdaPort = integerOption('--lambda-port', value(), 1, 65535);
+      case 'lambda-port':
+        offlinePorts.lambdaPort = integerOption(flag, value, 1, 65535);
         break;
-      case '--ttl-interval':
-        stack.ttlIntervalMs = integerOption('--ttl-interval', value(), 0, 3_600_000);
+      case 'ttl-interval':
+        stack.ttlIntervalMs = integerOption(flag, value, 0, 3_600_000);
         break;
-      case '--poll-interval':
-        stack.pollIntervalMs = integerOption('--poll-interval', value(), 10, 60_000);
+      case 'poll-interval':
+        stack.pollIntervalMs = integerOption(flag, value, 10, 60_000);
         break;
-      case '--no-watch':
+      case 'no-watch':
         stack.watch = false;
         break;
-      case '--no-iam':
+      case 'no-iam':
         stack.iam = false;
         break;
-      case '--console-port':
-        stack.console = { port: integerOption('--console-port', value(), 0, 65535) };
+      case 'console-port':
+        stack.console = { port: integerOption(flag, value, 0, 65535) };
         break;
-      case '--no-console':
+      case 'no-console':
         stack.console = false;
         break;
-      case '--no-offline':
+      case 'no-offline':
         offline = false;
         break;
-      case '--stage':
-        stack.stage = String(value());
+      case 'stage':
+        stack.stage = String(value);
         break;
-      case '-h':
-      case '--help':
+      case 'help':
         help = true;
         break;
-      default:
-        throw new ConfigurationError(`Unknown option ${raw}. ${START_USAGE}`);
     }
   }
   return { stack, offlinePorts, offline, help };

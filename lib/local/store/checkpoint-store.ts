@@ -1,6 +1,6 @@
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CheckpointStoreError, InvalidCheckpointError } from '../../runtime/errors.js';
+import { CheckpointStoreError, InvalidCheckpointError } from '../errors.js';
 import { checkCheckpoint } from './check-checkpoint.js';
 import { projectPaths } from '../../mapping/project-paths.js';
 

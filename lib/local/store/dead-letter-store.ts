@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { DeadLetterNotFoundError, InvalidDeadLetterIdError, UnreadableDeadLetterError } from '../../runtime/errors.js';
+import { DeadLetterNotFoundError, InvalidDeadLetterIdError, UnreadableDeadLetterError } from '../errors.js';
 import { projectPaths } from '../../mapping/project-paths.js';
 
 /**

@@ -1,8 +1,13 @@
+import { errorFields, isErrorLike } from './error-fields.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-/** Fields of a log line. Item images belong at debug level only: they may hold personal data. */
+/**
+ * Fields of a log line. Item images belong at debug level only: they may hold personal data. An error (at any depth)
+ * is written as its name, message, stack and cause chain (see errorFields).
+ */
 export type LogFields = Record<string, unknown>;
 
 /** Structured JSON-lines logger. */
@@ -28,7 +33,8 @@ const replacer = (_key: string, value: unknown) => {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Set) return [...value];
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  if (value instanceof Error) return { name: value.name, message: value.message, ...(value.cause !== undefined ? { cause: String(value.cause) } : {}) };
+  // An error becomes name, message, stack and its cause chain; its other properties may hold item contents.
+  if (isErrorLike(value)) return errorFields(value);
   return value;
 };
 

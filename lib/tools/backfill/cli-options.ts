@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigurationError } from '../../runtime/errors.js';
+import { CommandUsageError } from '../../local/errors.js';
 import { projectPaths } from '../../mapping/project-paths.js';
 
 export const BACKFILL_USAGE = `Usage: npm run backfill -- <function> [options]
@@ -40,18 +40,22 @@ export interface BackfillCliOptions {
 const positiveInteger = (name: string, text: string | undefined, max = 1_000_000): number | undefined => {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new ConfigurationError(`--${name} must be an integer from 1 to ${max}, got "${text}".\n${BACKFILL_USAGE}`);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new CommandUsageError(`--${name} must be an integer from 1 to ${max}, got "${text}".\n${BACKFILL_USAGE}`);
+  }
   return value;
 };
 
 const positiveNumber = (name: string, text: string | undefined): number | undefined => {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!(value > 0) || !Number.isFinite(value)) throw new ConfigurationError(`--${name} must be a positive number, got "${text}".\n${BACKFILL_USAGE}`);
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new CommandUsageError(`--${name} must be a positive number, got "${text}".\n${BACKFILL_USAGE}`);
+  }
   return value;
 };
 
-/** Parses the command line of `npm run backfill`; undefined means help was asked for. */
+/** Parses the command line of `npm run backfill`; undefined means help was asked for. Throws CommandUsageError. */
 export function parseBackfillArguments(argv: string[], projectDir: string): BackfillCliOptions | undefined {
   let parsed;
   try {
@@ -77,14 +81,14 @@ export function parseBackfillArguments(argv: string[], projectDir: string): Back
       },
     });
   } catch (error) {
-    throw new ConfigurationError(`${(error as Error).message}\n${BACKFILL_USAGE}`, { cause: error });
+    throw new CommandUsageError(`${(error as Error).message}\n${BACKFILL_USAGE}`, { cause: error });
   }
   const { values, positionals } = parsed;
   if (values.help) return undefined;
-  if (positionals.length !== 1) throw new ConfigurationError(`Name exactly one function to backfill.\n${BACKFILL_USAGE}`);
+  if (positionals.length !== 1) throw new CommandUsageError(`Name exactly one function to backfill.\n${BACKFILL_USAGE}`);
   const functionName = positionals[0]!;
   const stage = values.stage ?? 'local';
-  if (!/^[A-Za-z0-9-]+$/.test(stage)) throw new ConfigurationError(`--stage must be letters, digits and dashes, got "${stage}"`);
+  if (!/^[A-Za-z0-9-]+$/.test(stage)) throw new CommandUsageError(`--stage must be letters, digits and dashes, got "${stage}"`);
   return {
     functionName,
     stage,

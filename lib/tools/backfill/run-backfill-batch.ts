@@ -3,9 +3,10 @@ import { itemKeyText } from '../../runtime/change/item-key.js';
 import type { Change } from '../../runtime/change/types.js';
 import type { Action } from '../../runtime/dispatch/action.js';
 import { processBatch } from '../../runtime/dispatch/process-batch.js';
-import { BackfillActionError, MalformedEventError } from '../../runtime/errors.js';
+import { MalformedEventError } from '../../runtime/errors.js';
 import type { Logger } from '../../runtime/logging/logger.js';
 import { backfillChangeOf } from './backfill-change.js';
+import { BackfillActionError } from '../errors.js';
 
 export interface BackfillBatchOptions {
   /** The function's actions, run per change (`handle`) in order, as the stream dispatcher runs them. */

@@ -1,6 +1,7 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Action } from '../../runtime/dispatch/action.js';
-import { BackfillStateError, ConfigurationError } from '../../runtime/errors.js';
+import { ConfigurationError } from '../../runtime/errors.js';
+import { BackfillStateError } from '../errors.js';
 import type { Logger } from '../../runtime/logging/logger.js';
 import { parallelScan } from '../../data/paging/parallel-scan.js';
 import { describeTable } from '../../data/ensure-table.js';

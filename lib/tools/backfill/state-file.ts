@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { BackfillStateError } from '../../runtime/errors.js';
+import { BackfillStateError } from '../errors.js';
 import { keyFromJson, keyToJson, type JsonKey, type Key } from '../../data/paging/key-json.js';
 
 /** Where one segment of a backfill stands. */

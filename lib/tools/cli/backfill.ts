@@ -4,21 +4,21 @@ import { createProgressReporter } from '../backfill/progress.js';
 import { runBackfill } from '../backfill/run-backfill.js';
 import { resolveBackfillSource } from '../backfill/source.js';
 import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
-import { AppError } from '../../runtime/errors.js';
 import { EnvName } from '../../runtime/env-names.js';
 import { createLogger } from '../../runtime/logging/logger.js';
 import { readServerlessConfig } from '../../mapping/serverless-config.js';
 import { projectRoot } from '../../mapping/project-paths.js';
+import { EXIT, runCli, type CliContext } from './run-cli.js';
 
 // `npm run backfill -- <function> [options]`: runs a function's actions on every item of its source table.
 
 const projectDir = projectRoot;
 
-async function main(): Promise<number> {
-  const options = parseBackfillArguments(process.argv.slice(2), projectDir);
+async function main({ argv, signal }: CliContext): Promise<number> {
+  const options = parseBackfillArguments(argv, projectDir);
   if (!options) {
     process.stdout.write(`${BACKFILL_USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   const config = readServerlessConfig({ stage: options.stage, ...(options.region ? { region: options.region } : {}) });
   const source = resolveBackfillSource(config, options.functionName);
@@ -33,16 +33,10 @@ async function main(): Promise<number> {
     ? []
     : (await loadFunctionActions(source, { endpoint, region, overrides: { [EnvName.dynamodbEndpoint]: endpoint ?? '' } })).actions;
   if (!options.dryRun) process.stderr.write(`Actions: ${actions.map((a) => a.name).join(', ')}; state ${options.statePath}\n`);
-  const controller = new AbortController();
-  let interrupts = 0;
-  process.on('SIGINT', () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
+  const stopping = () =>
     process.stderr.write('\nStopping: finishing the batches under way and saving the position (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  });
-  process.on('SIGTERM', () => controller.abort());
-
+  if (signal.aborted) stopping();
+  else signal.addEventListener('abort', stopping, { once: true });
 
   const progress = createProgressReporter({ label: source.functionName, intervalMs: options.intervalMs });
   const result = await runBackfill({
@@ -58,7 +52,7 @@ async function main(): Promise<number> {
     dryRun: options.dryRun,
     restart: options.restart,
     statePath: options.statePath,
-    signal: controller.signal,
+    signal,
     progress,
     region,
   });
@@ -77,13 +71,7 @@ async function main(): Promise<number> {
     'already-complete': `already complete (${result.totalItems} items); run with --restart to backfill again`,
   };
   progress.finish(snapshot, messages[result.outcome]);
-  return result.outcome === 'interrupted' ? 130 : 0;
+  return result.outcome === 'interrupted' ? EXIT.interrupted : EXIT.ok;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`backfill: ${error instanceof AppError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCli(main, { interrupt: 'abort-then-exit' });

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { AppError } from '../../runtime/errors.js';
+import { CommandUsageError } from '../../local/errors.js';
 import { applyPlan } from '../scaffold/apply-plan.js';
 import { planNewStream } from '../scaffold/new-stream-plan.js';
 import { projectRoot } from '../../mapping/project-paths.js';
+import { EXIT, runCli, type CliContext } from './run-cli.js';
 
 // `npm run new-stream -- <name> --key <attr>:<S|N|B>[,<attr>:<S|N|B>]`: adds a table with a stream, its function,
 // role and dead-letter queue to serverless.yml, a handler, a fixture and a test. Checks everything, then writes.
@@ -17,34 +18,38 @@ Exit codes: 0 added, 1 a name or file exists already (nothing changed), 2 usage.
 
 const projectDir = projectRoot;
 
-function main(argv: string[]): number {
-  let parsed: ReturnType<typeof parseArgs<{ options: { key: { type: 'string' }; 'dry-run': { type: 'boolean' }; help: { type: 'boolean'; short: 'h' } }; allowPositionals: true }>>;
+function main({ argv }: CliContext): number {
+  let parsed;
   try {
     parsed = parseArgs({ args: argv, options: { key: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
+    throw new CommandUsageError(`${(error as Error).message}\n${USAGE}`, { cause: error });
   }
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   if (positionals.length !== 1 || values.key === undefined) {
-    process.stderr.write(`${positionals.length === 0 ? 'Give the stream a name.' : positionals.length > 1 ? `One name only, got ${positionals.join(' ')}.` : 'Give its key with --key.'}\n${USAGE}\n`);
-    return 2;
+    const problem =
+      positionals.length === 0
+        ? 'Give the stream a name.'
+        : positionals.length > 1
+          ? `One name only, got ${positionals.join(' ')}.`
+          : 'Give its key with --key.';
+    throw new CommandUsageError(`${problem}\n${USAGE}`);
   }
   const plan = planNewStream(projectDir, positionals[0]!, values.key);
   if (plan.kind !== 'plan') {
     process.stderr.write(`Nothing was changed:\n${plan.problems.map((problem) => `  - ${problem}`).join('\n')}\n`);
     if (plan.kind === 'invalid') process.stderr.write(`${USAGE}\n`);
-    return plan.kind === 'invalid' ? 2 : 1;
+    return plan.kind === 'invalid' ? EXIT.usage : EXIT.failure;
   }
   const { spec } = plan;
   const files = [...plan.writes.map((write) => write.path), spec.eventFile];
   if (values['dry-run']) {
     process.stdout.write(`Would add ${spec.functionName} on ${spec.tableName}, writing:\n${files.map((file) => `  ${file}`).join('\n')}\n`);
-    return 0;
+    return EXIT.ok;
   }
   applyPlan(
     projectDir,
@@ -68,12 +73,7 @@ function main(argv: string[]): number {
       '  npm start',
     ].join('\n') + '\n',
   );
-  return 0;
+  return EXIT.ok;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  process.stderr.write(`${error instanceof AppError ? `${error.name}: ${error.message}` : ((error as Error)?.stack ?? String(error))}\n`);
-  process.exitCode = 1;
-}
+runCli(main);

@@ -1,5 +1,7 @@
-import { AppError, ConfigurationError } from '../../runtime/errors.js';
+import { parseArgs } from 'node:util';
+import { CommandUsageError } from '../../local/errors.js';
 import { formatSoakReport, runSoak } from '../soak/run-soak.js';
+import { EXIT, runCli, type CliContext } from './run-cli.js';
 
 // `npm run soak -- [--writes N] [--writers N] [--fault-rate R] [--no-restart] [--retries N] [--seed N]`:
 // the full-size fault-injection soak on a local stack of its own (see lib/tools/soak/run-soak.ts).
@@ -12,43 +14,63 @@ const USAGE = `Usage: npm run soak -- [options]
   --no-restart     do not restart DynamoDB Local mid-run
   --seed N         seed of the writers' random choices (default 42)`;
 
-function parse(argv: string[]) {
-  const options = { writes: 3000, writers: 8, faultRate: 0.1, restart: true, maximumRetryAttempts: 20, seed: 42 };
-  for (let i = 0; i < argv.length; i += 1) {
-    const flag = argv[i]!;
-    const number = (min: number, max: number) => {
-      const value = Number(argv[++i]);
-      if (!(value >= min && value <= max)) throw new ConfigurationError(`${flag} must be a number from ${min} to ${max}\n\n${USAGE}`);
-      return value;
-    };
-    if (flag === '--writes') options.writes = number(1, 1_000_000);
-    else if (flag === '--writers') options.writers = number(1, 64);
-    else if (flag === '--fault-rate') options.faultRate = number(0, 0.9);
-    else if (flag === '--retries') options.maximumRetryAttempts = number(0, 10_000);
-    else if (flag === '--seed') options.seed = number(0, 2 ** 31);
-    else if (flag === '--no-restart') options.restart = false;
-    else if (flag === '-h' || flag === '--help') return undefined;
-    else throw new ConfigurationError(`Unknown option ${flag}\n\n${USAGE}`);
-  }
-  return options;
+interface SoakCliOptions {
+  writes: number;
+  writers: number;
+  faultRate: number;
+  restart: boolean;
+  maximumRetryAttempts: number;
+  seed: number;
 }
 
-async function main(): Promise<number> {
-  const options = parse(process.argv.slice(2));
+/** Parses the soak's command line; undefined means help was asked for. Throws CommandUsageError. */
+function parseSoakArguments(argv: string[]): SoakCliOptions | undefined {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        writes: { type: 'string' },
+        writers: { type: 'string' },
+        'fault-rate': { type: 'string' },
+        retries: { type: 'string' },
+        seed: { type: 'string' },
+        'no-restart': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new CommandUsageError(`${(error as Error).message}\n\n${USAGE}`, { cause: error });
+  }
+  if (values.help) return undefined;
+  const number = (flag: string, text: string | undefined, fallback: number, min: number, max: number): number => {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!(value >= min && value <= max)) throw new CommandUsageError(`--${flag} must be a number from ${min} to ${max}\n\n${USAGE}`);
+    return value;
+  };
+  return {
+    writes: number('writes', values.writes, 3000, 1, 1_000_000),
+    writers: number('writers', values.writers, 8, 1, 64),
+    faultRate: number('fault-rate', values['fault-rate'], 0.1, 0, 0.9),
+    maximumRetryAttempts: number('retries', values.retries, 20, 0, 10_000),
+    seed: number('seed', values.seed, 42, 0, 2 ** 31),
+    restart: values['no-restart'] !== true,
+  };
+}
+
+async function main({ argv }: CliContext): Promise<number> {
+  const options = parseSoakArguments(argv);
   if (!options) {
     process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   const started = Date.now();
   const report = await runSoak({ ...options, progress: (line) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`) });
   process.stdout.write(`${formatSoakReport(report)}\n`);
-  return report.ok ? 0 : 1;
+  return report.ok ? EXIT.ok : EXIT.failure;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof AppError ? `${error.name}: ${error.message}` : String((error as Error)?.stack ?? error)}\n`);
-    process.exit(2);
-  },
-);
+runCli(main);

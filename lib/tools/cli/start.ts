@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { AppError } from '../../runtime/errors.js';
 import { commandStartTime } from '../../local/stack/command-start-time.js';
-import { startLocalStack, type LocalStack } from '../../local/stack/local-stack.js';
+import { startLocalStack } from '../../local/stack/local-stack.js';
 import { watchParent } from '../../local/stack/parent-watch.js';
 import { projectRoot } from '../../mapping/project-paths.js';
 import { consoleOf, parseStartArguments, stackOptionsEnv, START_USAGE, type ParsedStartArguments } from '../../local/stack/stack-options.js';
 import { EnvName } from '../../runtime/env-names.js';
+import { LocalStackError } from '../errors.js';
+import { EXIT, exitCodeOf, interruptSignalOf, runCli, type CliContext } from './run-cli.js';
 
 // `npm start`: the local stack inside `sls offline start` (the in-repository plugin starts it), or alone with --no-offline.
 // Whatever happens, everything started here stops with this process: a start-up error exits non-zero, and
@@ -16,14 +17,13 @@ const projectDir = projectRoot;
 
 /** How long an orderly stop may take before what is left is killed (handlers get their own timeouts). */
 const STOP_GRACE_MS = 20_000;
-const EXIT_USAGE = 2;
-const EXIT_INTERRUPTED = 130;
 
 function serverlessBin(): string {
   return join(dirname(require.resolve('osls/package.json', { paths: [projectDir] })), 'bin', 'serverless.js');
 }
 
-function runInsideServerlessOffline(parsed: ParsedStartArguments, startedAt: number): void {
+function runInsideServerlessOffline(parsed: ParsedStartArguments, startedAt: number, signal: AbortSignal): Promise<number> {
+  if (signal.aborted) return Promise.resolve(EXIT.interrupted);
   const stage = parsed.stack.stage ?? 'local';
   const { httpPort, lambdaPort } = parsed.offlinePorts;
   const args = [serverlessBin(), 'offline', 'start', '--stage', stage];
@@ -42,27 +42,29 @@ function runInsideServerlessOffline(parsed: ParsedStartArguments, startedAt: num
     },
   });
   let stopping = false;
-  // Ctrl+C in a terminal reaches the whole group (and npm passes it on again): one stop is enough.
-  const stop = (signal: NodeJS.Signals) => {
+  // Ctrl+C in a terminal reaches the whole group (and npm passes it on again): one stop is enough, so runCli
+  // only aborts `signal` (once, with the signal's name) and the child's exit decides when this one exits.
+  const stop = (stopSignal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    if (child.exitCode === null && child.signalCode === null) child.kill(stopSignal);
     // serverless-offline stops the plugin (and with it DynamoDB Local) in order; if that hangs, the JVM and
     // the handler workers die with the Serverless process anyway.
     setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS).unref();
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  signal.addEventListener('abort', () => stop(interruptSignalOf(signal)), { once: true });
   watchParent(() => stop('SIGTERM'));
-  child.on('error', (error) => {
-    process.stderr.write(`Could not run serverless: ${error.message}\n`);
-    process.exit(1);
+  return new Promise((resolve, reject) => {
+    child.on('error', (error) => {
+      reject(new LocalStackError(`Could not run serverless (${error.message}); check that osls is installed (npm ci)`, { cause: error }));
+    });
+    child.on('exit', (code) => resolve(stopping && code === 0 ? EXIT.interrupted : (code ?? EXIT.failure)));
   });
-  child.on('exit', (code) => process.exit(stopping && code === 0 ? EXIT_INTERRUPTED : (code ?? 1)));
 }
 
-async function runAlone(parsed: ParsedStartArguments, startedAt: number): Promise<void> {
-  let stack: LocalStack | undefined;
+async function runAlone(parsed: ParsedStartArguments, startedAt: number, signal: AbortSignal): Promise<number> {
+  let stopped!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (stopped = resolve));
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -71,48 +73,41 @@ async function runAlone(parsed: ParsedStartArguments, startedAt: number): Promis
       process.stderr.write(
         `The local stack did not stop within ${STOP_GRACE_MS / 1000} s; exiting (DynamoDB Local and the handlers die with this process).\n`,
       );
-      process.exit(1);
+      process.exit(EXIT.failure);
     }, STOP_GRACE_MS).unref();
-    // A stop during the start waits for the start to end (below), then stops what it started.
-    if (stack) {
-      process.stdout.write('Stopping the local stack...\n');
-      void stack.stop().then(() => process.exit(EXIT_INTERRUPTED));
-    }
+    stopped();
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  signal.addEventListener('abort', stop, { once: true });
+  if (signal.aborted) stop();
   watchParent(stop);
-  stack = await startLocalStack({ ...parsed.stack, console: consoleOf(parsed.stack), startedAt, projectDir });
-  if (stopping) {
-    await stack.stop();
-    process.exit(EXIT_INTERRUPTED);
-  }
-  process.stdout.write(`${stack.summary()}\nReady. Ctrl+C stops.\n`);
+  // A stop during the start waits for the start to end, then stops what it started.
+  const stack = await startLocalStack({ ...parsed.stack, console: consoleOf(parsed.stack), startedAt, projectDir });
+  if (!stopping) process.stdout.write(`${stack.summary()}\nReady. Ctrl+C stops.\n`);
+  await stopRequested;
+  process.stdout.write('Stopping the local stack...\n');
+  await stack.stop();
+  return EXIT.interrupted;
 }
 
-async function main(): Promise<void> {
+async function main({ argv, signal }: CliContext): Promise<number> {
   const startedAt = commandStartTime();
-  let parsed: ParsedStartArguments;
-  try {
-    parsed = parseStartArguments(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).name}: ${(error as Error).message}\n`);
-    process.exit(EXIT_USAGE);
-  }
+  const parsed = parseStartArguments(argv);
   if (parsed.help) {
     process.stdout.write(`${START_USAGE}\n`);
-    return;
+    return EXIT.ok;
   }
-  if (parsed.offline) runInsideServerlessOffline(parsed, startedAt);
-  else await runAlone(parsed, startedAt);
+  return parsed.offline ? runInsideServerlessOffline(parsed, startedAt, signal) : runAlone(parsed, startedAt, signal);
 }
 
-main().catch((error: unknown) => {
-  // Our own errors say what to do: print the message, not a stack trace. Whatever the start had begun was
-  // stopped by it, and what it spawned dies with this process.
-  process.stderr.write(`${error instanceof AppError ? `${error.name}: ${error.message}` : ((error as Error)?.stack ?? String(error))}\n`);
+// Our own errors say what to do: runCli prints the message, not a stack trace. Whatever the start had begun was
+// stopped by it, and what it spawned dies with this process.
+runCli(main, {
+  interrupt: 'abort',
   // The same structured line as the plugin writes inside sls offline start: tools tell the failure by name.
-  const errorName = error instanceof Error ? error.name : 'Error';
-  process.stderr.write(`${JSON.stringify({ level: 'error', event: 'local-stack-failed', errorName })}\n`);
-  process.exit(1);
+  // A command line that cannot be run started nothing, so it is no failure of the stack.
+  onFailure: (error) => {
+    if (exitCodeOf(error) === EXIT.usage) return;
+    const errorName = error instanceof Error ? error.name : 'Error';
+    process.stderr.write(`${JSON.stringify({ level: 'error', event: 'local-stack-failed', errorName })}\n`);
+  },
 });

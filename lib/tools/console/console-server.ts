@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { AppError, ConsoleRequestError, ConsoleStartError, DeadLetterNotFoundError, InvalidDeadLetterIdError } from '../../runtime/errors.js';
+import { AppError } from '../../runtime/errors.js';
+import { DeadLetterNotFoundError, InvalidDeadLetterIdError } from '../../local/errors.js';
+import { ConsoleRequestError, ConsoleStartError } from '../errors.js';
 import type { Logger } from '../../runtime/logging/logger.js';
 import type { ConsoleMessage } from './console-view.js';
 import type { ConsoleState } from './console-state.js';

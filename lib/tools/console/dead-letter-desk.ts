@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { AppError, LocalStackError } from '../../runtime/errors.js';
+import { AppError } from '../../runtime/errors.js';
+import { LocalStackError } from '../errors.js';
 import type { StreamMappingSettings } from '../../mapping/settings.js';
 import type { InvocationResult } from '../../local/runner/function-runner.js';
 import type { DeadLetterEntry, DeadLetterStore } from '../../local/store/dead-letter-store.js';

@@ -1,5 +1,5 @@
 import { DescribeTableCommand, ListTablesCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConsoleRequestError } from '../../runtime/errors.js';
+import { ConsoleRequestError } from '../errors.js';
 import type { ItemPageView, TableSummaryView } from './console-view.js';
 
 /** A read-only look at the local DynamoDB: its tables and their items, a page at a time. */

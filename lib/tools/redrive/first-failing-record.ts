@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { RecordsExpiredError } from '../../runtime/errors.js';
+import { RecordsExpiredError } from '../errors.js';
 import { toLambdaRecord } from '../../mapping/lambda-record.js';
 import type { RedriveEntry } from './dead-letter-source.js';
 import { readEntryRecords, regionOfStream } from './redrive.js';

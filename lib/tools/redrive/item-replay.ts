@@ -1,6 +1,6 @@
 import type { _Record as StreamsRecord, AttributeValue } from '@aws-sdk/client-dynamodb-streams';
 import { attributeKeyText } from '../../runtime/change/item-key.js';
-import { RedriveFailedError } from '../../runtime/errors.js';
+import { RedriveFailedError } from '../errors.js';
 
 /** One item of a dead letter's range, to be run through the function again as it is now in the table. */
 export interface ItemReplay {

@@ -6,7 +6,7 @@ import type {
 } from '@aws-sdk/client-dynamodb-streams';
 import { regionOfArn, streamLabelOf, tableNameFromStreamArn } from '../../runtime/arn.js';
 import { SERVERLESS_DEFAULTS } from '../../mapping/serverless-defaults.js';
-import { RecordsExpiredError, RedriveFailedError } from '../../runtime/errors.js';
+import { RecordsExpiredError, RedriveFailedError } from '../errors.js';
 import { compileFilterPatterns } from '../../mapping/filter-patterns.js';
 import { toLambdaRecord, type LambdaStreamRecord } from '../../mapping/lambda-record.js';
 import type { RedriveEntry } from './dead-letter-source.js';

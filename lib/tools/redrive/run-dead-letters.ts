@@ -2,7 +2,6 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
 import { createDynamoDBStreamsClient } from '../../mapping/streams-client.js';
-import { CommandUsageError } from '../../runtime/errors.js';
 import { functionSpec } from '../../mapping/function-spec.js';
 import { createFileDeadLetterStore, type DeadLetterEntry } from '../../local/store/dead-letter-store.js';
 import { readServerlessConfig } from '../../mapping/serverless-config.js';
@@ -10,6 +9,7 @@ import { firstFailingRecord, type FirstFailingRecord } from './first-failing-rec
 import { localEndpointOf } from './local-endpoint.js';
 import { redriveCommand } from './redrive-command.js';
 import { projectPaths } from '../../mapping/project-paths.js';
+import { CommandUsageError } from '../../local/errors.js';
 
 export const DEAD_LETTERS_USAGE = `Usage: npm run dead-letters -- [function] [--json] [--show ID] [--remove ID] [--dir DIR] [--endpoint URL]
 

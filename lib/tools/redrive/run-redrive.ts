@@ -2,14 +2,9 @@ import { createDynamoDBStreamsClient } from '../../mapping/streams-client.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
 import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
-import {
-  AppError,
-  CommandUsageError,
-  ConfigurationError,
-  DeadLetterNotFoundError,
-  RecordsExpiredError,
-  RedriveFailedError,
-} from '../../runtime/errors.js';
+import { AppError, ConfigurationError } from '../../runtime/errors.js';
+import { CommandUsageError, DeadLetterNotFoundError } from '../../local/errors.js';
+import { RecordsExpiredError, RedriveFailedError } from '../errors.js';
 import { createFileDeadLetterStore } from '../../local/store/dead-letter-store.js';
 import { readServerlessConfig } from '../../mapping/serverless-config.js';
 import { localDeadLetterSource, sqsDeadLetterSource, type DeadLetterSource, type RedriveEntry } from './dead-letter-source.js';

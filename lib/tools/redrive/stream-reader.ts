@@ -1,5 +1,5 @@
 import { DescribeStreamCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type _Record as StreamsRecord } from '@aws-sdk/client-dynamodb-streams';
-import { RecordsExpiredError } from '../../runtime/errors.js';
+import { RecordsExpiredError } from '../errors.js';
 import { toLambdaRecord, type LambdaStreamRecord, type WireRecord } from '../../mapping/lambda-record.js';
 import { readRecords, type RecordsRead } from '../../mapping/read-records.js';
 

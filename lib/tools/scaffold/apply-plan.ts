@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ScaffoldError } from '../../runtime/errors.js';
+import { ScaffoldError } from '../errors.js';
 import type { PlannedWrite } from './new-stream-plan.js';
 
 /**

@@ -1,5 +1,7 @@
 import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
-import { AppError, DynamoDBLocalError, LocalStackError } from '../../runtime/errors.js';
+import { AppError } from '../../runtime/errors.js';
+import { DynamoDBLocalError } from '../../local/errors.js';
+import { LocalStackError } from '../errors.js';
 import { answersDynamoDB, startDynamoDBLocal, type DynamoDBLocal } from '../../local/dynamodb-local/dynamodb-local.js';
 import { ensureTables } from '../../data/ensure-table.js';
 import type { CloudFormationResource } from '../../mapping/serverless-config.js';

@@ -1,5 +1,5 @@
 import type { Action } from '../../runtime/dispatch/action.js';
-import { InjectedFaultError } from '../../runtime/errors.js';
+import { InjectedFaultError } from '../errors.js';
 
 /**
  * Test-only: wraps actions so that each call fails, before doing anything, with probability `rate`.

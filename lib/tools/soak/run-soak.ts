@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
-import { DrainTimeoutError } from '../../runtime/errors.js';
+import { DrainTimeoutError } from '../../local/errors.js';
 import { createLogger } from '../../runtime/logging/logger.js';
 import { startLocalStack, type LocalStack } from '../../local/stack/local-stack.js';
 import { loadStackConfig } from '../../local/stack/stack-config.js';
