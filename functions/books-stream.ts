@@ -1,6 +1,5 @@
 import { authorStatsAction } from '../lib/runtime/actions/author-stats.js';
 import { changeLogAction } from '../lib/runtime/actions/change-log.js';
-import { withInjectedFaults } from '../lib/tools/soak/fault-injection.js';
 import { logAction } from '../lib/runtime/actions/log.js';
 import { requireEnv } from '../lib/runtime/require-env.js';
 import { DEFAULT_DISPATCH_CONCURRENCY } from '../lib/runtime/dispatch/default-concurrency.js';
@@ -12,14 +11,11 @@ const env = process.env;
 const client = createDynamoDBClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION, accessKeyId: env.AWS_ACCESS_KEY_ID });
 
 /** The Books stream's actions, in the order they run for each change. */
-export const actions = withInjectedFaults(
-  [
-    logAction(),
-    changeLogAction({ client, tableName: requireEnv(env, 'CHANGE_LOG_TABLE') }),
-    authorStatsAction({ client, statsTable: requireEnv(env, 'AUTHOR_STATS_TABLE'), ledgerTable: requireEnv(env, 'APPLIED_CHANGES_TABLE') }),
-  ],
-  Number(env.TEST_FAULT_RATE ?? 0),
-);
+export const actions = [
+  logAction(),
+  changeLogAction({ client, tableName: requireEnv(env, 'CHANGE_LOG_TABLE') }),
+  authorStatsAction({ client, statsTable: requireEnv(env, 'AUTHOR_STATS_TABLE'), ledgerTable: requireEnv(env, 'APPLIED_CHANGES_TABLE') }),
+];
 
 export const handler = createStreamHandler({
   actions,

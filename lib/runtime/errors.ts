@@ -111,9 +111,6 @@ export class DeadLetterNotFoundError extends AppError {}
 /** A checkpoint file of a local event-source mapping cannot be read; names the file. */
 export class CheckpointStoreError extends AppError {}
 
-/** Test-only: thrown by an action wrapped for fault injection (TEST_FAULT_RATE). */
-export class InjectedFaultError extends AppError {}
-
 /** The handlers could not be built with esbuild (custom.esbuild options); names the file and line. */
 export class HandlerBuildError extends AppError {}
 

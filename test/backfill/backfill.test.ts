@@ -31,7 +31,7 @@ const loaded: Record<string, FunctionUnderTest> = {};
 async function load(functionName: string): Promise<FunctionUnderTest> {
   if (loaded[functionName]) return loaded[functionName]!;
   const source = resolveBackfillSource(config, functionName);
-  const { actions, exports } = await loadFunctionModule(source, { overrides: { DYNAMODB_ENDPOINT: dynamodbEndpoint(), LOG_LEVEL: 'silent', TEST_FAULT_RATE: '0' } });
+  const { actions, exports } = await loadFunctionModule(source, { overrides: { DYNAMODB_ENDPOINT: dynamodbEndpoint(), LOG_LEVEL: 'silent' } });
   loaded[functionName] = { source, actions, handler: exports.handler as StreamHandler };
   return loaded[functionName]!;
 }

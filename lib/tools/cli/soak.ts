@@ -7,7 +7,7 @@ import { formatSoakReport, runSoak } from '../soak/run-soak.js';
 const USAGE = `Usage: npm run soak -- [options]
   --writes N       total writes to Books and Orders (default 3000)
   --writers N      concurrent writers (default 8)
-  --fault-rate R   probability that an action call fails (TEST_FAULT_RATE; default 0.1)
+  --fault-rate R   probability that a handler's DynamoDB call fails, retries included (default 0.1)
   --retries N      maximumRetryAttempts of the soak's mappings (default 20; serverless.yml says 5)
   --no-restart     do not restart DynamoDB Local mid-run
   --seed N         seed of the writers' random choices (default 42)`;

@@ -45,8 +45,6 @@ export async function loadFunction(options: { projectDir: string; config: Server
   if (options.endpoint) {
     Object.assign(environment, { DYNAMODB_ENDPOINT: options.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
   }
-  // The fault-injection switch is test-only: a redrive must never inherit it from the shell.
-  if (!('TEST_FAULT_RATE' in environment)) delete process.env.TEST_FAULT_RATE;
   Object.assign(process.env, environment);
 
   const handlerPath = fn.handler;
