@@ -22,7 +22,8 @@ describe('fault-injection soak (small)', () => {
 
   it('keeps statistics exact and the change log exactly-once under injected faults and a DynamoDB Local restart', async () => {
     // Prepare / Act
-    const report = await runSoak({ writes: 150, writers: 4, faultRate: 0.1, drainTimeoutMs: 150_000 });
+    // Batches of 5: more invocations, so more DynamoDB calls that can fail (about 15 of them at this size).
+    const report = await runSoak({ writes: 150, writers: 4, faultRate: 0.1, batchSize: 5, drainTimeoutMs: 150_000 });
     console.log(formatSoakReport(report));
 
     // Assess: the run did what a soak must do (so the checks mean something)…

@@ -1,7 +1,7 @@
 import { AppError, ConfigurationError } from '../../runtime/errors.js';
 import { formatSoakReport, runSoak } from '../soak/run-soak.js';
 
-// `npm run soak -- [--writes N] [--writers N] [--fault-rate R] [--no-restart] [--retries N] [--seed N]`:
+// `npm run soak -- [--writes N] [--writers N] [--fault-rate R] [--no-restart] [--retries N] [--batch-size N] [--seed N]`:
 // the full-size fault-injection soak on a local stack of its own (see lib/tools/soak/run-soak.ts).
 
 const USAGE = `Usage: npm run soak -- [options]
@@ -9,11 +9,12 @@ const USAGE = `Usage: npm run soak -- [options]
   --writers N      concurrent writers (default 8)
   --fault-rate R   probability that a handler's DynamoDB call fails, retries included (default 0.1)
   --retries N      maximumRetryAttempts of the soak's mappings (default 20; serverless.yml says 5)
+  --batch-size N   batchSize of the soak's mappings (default 10; serverless.yml says 100)
   --no-restart     do not restart DynamoDB Local mid-run
   --seed N         seed of the writers' random choices (default 42)`;
 
 function parse(argv: string[]) {
-  const options = { writes: 3000, writers: 8, faultRate: 0.1, restart: true, maximumRetryAttempts: 20, seed: 42 };
+  const options = { writes: 3000, writers: 8, faultRate: 0.1, restart: true, maximumRetryAttempts: 20, batchSize: 10, seed: 42 };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i]!;
     const number = (min: number, max: number) => {
@@ -25,6 +26,7 @@ function parse(argv: string[]) {
     else if (flag === '--writers') options.writers = number(1, 64);
     else if (flag === '--fault-rate') options.faultRate = number(0, 0.9);
     else if (flag === '--retries') options.maximumRetryAttempts = number(0, 10_000);
+    else if (flag === '--batch-size') options.batchSize = number(1, 10_000);
     else if (flag === '--seed') options.seed = number(0, 2 ** 31);
     else if (flag === '--no-restart') options.restart = false;
     else if (flag === '-h' || flag === '--help') return undefined;

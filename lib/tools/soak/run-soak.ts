@@ -29,6 +29,12 @@ export interface SoakOptions {
    * transient faults are absorbed, so by default it leaves no room for chance (20 retries: 0.3^21 ≈ 1e-11). Default 20.
    */
   maximumRetryAttempts?: number;
+  /**
+   * Records per batch in the soak's mappings. serverless.yml says 100, and a batch action makes about as many
+   * DynamoDB calls for 100 records as for 1: smaller batches mean more invocations, so more calls that can fail
+   * and more redeliveries. Default 10.
+   */
+  batchSize?: number;
   /** How long to wait for the mappings to catch up after the writes. Default 10 minutes. */
   drainTimeoutMs?: number;
   seed?: number;
@@ -91,7 +97,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const faults = createFaultInjector({ rate: options.faultRate });
   for (const fn of Object.values(config.functions)) {
     for (const event of (fn.events as Array<{ stream?: Record<string, unknown> }>) ?? []) {
-      if (event.stream && typeof event.stream === 'object') event.stream.maximumRetryAttempts = options.maximumRetryAttempts ?? 20;
+      if (event.stream && typeof event.stream === 'object') {
+        event.stream.maximumRetryAttempts = options.maximumRetryAttempts ?? 20;
+        event.stream.batchSize = options.batchSize ?? 10;
+      }
     }
   }
 
