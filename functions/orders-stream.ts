@@ -14,7 +14,11 @@ const client = createDynamoDBClient({ endpoint: env.DYNAMODB_ENDPOINT, region: e
 export const actions = [
   logAction(),
   changeLogAction({ client, tableName: requireEnv(env, 'CHANGE_LOG_TABLE') }),
-  customerStatsAction({ client, statsTable: requireEnv(env, 'CUSTOMER_STATS_TABLE'), ledgerTable: requireEnv(env, 'APPLIED_CHANGES_TABLE') }),
+  customerStatsAction({
+    client,
+    statsTable: requireEnv(env, 'CUSTOMER_STATS_TABLE'),
+    ledgerTable: requireEnv(env, 'APPLIED_CHANGES_TABLE'),
+  }),
 ];
 
 export const handler = createStreamHandler({

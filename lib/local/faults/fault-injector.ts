@@ -103,7 +103,8 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
   const totalWeight = mix.reduce((sum, kind) => sum + kind.weight, 0);
   const attemptsPerFault = options.attemptsPerFault ?? 5;
   const rememberMs = options.rememberMs ?? 60_000;
-  const counts: FaultCounts = { calls: 0, afterWrite: 0, answers: 0, byAnswer: { 'internal-server-error': 0, throttling: 0, 'connection-reset': 0 } };
+  const byAnswer: Record<FaultAnswer, number> = { 'internal-server-error': 0, throttling: 0, 'connection-reset': 0 };
+  const counts: FaultCounts = { calls: 0, afterWrite: 0, answers: 0, byAnswer };
   const remembered = new Map<string, Remembered>();
   let nextSweep = now() + rememberMs;
 

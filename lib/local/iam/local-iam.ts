@@ -85,7 +85,13 @@ export async function startLocalIam(options: LocalIamOptions): Promise<LocalIam>
       identity: { accountId: options.accountId, roleName: identity.role.name, sessionName: identity.deployedName },
     });
   }
-  const proxy = await startIamProxy({ target: options.target, principals, arns: context, logger, ...(options.faults ? { faults: options.faults } : {}) });
+  const proxy = await startIamProxy({
+    target: options.target,
+    principals,
+    arns: context,
+    logger,
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
   logger.info(`local IAM: the handlers reach DynamoDB Local through ${proxy.endpoint}, which enforces their roles (--no-iam turns it off)`, {
     event: 'iam-enforced',
     functions: [...identities.values()].map((identity) => `${identity.functionName}:${identity.role.name}`),

@@ -215,7 +215,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The proxy tells the functions' calls by their access keys: without it no call could be chosen to fail.
     if (options.faults && options.iam === false) throw new ConfigurationError('fault injection runs in the IAM proxy: leave iam on');
     const faults = options.faults ? { faults: options.faults } : {};
-    if (options.iam !== false) iam = await startLocalIam({ config, mappings, target: endpoint, dynamodb, accountId: LOCAL_ACCOUNT_ID, logger, ...faults });
+    if (options.iam !== false) {
+      iam = await startLocalIam({ config, mappings, target: endpoint, dynamodb, accountId: LOCAL_ACCOUNT_ID, logger, ...faults });
+    }
   } catch (error) {
     return fail(error);
   }
