@@ -1,6 +1,5 @@
 import { authorStatsAction } from '../lib/runtime/actions/author-stats.js';
 import { changeLogAction } from '../lib/runtime/actions/change-log.js';
-import { withInjectedFaults } from '../lib/tools/soak/fault-injection.js';
 import { logAction } from '../lib/runtime/actions/log.js';
 import { requireEnv } from '../lib/runtime/require-env.js';
 import { EnvName } from '../lib/runtime/env-names.js';
@@ -17,14 +16,11 @@ const client = createDynamoDBClient({
 });
 
 /** The Books stream's actions, in the order they run for each change. */
-export const actions = withInjectedFaults(
-  [
-    logAction(),
-    changeLogAction({ client, tableName: requireEnv(env, EnvName.changeLogTable) }),
-    authorStatsAction({ client, statsTable: requireEnv(env, EnvName.authorStatsTable), ledgerTable: requireEnv(env, EnvName.appliedChangesTable) }),
-  ],
-  Number(env[EnvName.testFaultRate] ?? 0),
-);
+export const actions = [
+  logAction(),
+  changeLogAction({ client, tableName: requireEnv(env, EnvName.changeLogTable) }),
+  authorStatsAction({ client, statsTable: requireEnv(env, EnvName.authorStatsTable), ledgerTable: requireEnv(env, EnvName.appliedChangesTable) }),
+];
 
 export const handler = createStreamHandler({
   actions,

@@ -44,7 +44,6 @@ export async function loadFunction(spec: FunctionSpec, options: LoadFunctionOpti
       : {}),
     ...options.overrides,
   };
-  if (!(EnvName.testFaultRate in environment)) delete env[EnvName.testFaultRate];
   for (const [name, value] of Object.entries(environment)) {
     if (value === undefined) delete env[name];
     else env[name] = value;

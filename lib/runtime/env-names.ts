@@ -10,8 +10,6 @@ export const EnvName = {
   authorStatsTable: 'AUTHOR_STATS_TABLE',
   customerStatsTable: 'CUSTOMER_STATS_TABLE',
   logLevel: 'LOG_LEVEL',
-  /** Test-only: the share of action calls the soak's fault injection fails. Never inherited by a tool. */
-  testFaultRate: 'TEST_FAULT_RATE',
   awsRegion: 'AWS_REGION',
   awsDefaultRegion: 'AWS_DEFAULT_REGION',
   awsAccessKeyId: 'AWS_ACCESS_KEY_ID',

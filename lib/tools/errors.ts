@@ -21,11 +21,6 @@ export class BackfillActionError extends ActionError {
   }
 }
 
-/** Test-only: thrown by an action wrapped for fault injection (TEST_FAULT_RATE). */
-export class InjectedFaultError extends AppError {
-  override readonly name: string = 'InjectedFaultError';
-}
-
 /** The local stack cannot run as asked (for example `sls deploy` with the stage `local`). */
 export class LocalStackError extends AppError {
   override readonly name: string = 'LocalStackError';

@@ -75,7 +75,6 @@ beforeAll(async () => {
   client = localClient();
   const config = await createStageTables(client, stage);
   setFunctionEnvironment(stage, dynamodbEndpoint());
-  delete process.env.TEST_FAULT_RATE;
   const { invoke } = inProcessInvoke(await functionActions('booksStream'));
   const mapping = createEventSourceMapping({
     streams: streamsClient(dynamodbEndpoint()),

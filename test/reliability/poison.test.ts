@@ -32,7 +32,6 @@ beforeAll(async () => {
   const config = await createStageTables(client, stage);
   settings = { ...streamMappingOf(config, 'booksStream'), batchWindowSeconds: 0 };
   setFunctionEnvironment(stage, dynamodbEndpoint());
-  delete process.env.TEST_FAULT_RATE;
   const actions = await functionActions('booksStream');
   const invoked = inProcessInvoke(actions);
   events = invoked.events;

@@ -95,7 +95,6 @@ beforeAll(async () => {
   client = localClient();
   config = await createStageTables(client, stage);
   setFunctionEnvironment(stage, dynamodbEndpoint());
-  delete process.env.TEST_FAULT_RATE;
 });
 
 afterAll(() => {

@@ -45,7 +45,6 @@ beforeAll(async () => {
   const config = await createStageTables(client, stage);
   await dropTable(`author-stats-${stage}`);
   setFunctionEnvironment(stage, dynamodbEndpoint());
-  delete process.env.TEST_FAULT_RATE;
   const { invoke } = inProcessInvoke(await functionActions('booksStream'));
   mapping = createEventSourceMapping({
     streams: streamsClient(dynamodbEndpoint()),

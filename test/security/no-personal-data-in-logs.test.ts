@@ -56,7 +56,6 @@ beforeAll(async () => {
     AUTHOR_STATS_TABLE: `author-stats-${stage}`,
     CUSTOMER_STATS_TABLE: `customer-stats-${stage}`,
   });
-  delete process.env.TEST_FAULT_RATE;
   booksActions = (await import('../../functions/books-stream.js')).actions;
   ordersActions = (await import('../../functions/orders-stream.js')).actions;
 
@@ -154,7 +153,6 @@ describe('personal data in logs', () => {
       APPLIED_CHANGES_TABLE: `applied-changes-${stage}`,
       AUTHOR_STATS_TABLE: `author-stats-${stage}`,
     };
-    delete env.TEST_FAULT_RATE;
     // Act
     const run = spawnSync(resolve(__dirname, '..', '..', 'node_modules', '.bin', 'tsx'), [resolve(__dirname, 'run-handler.ts')], {
       input: JSON.stringify({ module: 'functions/books-stream.ts', event: { Records: books } }),

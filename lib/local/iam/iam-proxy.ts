@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../runtime/logging/logger.js';
+import { answerFault } from '../faults/fault-answer.js';
+import type { FaultDecision, FaultInjector } from '../faults/fault-injector.js';
+import { sdkAttemptOf } from '../faults/sdk-attempt.js';
 import { accessDeniedBody, accessDeniedMessage, type AssumedRole } from './access-denied.js';
 import { requiredAccess, type ArnContext } from './dynamodb-request-access.js';
 import { firstDenied } from './evaluate-access.js';
@@ -24,6 +27,8 @@ export interface IamProxyOptions {
   principals: ReadonlyMap<string, Principal>;
   arns: ArnContext;
   logger?: Logger;
+  /** Fails some of the principals' allowed calls as the cloud does (the soak); none when absent. */
+  faults?: FaultInjector;
 }
 
 export interface IamProxy {
@@ -46,14 +51,16 @@ const forwardable = (headers: IncomingHttpHeaders): IncomingHttpHeaders =>
  * An HTTP proxy in front of DynamoDB Local that enforces the functions' IAM roles: it tells the caller by the
  * access key id of its SigV4 signature, the action by `X-Amz-Target`, and the resources by the JSON body. A
  * denied call gets the HTTP 400 AccessDeniedException DynamoDB sends; any other call reaches DynamoDB Local
- * unchanged, and its answer streams back.
+ * unchanged, and its answer streams back. With `faults`, an allowed call may instead fail as DynamoDB fails under a
+ * transient fault, before it reaches DynamoDB Local or after (its answer lost).
  */
 export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy> {
   const target = new URL(options.target);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const counts = { checked: 0, denied: 0, unchecked: 0 };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void => {
+  /** Sends the request on; `lose` replaces DynamoDB Local's answer, once it has come, with a fault. */
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined, lose?: () => void): void => {
     const headers: IncomingHttpHeaders = { ...forwardable(req.headers), host: target.host };
     // A DynamoDB Local without -sharedDb keeps one database per access key: a checked function's call goes on
     // under the key the functions used before (`local`), so it sees the stack's tables. Signatures are not verified there.
@@ -61,6 +68,12 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
     const upstream = httpRequest(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
       (answer) => {
+        if (lose) {
+          answer.resume();
+          answer.on('end', lose);
+          answer.on('error', () => res.destroy());
+          return;
+        }
         res.writeHead(answer.statusCode ?? 502, forwardable(answer.headers));
         answer.pipe(res);
         answer.on('error', () => res.destroy());
@@ -82,6 +95,22 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
     res.end(body);
   };
 
+  const faultOrForward = (req: IncomingMessage, res: ServerResponse, principal: Principal, target: string, body: Buffer): void => {
+    const decision: FaultDecision = options.faults?.decide({ ...sdkAttemptOf(req.headers), target, body }) ?? { kind: 'pass' };
+    if (decision.kind === 'pass') return forward(req, res, body);
+    options.logger?.debug('fault injected', {
+      event: 'fault-injected',
+      functionName: principal.functionName,
+      action: target.slice(target.indexOf('.') + 1),
+      when: decision.kind === 'fail-after' ? 'after-forward' : 'before-forward',
+      answer: decision.answer,
+      attempt: decision.attempt,
+      firstOfCall: decision.firstOfCall,
+    });
+    if (decision.kind === 'fail-before') return answerFault(res, decision.answer);
+    return forward(req, res, body, () => answerFault(res, decision.answer));
+  };
+
   const check = (req: IncomingMessage, res: ServerResponse, principal: Principal, body: Buffer): void => {
     const targetHeader = req.headers['x-amz-target'];
     let parsed: unknown;
@@ -94,7 +123,7 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
     if (typeof targetHeader !== 'string' || parsed === undefined) return forward(req, res, body);
     counts.checked += 1;
     const refused = firstDenied(principal.role, requiredAccess(targetHeader, parsed, options.arns));
-    if (!refused) return forward(req, res, body);
+    if (!refused) return faultOrForward(req, res, principal, targetHeader, body);
     counts.denied += 1;
     options.logger?.warn('IAM denied a call', {
       event: 'iam-denied',

@@ -6,6 +6,7 @@ import type { ServerlessConfig } from '../../mapping/serverless-config.js';
 import { normalizeArn } from './dynamodb-request-access.js';
 import { functionAccessKeyId } from './function-access-key.js';
 import { destinationArn, functionRoles } from './function-roles.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
 import { startIamProxy, type IamProxy, type Principal } from './iam-proxy.js';
 import { checkMappingPermissions, type MappingPermissionProblem } from './mapping-permissions.js';
 
@@ -19,6 +20,8 @@ export interface LocalIamOptions {
   dynamodb: DynamoDBClient;
   accountId: string;
   logger: Logger;
+  /** Fails some of the functions' DynamoDB calls as the cloud does (the soak). */
+  faults?: FaultInjector;
 }
 
 /** IAM as the local stack enforces it: a proxy for the handlers, and the access key each function signs with. */
@@ -82,7 +85,13 @@ export async function startLocalIam(options: LocalIamOptions): Promise<LocalIam>
       identity: { accountId: options.accountId, roleName: identity.role.name, sessionName: identity.deployedName },
     });
   }
-  const proxy = await startIamProxy({ target: options.target, principals, arns: context, logger });
+  const proxy = await startIamProxy({
+    target: options.target,
+    principals,
+    arns: context,
+    logger,
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
   logger.info(`local IAM: the handlers reach DynamoDB Local through ${proxy.endpoint}, which enforces their roles (--no-iam turns it off)`, {
     event: 'iam-enforced',
     functions: [...identities.values()].map((identity) => `${identity.functionName}:${identity.role.name}`),

@@ -24,6 +24,7 @@ import { loadStackConfig, stackFunctionSpecs, type StackConfig } from './stack-c
 import { createTtlExpirer, type TtlExpirer } from './ttl-expirer.js';
 import { createTtlRegistry, type TtlRegistry } from './ttl-registry.js';
 import { startLocalIam, type LocalIam } from '../iam/local-iam.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
 import { projectPaths, projectRoot } from '../../mapping/project-paths.js';
 import { createEngineEventBus, type EngineEventBus } from '../engine/engine-event-bus.js';
 import type { ConsoleOption } from '../../tools/console/console-option.js';
@@ -76,6 +77,8 @@ export interface LocalStackOptions {
   handlerOutput?: (functionName: string, line: string) => void;
   /** The web console on 127.0.0.1 (`npm start` turns it on); default off. */
   console?: ConsoleOption;
+  /** Fails some of the handlers' DynamoDB calls in the IAM proxy, as the cloud does (the soak); needs `iam`. */
+  faults?: FaultInjector;
 }
 
 /** One mapping as the stack runs it. */
@@ -205,7 +208,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // ---- IAM: handlers reach DynamoDB Local through a proxy that enforces their roles ---------------
   let iam: LocalIam | undefined;
   try {
-    if (options.iam !== false) iam = await startLocalIam({ config, mappings, target: endpoint, dynamodb, accountId: SERVERLESS_DEFAULTS.localAccountId, logger });
+    // The proxy tells the functions' calls by their access keys: without it no call could be chosen to fail.
+    if (options.faults && options.iam === false) throw new ConfigurationError('fault injection runs in the IAM proxy: leave iam on');
+    const faults = options.faults ? { faults: options.faults } : {};
+    if (options.iam !== false) {
+      iam = await startLocalIam({ config, mappings, target: endpoint, dynamodb, accountId: SERVERLESS_DEFAULTS.localAccountId, logger, ...faults });
+    }
   } catch (error) {
     return fail(error);
   }

@@ -3,14 +3,15 @@ import { CommandUsageError } from '../../local/errors.js';
 import { formatSoakReport, runSoak } from '../soak/run-soak.js';
 import { EXIT, runCli, type CliContext } from './run-cli.js';
 
-// `npm run soak -- [--writes N] [--writers N] [--fault-rate R] [--no-restart] [--retries N] [--seed N]`:
+// `npm run soak -- [--writes N] [--writers N] [--fault-rate R] [--no-restart] [--retries N] [--batch-size N] [--seed N]`:
 // the full-size fault-injection soak on a local stack of its own (see lib/tools/soak/run-soak.ts).
 
 const USAGE = `Usage: npm run soak -- [options]
   --writes N       total writes to Books and Orders (default 3000)
   --writers N      concurrent writers (default 8)
-  --fault-rate R   probability that an action call fails (TEST_FAULT_RATE; default 0.1)
+  --fault-rate R   probability that a handler's DynamoDB call fails, retries included (default 0.1)
   --retries N      maximumRetryAttempts of the soak's mappings (default 20; serverless.yml says 5)
+  --batch-size N   batchSize of the soak's mappings (default 10; serverless.yml says 100)
   --no-restart     do not restart DynamoDB Local mid-run
   --seed N         seed of the writers' random choices (default 42)`;
 
@@ -20,6 +21,7 @@ interface SoakCliOptions {
   faultRate: number;
   restart: boolean;
   maximumRetryAttempts: number;
+  batchSize: number;
   seed: number;
 }
 
@@ -36,6 +38,7 @@ function parseSoakArguments(argv: string[]): SoakCliOptions | undefined {
         writers: { type: 'string' },
         'fault-rate': { type: 'string' },
         retries: { type: 'string' },
+        'batch-size': { type: 'string' },
         seed: { type: 'string' },
         'no-restart': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -56,6 +59,7 @@ function parseSoakArguments(argv: string[]): SoakCliOptions | undefined {
     writers: number('writers', values.writers, 8, 1, 64),
     faultRate: number('fault-rate', values['fault-rate'], 0.1, 0, 0.9),
     maximumRetryAttempts: number('retries', values.retries, 20, 0, 10_000),
+    batchSize: number('batch-size', values['batch-size'], 10, 1, 10_000),
     seed: number('seed', values.seed, 42, 0, 2 ** 31),
     restart: values['no-restart'] !== true,
   };

@@ -1,8 +1,7 @@
 import type { StreamSpec } from './stream-spec.js';
 
 /** The new function's module: its actions (the log action to start with) wired to the dispatcher, like functions/books-stream.ts. */
-export const handlerSource = (spec: StreamSpec): string => `import { withInjectedFaults } from '../lib/tools/soak/fault-injection.js';
-import { logAction } from '../lib/runtime/actions/log.js';
+export const handlerSource = (spec: StreamSpec): string => `import { logAction } from '../lib/runtime/actions/log.js';
 import { createStreamHandler } from '../lib/runtime/dispatch/stream-handler.js';
 import { createLogger } from '../lib/runtime/logging/logger.js';
 
@@ -12,7 +11,7 @@ const env = process.env;
  * The ${spec.pascal} stream's actions, in the order they run for each change. Add an action here (one line) and
  * its grant to ${spec.roleLogicalId} in serverless.yml; see docs/your-own-stream.md.
  */
-export const actions = withInjectedFaults([logAction()], Number(env.TEST_FAULT_RATE ?? 0));
+export const actions = [logAction()];
 
 export const handler = createStreamHandler({ actions, logger: createLogger({ level: env.LOG_LEVEL, fields: { function: '${spec.functionName}' } }) });
 `;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
 import { DrainTimeoutError } from '../../local/errors.js';
 import { createLogger } from '../../runtime/logging/logger.js';
+import { createFaultInjector, type FaultCounts } from '../../local/faults/fault-injector.js';
 import { startLocalStack, type LocalStack } from '../../local/stack/local-stack.js';
 import { loadStackConfig } from '../../local/stack/stack-config.js';
 import { verifySoak, type Check } from './verify.js';
@@ -15,17 +16,26 @@ export interface SoakOptions {
   /** Total writes across all writers. */
   writes: number;
   writers: number;
-  /** Probability that one action call fails (TEST_FAULT_RATE in the functions' environment). */
+  /**
+   * Probability that one DynamoDB call of a handler fails on every attempt the SDK makes, so that its action fails:
+   * the stack's IAM proxy answers as DynamoDB does under a transient fault, before the call or after its write.
+   */
   faultRate: number;
   /** Restart DynamoDB Local once, half way through the writes. Default true. */
   restart?: boolean;
   /**
-   * Retries per batch in the soak's mappings. serverless.yml says 5; see README: with three actions per
-   * record a 10% fault rate fails a record 27% of the time, so a record can fail all 6 attempts and be
-   * dead-lettered by chance (at most 0.27^6 ≈ 4e-4 per record). The soak proves transient faults are
-   * absorbed, so by default it leaves no room for chance (20 retries: 0.27^21 ≈ 1e-12). Default 20.
+   * Retries per batch in the soak's mappings. serverless.yml says 5: a batch makes at least three DynamoDB calls
+   * (change log, ledger read, ledger transaction), so a 10% fault rate fails it at least 27% of the time, and a
+   * record can fail all 6 attempts and be dead-lettered by chance (about 0.3^6 ≈ 7e-4 per batch). The soak proves
+   * transient faults are absorbed, so by default it leaves no room for chance (20 retries: 0.3^21 ≈ 1e-11). Default 20.
    */
   maximumRetryAttempts?: number;
+  /**
+   * Records per batch in the soak's mappings. serverless.yml says 100, and a batch action makes about as many
+   * DynamoDB calls for 100 records as for 1: smaller batches mean more invocations, so more calls that can fail
+   * and more redeliveries. Default 10.
+   */
+  batchSize?: number;
   /** How long to wait for the mappings to catch up after the writes. Default 10 minutes. */
   drainTimeoutMs?: number;
   seed?: number;
@@ -41,11 +51,11 @@ export interface SoakReport {
   writesByTable: Record<MadeWrite['table'], number>;
   /** Writes whose first attempt got no clear answer (the restart) and were resolved by reading the item back. */
   uncertainWrites: number;
-  /** Action calls that failed with InjectedFaultError (counted from the handlers' log lines). */
-  faultsInjected: number;
-  /** Other action failures (for example DynamoDB Local going away during the restart). */
-  otherActionFailures: number;
-  /** Invocations of the handlers, from the engine's log lines. */
+  /** What the stack's proxy injected into the handlers' DynamoDB calls. */
+  faults: FaultCounts;
+  /** Action failures the handlers logged, by error name (the injected faults, and DynamoDB Local away during the restart). */
+  actionFailures: Record<string, number>;
+  /** Invocations of the handlers, from the engine's events. */
   invocations: number;
   restarts: number;
   changesChecked: number;
@@ -57,10 +67,24 @@ export interface SoakReport {
 
 const projectRootDefault = projectRoot;
 
+/** The error name of a handler's `action failed` line (structured fields: an action and outcome error), if it is one. */
+function actionFailureName(line: string): string | undefined {
+  const start = line.indexOf('{');
+  if (start < 0) return undefined;
+  try {
+    const fields = JSON.parse(line.slice(start)) as Record<string, unknown>;
+    if (fields.level !== 'error' || typeof fields.action !== 'string' || fields.outcome !== 'error') return undefined;
+    return typeof fields.errorName === 'string' ? fields.errorName : 'unknown';
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The fault-injection soak: a local stack of its own (DynamoDB Local on disk in a temporary folder, the
- * handlers built as deployed, TEST_FAULT_RATE in their environment), concurrent writers, one restart of
- * DynamoDB Local mid-run, then a wait until the mappings drained and the checks of verifySoak.
+ * handlers built as deployed, with their key-ordered concurrency), faults injected into the handlers' DynamoDB
+ * calls by the stack's IAM proxy, concurrent writers, one restart of DynamoDB Local mid-run, then a wait until
+ * the mappings drained and the checks of verifySoak.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const started = Date.now();
@@ -69,22 +93,25 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const stage = `soak${Date.now().toString(36)}`;
   const work = mkdtempSync(join(tmpdir(), 'soak-'));
   const config = loadStackConfig({ projectDir, stage });
-  Object.assign(config.provider, { environment: { ...(config.provider.environment as object), [EnvName.testFaultRate]: String(options.faultRate), [EnvName.logLevel]: 'info' } });
+  // Warnings and errors are all the soak reads from the handlers (action failures).
+  Object.assign(config.provider, { environment: { ...(config.provider.environment as object), [EnvName.logLevel]: 'warn' } });
+  const faults = createFaultInjector({ rate: options.faultRate });
   for (const fn of Object.values(config.functions)) {
     for (const event of (fn.events as Array<{ stream?: Record<string, unknown> }>) ?? []) {
-      if (event.stream && typeof event.stream === 'object') event.stream.maximumRetryAttempts = options.maximumRetryAttempts ?? 20;
+      if (event.stream && typeof event.stream === 'object') {
+        event.stream.maximumRetryAttempts = options.maximumRetryAttempts ?? 20;
+        event.stream.batchSize = options.batchSize ?? 10;
+      }
     }
   }
 
-  let faultsInjected = 0;
-  let otherActionFailures = 0;
+  const actionFailures: Record<string, number> = {};
   let invocations = 0;
   let restarts = 0;
   let uncertainWrites = 0;
   const stackLog = createLogger({
     level: 'info',
     write: (line) => {
-      if (line.includes(' record(s) ')) invocations += 1;
       if (line.includes('"level":"warn"') || line.includes('"level":"error"')) progress(`  [stack] ${line.trim().slice(0, 300)}`);
     },
   });
@@ -102,11 +129,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       watch: false,
       ttlIntervalMs: 0,
       logger: stackLog,
+      faults,
       handlerOutput: (_fn, line) => {
-        if (!line.includes('"message":"action failed"')) return;
-        if (line.includes('"errorName":"InjectedFaultError"')) faultsInjected += 1;
-        else otherActionFailures += 1;
+        const name = actionFailureName(line);
+        if (name !== undefined) actionFailures[name] = (actionFailures[name] ?? 0) + 1;
       },
+    });
+    // Subscribed before the first write: no record is read before it.
+    stack.bus.subscribe((event) => {
+      if (event.type === 'invocation') invocations += 1;
     });
     progress(`local stack up: stage ${stage}, DynamoDB Local ${stack.endpoint} (pid ${stack.dynamodbPid}), data on disk in ${work}`);
     const client = createDynamoDBClient({ endpoint: stack.endpoint });
@@ -161,8 +192,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       writesByKind: count((w) => w.kind, ['insert', 'update', 'delete', 'reinsert'] as const),
       writesByTable: count((w) => w.table, ['books', 'orders'] as const),
       uncertainWrites,
-      faultsInjected,
-      otherActionFailures,
+      faults: faults.counts(),
+      actionFailures,
       invocations,
       restarts,
       changesChecked: verification.changesChecked,
@@ -184,8 +215,10 @@ export function formatSoakReport(report: SoakReport): string {
     `  writes made          ${report.writesMade} (books ${report.writesByTable.books}, orders ${report.writesByTable.orders}; ` +
       `inserts ${report.writesByKind.insert}, updates ${report.writesByKind.update}, deletes ${report.writesByKind.delete}, re-inserts ${report.writesByKind.reinsert})`,
     `  uncertain writes     ${report.uncertainWrites} (no clear answer during the restart; resolved by reading the item back)`,
-    `  faults injected      ${report.faultsInjected} action calls failed with InjectedFaultError`,
-    `  other failures       ${report.otherActionFailures} action calls failed otherwise (DynamoDB Local away during the restart)`,
+    `  faults injected      ${report.faults.calls} DynamoDB calls of the handlers failed on every attempt (${report.faults.answers} answers; ` +
+      `${report.faults.afterWrite} after the write took effect; ${Object.entries(report.faults.byAnswer).map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    `  action failures      ${Object.values(report.actionFailures).reduce((a, b) => a + b, 0)} (` +
+      `${Object.entries(report.actionFailures).map(([name, n]) => `${name} ${n}`).join(', ') || 'none'})`,
     `  invocations          ${report.invocations}`,
     `  restarts             ${report.restarts} of DynamoDB Local (killed, restarted by the stack on the same data)`,
     `  records checked      ${report.changesChecked} change-log entries against the writes, ${report.statsRowsChecked} statistics rows against the ground truth`,
