@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CheckpointStoreError, DeadLetterNotFoundError, InvalidDeadLetterIdError, UnreadableDeadLetterError } from '../../lib/runtime/errors.js';
 import { createFileCheckpointStore, createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
-import { createFileDeadLetterStore, createMemoryDeadLetterStore, type StreamFailurePayload } from '../../lib/local/store/dead-letter-store.js';
+import { createFileDeadLetterStore, createMemoryDeadLetterStore } from '../../lib/local/store/dead-letter-store.js';
+import type { StreamFailurePayload } from '../../lib/mapping/failure-payload.js';
 
 const dirs: string[] = [];
 const tempDir = async () => {
