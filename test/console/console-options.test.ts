@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONSOLE_PORT } from '../../lib/tools/console/console-option.js';
-import { consoleOf, parseStartArguments } from '../../lib/local/stack/stack-options.js';
+import { consoleOf, parseStartArguments } from '../../lib/tools/start/stack-options.js';
 
 describe('npm start and its console', () => {
   it.each<[string[], unknown]>([

@@ -5,7 +5,7 @@ import { commandStartTime } from '../../local/stack/command-start-time.js';
 import { startLocalStack, type LocalStack } from '../../local/stack/local-stack.js';
 import { watchParent } from '../../local/stack/parent-watch.js';
 import { projectRoot } from '../../mapping/project-paths.js';
-import { consoleOf, parseStartArguments, stackOptionsEnv, START_USAGE, type ParsedStartArguments } from '../../local/stack/stack-options.js';
+import { consoleOf, parseStartArguments, stackOptionsEnv, START_USAGE, type ParsedStartArguments } from '../start/stack-options.js';
 
 // `npm start`: the local stack inside `sls offline start` (the in-repository plugin starts it), or alone with --no-offline.
 // Whatever happens, everything started here stops with this process: a start-up error exits non-zero, and

@@ -1,6 +1,6 @@
 import { startLocalStack, type LocalStack } from '../../local/stack/local-stack.js';
 import { stackConfigFromServerless, type HookContext } from './serverless-hooks.js';
-import { consoleOf, parseStackOptionsEnv } from '../../local/stack/stack-options.js';
+import { consoleOf, parseStackOptionsEnv } from '../start/stack-options.js';
 
 /** Runs the local stack inside `sls offline start`; options come from `npm start` through LOCAL_STACK_OPTIONS. */
 export async function startStackInServerless(context: HookContext): Promise<LocalStack> {

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../../runtime/errors.js';
-import { DEFAULT_CONSOLE_PORT, type ConsoleOption } from '../../tools/console/console-option.js';
-import type { LocalStackOptions } from './local-stack.js';
+import { DEFAULT_CONSOLE_PORT, type ConsoleOption } from '../console/console-option.js';
+import type { LocalStackOptions } from '../../local/stack/local-stack.js';
 
 /** Options `npm start` takes, as they travel to the plugin inside `sls offline start`. */
 export type StackCliOptions = Pick<
