@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { AppError } from '../../runtime/errors.js';
 import { commandStartTime } from '../../local/stack/command-start-time.js';
-import { startLocalStack, type LocalStack } from '../../local/stack/local-stack.js';
 import { watchParent } from '../../local/stack/parent-watch.js';
 import { projectRoot } from '../../mapping/project-paths.js';
 import { consoleOf, parseStartArguments, stackOptionsEnv, START_USAGE, type ParsedStartArguments } from '../start/stack-options.js';
+import { startStackWithConsole, type StackWithConsole } from '../start/stack-with-console.js';
 
 // `npm start`: the local stack inside `sls offline start` (the in-repository plugin starts it), or alone with --no-offline.
 // Whatever happens, everything started here stops with this process: a start-up error exits non-zero, and
@@ -61,7 +61,7 @@ function runInsideServerlessOffline(parsed: ParsedStartArguments, startedAt: num
 }
 
 async function runAlone(parsed: ParsedStartArguments, startedAt: number): Promise<void> {
-  let stack: LocalStack | undefined;
+  let started: StackWithConsole | undefined;
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -73,20 +73,20 @@ async function runAlone(parsed: ParsedStartArguments, startedAt: number): Promis
       process.exit(1);
     }, STOP_GRACE_MS).unref();
     // A stop during the start waits for the start to end (below), then stops what it started.
-    if (stack) {
+    if (started) {
       process.stdout.write('Stopping the local stack...\n');
-      void stack.stop().then(() => process.exit(EXIT_INTERRUPTED));
+      void started.stack.stop().then(() => process.exit(EXIT_INTERRUPTED));
     }
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   watchParent(stop);
-  stack = await startLocalStack({ ...parsed.stack, console: consoleOf(parsed.stack), startedAt, projectDir });
+  started = await startStackWithConsole({ ...parsed.stack, console: consoleOf(parsed.stack), startedAt, projectDir });
   if (stopping) {
-    await stack.stop();
+    await started.stack.stop();
     process.exit(EXIT_INTERRUPTED);
   }
-  process.stdout.write(`${stack.summary()}\nReady. Ctrl+C stops.\n`);
+  process.stdout.write(`${started.summary()}\nReady. Ctrl+C stops.\n`);
 }
 
 async function main(): Promise<void> {

@@ -6,8 +6,11 @@ import type { LocalStackOptions } from '../../local/stack/local-stack.js';
 export type StackCliOptions = Pick<
   LocalStackOptions,
   | 'port' | 'host' | 'inMemory' | 'reset' | 'recreate' | 'ttlIntervalMs' | 'watch' | 'stage' | 'dataDir' | 'pollIntervalMs' | 'startedAt'
-  | 'iam' | 'console'
->;
+  | 'iam'
+> & {
+  /** The web console on 127.0.0.1: started with the stack from the tools layer (`consoleOf` gives the default). */
+  console?: ConsoleOption;
+};
 
 /** serverless-offline's own ports (its defaults, or custom.serverless-offline, when absent). */
 export interface OfflinePorts {
