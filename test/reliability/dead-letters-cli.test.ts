@@ -7,19 +7,11 @@ import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandUsageError } from '../../lib/runtime/errors.js';
-import { createLogger } from '../../lib/runtime/logging/logger.js';
-import { createEventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
-import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
 import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
 import { parseDeadLettersArguments, runDeadLetters } from '../../lib/tools/redrive/run-dead-letters.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
-import {
-  functionActions,
-  inProcessInvoke,
-  mappingSettingsOf,
-  setFunctionEnvironment,
-  streamsClient,
-} from './support/function-under-test.js';
+import { setFunctionEnvironment } from './support/function-under-test.js';
+import { runFunctionMapping } from './support/run-function-mapping.js';
 
 /*
  * `npm run dead-letters` on DynamoDB Local: a book without an author is dead-lettered by booksStream's
@@ -76,29 +68,9 @@ beforeAll(async () => {
   const config = await createStageTables(client, stage);
   setFunctionEnvironment(stage, dynamodbEndpoint());
   delete process.env.TEST_FAULT_RATE;
-  const { invoke } = inProcessInvoke(await functionActions('booksStream'));
-  const mapping = createEventSourceMapping({
-    streams: streamsClient(dynamodbEndpoint()),
-    dynamodb: client,
-    settings: { ...mappingSettingsOf(config, 'booksStream'), batchWindowSeconds: 0 },
-    invoke,
-    checkpoints: createMemoryCheckpointStore(),
-    deadLetters: store,
-    logger: createLogger({ level: 'silent' }),
-    pollIntervalMs: 50,
-    describeIntervalMs: 200,
-    retryBaseDelayMs: 5,
-    retryMaxDelayMs: 40,
-    region: 'us-east-1',
-    accountId: '000000000000',
-  });
-  await mapping.start();
-  try {
-    await client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: marshall({ isbn: 'd|1 "quoted"', title: 'No author' }) }));
-    await mapping.drain(30_000);
-  } finally {
-    await mapping.stop();
-  }
+  await runFunctionMapping({ functionName: 'booksStream', dynamodb: client, config, deadLetters: store }, () =>
+    client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: marshall({ isbn: 'd|1 "quoted"', title: 'No author' }) })),
+  );
   [entry] = await store.list('booksStream');
 });
 

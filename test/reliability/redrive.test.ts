@@ -5,14 +5,13 @@ import { DeleteTableCommand, PutItemCommand, waitUntilTableNotExists, type Dynam
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandUsageError } from '../../lib/runtime/errors.js';
-import { createLogger } from '../../lib/runtime/logging/logger.js';
-import { createEventSourceMapping, type EventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
-import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
 import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
-import { parseRedriveArguments, runRedrive } from '../../lib/tools/redrive/run-redrive.js';
 import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/tools/soak/ground-truth.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
-import { functionActions, inProcessInvoke, mappingSettingsOf, setFunctionEnvironment, streamsClient } from './support/function-under-test.js';
+import { parseRedriveArguments, runRedrive } from '../../lib/tools/redrive/run-redrive.js';
+import { setFunctionEnvironment } from './support/function-under-test.js';
+import { redriveBooksStream } from './support/redrive-books-stream.js';
+import { runFunctionMapping } from './support/run-function-mapping.js';
 
 /*
  * Redrive end to end on DynamoDB Local. The cause of failure: the author-stats table is missing (not yet
@@ -25,15 +24,8 @@ const stage = uniqueStage('redrive');
 const dir = mkdtempSync(join(tmpdir(), 'redrive-'));
 const store = createFileDeadLetterStore({ dir });
 let client: DynamoDBClient;
-let mapping: EventSourceMapping;
 let firstEntry: DeadLetterEntry;
-
-async function redrive(...argv: string[]) {
-  const lines: string[] = [];
-  const args = parseRedriveArguments(['booksStream', '--stage', stage, '--endpoint', dynamodbEndpoint(), '--dir', dir, ...argv])!;
-  const code = await runRedrive({ ...args, projectDir, write: (line) => lines.push(line) });
-  return { code, output: lines.join('\n') };
-}
+const redrive = redriveBooksStream(stage, dir);
 
 async function dropTable(name: string) {
   await client.send(new DeleteTableCommand({ TableName: name }));
@@ -46,31 +38,13 @@ beforeAll(async () => {
   await dropTable(`author-stats-${stage}`);
   setFunctionEnvironment(stage, dynamodbEndpoint());
   delete process.env.TEST_FAULT_RATE;
-  const { invoke } = inProcessInvoke(await functionActions('booksStream'));
-  mapping = createEventSourceMapping({
-    streams: streamsClient(dynamodbEndpoint()),
-    dynamodb: client,
-    settings: { ...mappingSettingsOf(config, 'booksStream'), batchWindowSeconds: 0 },
-    invoke,
-    checkpoints: createMemoryCheckpointStore(),
-    deadLetters: store,
-    logger: createLogger({ level: 'silent' }),
-    pollIntervalMs: 50,
-    describeIntervalMs: 200,
-    retryBaseDelayMs: 5,
-    retryMaxDelayMs: 40,
-    region: 'us-east-1',
-    accountId: '000000000000',
-  });
-  await mapping.start();
-  await client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: marshall({ isbn: 'r1', author: 'Ada', title: 'Redriven' }) }));
-  await mapping.drain(30_000);
-  await mapping.stop();
+  await runFunctionMapping({ functionName: 'booksStream', dynamodb: client, config, deadLetters: store }, () =>
+    client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: marshall({ isbn: 'r1', author: 'Ada', title: 'Redriven' }) })),
+  );
   [firstEntry] = await store.list('booksStream');
 });
 
 afterAll(async () => {
-  await mapping?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
