@@ -1,15 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CommandUsageError } from '../../lib/runtime/errors.js';
-import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
+import type { DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
 import { parseDeadLettersArguments, runDeadLetters } from '../../lib/tools/redrive/run-dead-letters.js';
-import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
+import { createStageTables, dynamodbEndpoint, localClient } from '../support/dynamodb.js';
+import { deadLetterStage } from './support/dead-letter-stage.js';
 import { setFunctionEnvironment } from './support/function-under-test.js';
 import { runFunctionMapping } from './support/run-function-mapping.js';
 
@@ -19,9 +18,7 @@ import { runFunctionMapping } from './support/run-function-mapping.js';
  * the entry's range) and the exact redrive commands.
  */
 const projectDir = resolve(__dirname, '..', '..');
-const stage = uniqueStage('deadletters');
-const dir = mkdtempSync(join(tmpdir(), 'dead-letters-cli-'));
-const store = createFileDeadLetterStore({ dir });
+const { stage, dir, store } = deadLetterStage('deadletters');
 let client: DynamoDBClient;
 let entry: DeadLetterEntry;
 
@@ -72,10 +69,6 @@ beforeAll(async () => {
     client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: marshall({ isbn: 'd|1 "quoted"', title: 'No author' }) })),
   );
   [entry] = await store.list('booksStream');
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('npm run dead-letters', () => {

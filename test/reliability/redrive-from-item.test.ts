@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
-import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
+import type { DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
 import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/tools/soak/ground-truth.js';
 import type { ServerlessConfig } from '../../lib/mapping/serverless-config.js';
-import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
+import { createStageTables, dynamodbEndpoint, localClient } from '../support/dynamodb.js';
+import { deadLetterStage } from './support/dead-letter-stage.js';
 import { setFunctionEnvironment } from './support/function-under-test.js';
 import { redriveBooksStream } from './support/redrive-books-stream.js';
 import { runFunctionMapping } from './support/run-function-mapping.js';
@@ -20,9 +18,7 @@ import { runFunctionMapping } from './support/run-function-mapping.js';
  * item as it is now instead. The local mapping runs only inside `live(...)`, so a fix written outside it
  * is what a person does while the stack is down; the mapping resumes from its checkpoints afterwards.
  */
-const stage = uniqueStage('fromitem');
-const dir = mkdtempSync(join(tmpdir(), 'redrive-from-item-'));
-const store = createFileDeadLetterStore({ dir });
+const { stage, dir, store } = deadLetterStage('fromitem');
 const checkpoints = createMemoryCheckpointStore();
 const books = `books-${stage}`;
 let client: DynamoDBClient;
@@ -61,10 +57,6 @@ beforeAll(async () => {
   config = await createStageTables(client, stage);
   setFunctionEnvironment(stage, dynamodbEndpoint());
   delete process.env.TEST_FAULT_RATE;
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('npm run redrive -- booksStream --from-item on DynamoDB Local', () => {

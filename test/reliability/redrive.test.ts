@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { DeleteTableCommand, PutItemCommand, waitUntilTableNotExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CommandUsageError } from '../../lib/runtime/errors.js';
-import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
+import type { DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
 import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/tools/soak/ground-truth.js';
-import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
+import { createStageTables, dynamodbEndpoint, localClient } from '../support/dynamodb.js';
 import { parseRedriveArguments, runRedrive } from '../../lib/tools/redrive/run-redrive.js';
+import { deadLetterStage } from './support/dead-letter-stage.js';
 import { setFunctionEnvironment } from './support/function-under-test.js';
 import { redriveBooksStream } from './support/redrive-books-stream.js';
 import { runFunctionMapping } from './support/run-function-mapping.js';
@@ -20,9 +19,7 @@ import { runFunctionMapping } from './support/run-function-mapping.js';
  * and sequence range and runs them through booksStream's handler, loaded from serverless.yml.
  */
 const projectDir = resolve(__dirname, '..', '..');
-const stage = uniqueStage('redrive');
-const dir = mkdtempSync(join(tmpdir(), 'redrive-'));
-const store = createFileDeadLetterStore({ dir });
+const { stage, dir, store } = deadLetterStage('redrive');
 let client: DynamoDBClient;
 let firstEntry: DeadLetterEntry;
 const redrive = redriveBooksStream(stage, dir);
@@ -42,10 +39,6 @@ beforeAll(async () => {
     client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: marshall({ isbn: 'r1', author: 'Ada', title: 'Redriven' }) })),
   );
   [firstEntry] = await store.list('booksStream');
-});
-
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('npm run redrive on the local stack', () => {
