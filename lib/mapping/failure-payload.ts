@@ -5,7 +5,12 @@ import type { LambdaStreamRecord } from './lambda-record.js';
  * destination also the invoked event with its records (`payload`).
  */
 export interface StreamFailurePayload {
-  requestContext: { requestId: string; functionArn: string; condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded' | string; approximateInvokeCount: number };
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded' | string;
+    approximateInvokeCount: number;
+  };
   responseContext: { statusCode: number; executedVersion: string; functionError?: string };
   version: '1.0';
   timestamp: string;
