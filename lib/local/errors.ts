@@ -73,7 +73,3 @@ export class UnreadableDeadLetterError extends AppError {
   }
 }
 
-/** A command line that cannot be run as given (unknown option or function, missing value): the CLIs exit with 2. */
-export class CommandUsageError extends ConfigurationError {
-  override readonly name: string = 'CommandUsageError';
-}

@@ -31,3 +31,8 @@ export class InvalidSettingError extends ConfigurationError {
     super(message, options);
   }
 }
+
+/** A command line that cannot be run as given (unknown option or function, missing value): the CLIs exit with 2. */
+export class CommandUsageError extends ConfigurationError {
+  override readonly name: string = 'CommandUsageError';
+}

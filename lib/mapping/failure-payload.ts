@@ -1,5 +1,31 @@
-import type { StreamFailurePayload } from '../local/store/dead-letter-store.js';
 import type { LambdaStreamRecord } from './lambda-record.js';
+
+/**
+ * What AWS sends to an on-failure destination for a DynamoDB stream batch: metadata, and for an S3
+ * destination also the invoked event with its records (`payload`).
+ */
+export interface StreamFailurePayload {
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded' | string;
+    approximateInvokeCount: number;
+  };
+  responseContext: { statusCode: number; executedVersion: string; functionError?: string };
+  version: '1.0';
+  timestamp: string;
+  DDBStreamBatchInfo: {
+    shardId: string;
+    startSequenceNumber: string;
+    endSequenceNumber: string;
+    approximateArrivalOfFirstRecord: string;
+    approximateArrivalOfLastRecord: string;
+    batchSize: number;
+    streamArn: string;
+  };
+  /** The event the function was invoked with (S3 destinations only). */
+  payload?: { Records: unknown[] };
+}
 
 /** ISO time without milliseconds, as AWS writes arrival times in on-failure records. */
 const isoSeconds = (epochSeconds: number | undefined): string =>

@@ -8,7 +8,7 @@ import { projectRoot } from './project-paths.js';
 import type { CloudFormationResource, ServerlessConfig } from './serverless-config.js';
 import { SERVERLESS_DEFAULTS } from './serverless-defaults.js';
 import { parseStreamEvent, type OnFailureDestinationType, type StreamMappingSettings, type StreamTable } from './settings.js';
-import { CommandUsageError } from '../local/errors.js';
+import { CommandUsageError } from './errors.js';
 
 /** The extensions a handler's source may have, in the order serverless-esbuild tries them. */
 export const HANDLER_EXTENSIONS = ['.ts', '.js', '.mts', '.mjs', '.cts', '.cjs'] as const;

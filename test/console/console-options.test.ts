@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONSOLE_PORT } from '../../lib/tools/console/console-option.js';
-import { consoleOf, parseStartArguments } from '../../lib/local/stack/stack-options.js';
+import { consoleOf, parseStartArguments } from '../../lib/tools/start/stack-options.js';
+import { consoleSummaryLine } from '../../lib/tools/start/stack-with-console.js';
 
 describe('npm start and its console', () => {
   it.each<[string[], unknown]>([
@@ -23,5 +24,15 @@ describe('npm start and its console', () => {
   it.each([[['--console-port', 'x']], [['--console-port', '70000']], [['--console-port']]])('refuses %j naming the option', (argv) => {
     // Act / Assess
     expect(() => parseStartArguments(argv, {})).toThrow('--console-port');
+  });
+
+  it.each<[string | undefined, string]>([
+    ['http://127.0.0.1:8765/?token=abc', 'http://127.0.0.1:8765/?token=abc'],
+    [undefined, 'off (npm start -- --console-port N turns it on)'],
+  ])('puts a console at %j in the ready banner as %j', (url, text) => {
+    // Act
+    const line = consoleSummaryLine(url);
+    // Assess
+    expect(line).toEqual({ label: 'Console', text });
   });
 });

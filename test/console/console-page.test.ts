@@ -6,7 +6,8 @@ import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack/local-stack.js';
+import type { LocalStack } from '../../lib/local/stack/local-stack.js';
+import { startStackWithConsole, type StackWithConsole } from '../../lib/tools/start/stack-with-console.js';
 import { dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 import { until } from '../support/until.js';
 import { consoleTestConfig, projectDir } from './fixtures/console-stack.js';
@@ -33,6 +34,7 @@ describe('the console page in a real browser', { timeout: 240_000 }, () => {
   const table = `observed-${stage}`;
   const work = mkdtempSync(join(tmpdir(), 'console-page-'));
   const logs: string[] = [];
+  let started: StackWithConsole;
   let stack: LocalStack;
   let client: DynamoDBClient;
   let context: BrowserContext;
@@ -44,7 +46,8 @@ describe('the console page in a real browser', { timeout: 240_000 }, () => {
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    stack = await startLocalStack({
+    // The start npm start and the sls offline plugin use: the console is the stack's companion from the tools layer.
+    started = await startStackWithConsole({
       projectDir,
       config: consoleTestConfig(stage),
       functions: ['consoleProbe'],
@@ -58,8 +61,9 @@ describe('the console page in a real browser', { timeout: 240_000 }, () => {
       logger: createLogger({ level: 'info', write: (line) => logs.push(line) }),
       handlerOutput: () => undefined,
     });
+    stack = started.stack;
     client = localClient();
-    consoleUrl = new URL(stack.consoleUrl!);
+    consoleUrl = new URL(started.consoleUrl!);
     context = await chromium.launchPersistentContext(join(work, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
@@ -93,7 +97,7 @@ describe('the console page in a real browser', { timeout: 240_000 }, () => {
     // Assess
     expect(consoleUrl.hostname).toBe('127.0.0.1');
     expect(consoleUrl.searchParams.get('token')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(stack.summary()).toContain(`Console         ${stack.consoleUrl}`);
+    expect(started.summary()).toContain(`\n  Console         ${started.consoleUrl}\n`);
   });
 
   it('shows one card per mapping, with its settings and shards', async () => {

@@ -4,28 +4,19 @@ import type { InvocationView } from '../../lib/tools/console/console-view.js';
 import type { EngineEvent } from '../../lib/local/engine/engine-event.js';
 import type { StreamMappingSettings } from '../../lib/mapping/settings.js';
 import { insertRecord, streamEvent } from '../factories/stream-record.js';
+import { mappingSettings } from '../factories/mapping-settings.js';
 
 const FN = 'booksStream';
 const TABLE = 'books-test';
 const SHARD = 'shardId-0001';
 const KEY = mappingKeyOf(FN, TABLE);
 
-const settings: StreamMappingSettings = {
+const settings: StreamMappingSettings = mappingSettings(TABLE, {
   functionName: FN,
-  tableName: TABLE,
-  enabled: true,
-  batchSize: 10,
-  batchWindowSeconds: 0,
-  startingPosition: 'TRIM_HORIZON',
   maximumRetryAttempts: 1,
-  maximumRecordAgeInSeconds: -1,
   bisectBatchOnFunctionError: true,
-  parallelizationFactor: 1,
-  tumblingWindowInSeconds: 0,
   reportBatchItemFailures: true,
-  filterPatterns: [],
-  functionTimeoutSeconds: 6,
-};
+});
 
 const seq = (n: number) => `1000000000000000000${String(n).padStart(2, '0')}`;
 const batch = (requestId: string, first: number, last: number) => ({

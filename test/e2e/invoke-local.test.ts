@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,31 +8,15 @@ import { stackFilePath } from '../../lib/local/stack/stack-file.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { dynamodbEndpoint } from '../support/dynamodb.js';
 import { copyProject, slsEnv, type ProjectCopy } from '../support/fixture-project-copy.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { runToExit, type ExitedRun } from '../support/run-to-exit.js';
 
 /** Runs the copy's `sls invoke local` on a given Node.js; never any AWS call (dummy credentials, no profile). */
-function invokeLocal(copy: ProjectCopy, node: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+function invokeLocal(copy: ProjectCopy, node: string, args: string[], env: NodeJS.ProcessEnv): Promise<ExitedRun> {
   const serverless = join(copy.dir, 'node_modules', 'osls', 'bin', 'serverless.js');
-  return new Promise((done) => {
-    const child = spawn(node, [serverless, 'invoke', 'local', ...args], {
-      cwd: copy.dir,
-      env: slsEnv({ AWS_ACCESS_KEY_ID: 'none', AWS_SECRET_ACCESS_KEY: 'none', AWS_PROFILE: '', ...env }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
+  return runToExit(node, [serverless, 'invoke', 'local', ...args], {
+    cwd: copy.dir,
+    env: slsEnv({ AWS_ACCESS_KEY_ID: 'none', AWS_SECRET_ACCESS_KEY: 'none', AWS_PROFILE: '', ...env }),
+    timeoutMs: 150_000,
   });
 }
 

@@ -1,28 +1,27 @@
-import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { answersDynamoDB, freePort } from '../../lib/local/dynamodb-local/dynamodb-local.js';
+import { runToExit } from '../support/run-to-exit.js';
 
 const projectDir = resolve(__dirname, '..', '..');
 const serverless = join(projectDir, 'node_modules', 'osls', 'bin', 'serverless.js');
 
 /** Runs the Serverless CLI of this project; never any AWS call (dummy credentials, no profile). */
-function sls(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [serverless, ...args], {
-      cwd: projectDir,
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', AWS_ACCESS_KEY_ID: 'none', AWS_SECRET_ACCESS_KEY: 'none', AWS_PROFILE: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      done({ code, output });
-    });
+async function sls(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  const { code, stdout, stderr } = await runToExit(process.execPath, [serverless, ...args], {
+    cwd: projectDir,
+    env: {
+      ...process.env,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      AWS_ACCESS_KEY_ID: 'none',
+      AWS_SECRET_ACCESS_KEY: 'none',
+      AWS_PROFILE: '',
+      ...env,
+    },
+    timeoutMs: 110_000,
   });
+  return { code, output: `${stdout}${stderr}` };
 }
 
 describe('in-repository Serverless plugin', () => {

@@ -48,9 +48,9 @@ describe('npm start: ready banner, and a signal to the npm process stops the who
     // Prepare
     const copy = copyProject('start-life-');
     copies.push(copy);
-    const [dynamodbPort, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+    const [dynamodbPort, httpPort, lambdaPort, consolePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const modeArgs = mode === 'alone' ? ['--no-offline'] : ['--http-port', String(httpPort), '--lambda-port', String(lambdaPort)];
-    const args = ['--in-memory', '--port', String(dynamodbPort), ...modeArgs];
+    const args = ['--in-memory', '--port', String(dynamodbPort), '--console-port', String(consolePort), ...modeArgs];
     const launchedAt = Date.now();
     const run = npmStart(copy.dir, args);
     const pgid = run.child.pid!;
@@ -63,6 +63,8 @@ describe('npm start: ready banner, and a signal to the npm process stops the who
       if (mode === 'offline') {
         await until(async () => ((await isListening('127.0.0.1', lambdaPort)) ? true : undefined), 60_000, 'serverless-offline to listen');
       }
+      // The console starts from the tools layer on both paths (npm start alone, the plugin inside sls offline).
+      const consoleServed = await isListening('127.0.0.1', consolePort);
       const banner = quickStartLines(endpoint, 'us-east-1');
       await until(() => (banner.every((line) => run.stdout().includes(line)) ? true : undefined), 10_000, 'the banner');
       const tables = listTablesWithBannerOnly(banner);
@@ -74,7 +76,7 @@ describe('npm start: ready banner, and a signal to the npm process stops the who
       const groupGone = () => (groupMembers(pgid).length === 0 ? [] : undefined);
       const leftovers = await until(groupGone, 30_000, 'the group to end').catch(() => groupMembers(pgid));
       const portsInUse = [];
-      for (const port of mode === 'offline' ? [dynamodbPort, lambdaPort] : [dynamodbPort]) {
+      for (const port of mode === 'offline' ? [dynamodbPort, lambdaPort, consolePort] : [dynamodbPort, consolePort]) {
         if (await isListening('127.0.0.1', port, 200)) portsInUse.push(port);
       }
       const stopMs = Date.now() - signalledAt;
@@ -83,6 +85,7 @@ describe('npm start: ready banner, and a signal to the npm process stops the who
       expect(Number(ready.readyMs)).toBeGreaterThanOrEqual(readyWallMs - 400);
       expect(Number(ready.readyMs)).toBeLessThanOrEqual(readyWallMs + 1000);
       expect(tables).toContain('books-local');
+      expect(consoleServed).toBe(true);
       expect(code).not.toBeNull();
       expect(leftovers).toEqual([]);
       expect(portsInUse).toEqual([]);

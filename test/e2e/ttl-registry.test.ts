@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTtlRegistry, TTL_USER_IDENTITY, type DecoratableRecord } from '../../lib/local/stack/ttl-registry.js';
-import { parseStackOptionsEnv, parseStartArguments, stackOptionsEnv } from '../../lib/local/stack/stack-options.js';
+import { parseStackOptionsEnv, parseStartArguments, stackOptionsEnv } from '../../lib/tools/start/stack-options.js';
 
 const arn = (table: string) => `arn:aws:dynamodb:us-east-1:000000000000:table/${table}/stream/2026-01-01T00:00:00.000`;
 const T0 = 1_800_000_000_000;

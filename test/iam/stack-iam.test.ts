@@ -6,7 +6,7 @@ import { MappingPermissionError } from '../../lib/local/errors.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { startLocalStack } from '../../lib/local/stack/local-stack.js';
 import { loadStackConfig, type StackConfig } from '../../lib/local/stack/stack-config.js';
-import { parseStackOptionsEnv, parseStartArguments } from '../../lib/local/stack/stack-options.js';
+import { parseStackOptionsEnv, parseStartArguments } from '../../lib/tools/start/stack-options.js';
 import { dynamodbEndpoint, uniqueStage } from '../support/dynamodb.js';
 
 const projectDir = resolve(__dirname, '..', '..');

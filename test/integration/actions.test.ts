@@ -7,7 +7,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authorStatsAction } from '../../lib/runtime/actions/author-stats.js';
 import { changeLogAction } from '../../lib/runtime/actions/change-log.js';
 import { customerStatsAction, statusCountAttribute } from '../../lib/runtime/actions/customer-stats.js';
@@ -17,23 +17,15 @@ import type { Action } from '../../lib/runtime/dispatch/action.js';
 import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
 import { UnidentifiableRecordError } from '../../lib/runtime/errors.js';
 import { insertRecord, modifyRecord, removeRecord, streamEvent, streamRecord, type PlainItem } from '../factories/stream-record.js';
+import { book, order } from '../factories/table-items.js';
 import { captureLogger } from '../support/capture-logger.js';
-import { createStageTables, localClient, uniqueStage } from '../support/dynamodb.js';
+import { stageTables } from '../support/stage-tables.js';
 import { scanAll, statsByKey } from '../support/stats.js';
 
-let client: DynamoDBClient;
-let stage: string;
-
-beforeAll(async () => {
-  client = localClient();
-  stage = uniqueStage('act');
-  await createStageTables(client, stage);
-});
+const { client, stage } = stageTables('act');
 
 const booksTable = () => `books-${stage}`;
 const ordersTable = () => `orders-${stage}`;
-const book = (isbn: string, author: unknown, title = `Title ${isbn}`): PlainItem => ({ isbn, title, author });
-const order = (customerId: string, orderDate: string, orderStatus: string, total: number): PlainItem => ({ customerId, orderDate, orderStatus, total });
 
 /**
  * Fails the first time it sees each listed sequence number, like a transient outage. A batch action stops at the

@@ -9,7 +9,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authorStatsAction } from '../../lib/runtime/actions/author-stats.js';
 import { changeLogAction } from '../../lib/runtime/actions/change-log.js';
 import { customerStatsAction, statusCountAttribute } from '../../lib/runtime/actions/customer-stats.js';
@@ -18,9 +18,10 @@ import { addDecimal } from '../../lib/runtime/aggregates/decimal.js';
 import type { TransactionLimits } from '../../lib/runtime/aggregates/pack-transactions.js';
 import { createStreamHandler, type StreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
 import { DEFAULT_DISPATCH_CONCURRENCY } from '../../lib/runtime/dispatch/default-concurrency.js';
-import { insertRecord, modifyRecord, removeRecord, streamEvent, type PlainItem } from '../factories/stream-record.js';
+import { insertRecord, modifyRecord, removeRecord, streamEvent } from '../factories/stream-record.js';
+import { book, order } from '../factories/table-items.js';
 import { captureLogger } from '../support/capture-logger.js';
-import { createStageTables, localClient, uniqueStage } from '../support/dynamodb.js';
+import { stageTables } from '../support/stage-tables.js';
 import { scanAll, statsByKey } from '../support/stats.js';
 
 /*
@@ -29,20 +30,11 @@ import { scanAll, statsByKey } from '../support/stats.js';
  * same items netted in one batch. Ground truths are computed from the records, never from the code's plan.
  */
 
-let client: DynamoDBClient;
-let stage: string;
-
-beforeAll(async () => {
-  client = localClient();
-  stage = uniqueStage('bat');
-  await createStageTables(client, stage);
-});
+const { client, stage } = stageTables('bat');
 
 const booksTable = () => `books-${stage}`;
 const ordersTable = () => `orders-${stage}`;
 const authorStatsTable = () => `author-stats-${stage}`;
-const book = (isbn: string, author: string): PlainItem => ({ isbn, title: `Title ${isbn}`, author });
-const order = (customerId: string, orderDate: string, orderStatus: string, total: number): PlainItem => ({ customerId, orderDate, orderStatus, total });
 const sequenceOf = (record: DynamoDBRecord) => record.dynamodb!.SequenceNumber!;
 
 /** A client whose `send` goes to `inner`, through `intercept` first (which may throw instead). */

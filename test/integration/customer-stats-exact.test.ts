@@ -1,13 +1,13 @@
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customerStatsAction } from '../../lib/runtime/actions/customer-stats.js';
 import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
 import { exactSum, sameNumber } from '../../lib/tools/soak/ground-truth.js';
 import { exactN } from '../factories/exact-number.js';
 import { insertRecord, modifyRecord, removeRecord, streamEvent } from '../factories/stream-record.js';
 import { captureLogger } from '../support/capture-logger.js';
-import { createStageTables, localClient, uniqueStage } from '../support/dynamodb.js';
+import { stageTables } from '../support/stage-tables.js';
 
 /*
  * Finding 1: totals were added as doubles, so legal DynamoDB numbers were counted rounded and the record
@@ -16,14 +16,7 @@ import { createStageTables, localClient, uniqueStage } from '../support/dynamodb
  * with the ground truth's own arithmetic (lib/tools/soak/ground-truth.ts), which shares nothing with the code's.
  */
 
-let client: DynamoDBClient;
-let stage: string;
-
-beforeAll(async () => {
-  client = localClient();
-  stage = uniqueStage('exact');
-  await createStageTables(client, stage);
-});
+const { client, stage } = stageTables('exact');
 
 const keys = ['customerId', 'orderDate'];
 const order = (customerId: string, day: number, total: string) => ({ customerId, orderDate: `2026-01-0${day}`, orderStatus: 'PAID', total: exactN(total) });

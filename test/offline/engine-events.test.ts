@@ -1,22 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { offsetClock } from '../../lib/local/engine/clock.js';
-import type { EventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
 import type { StreamMappingSettings } from '../../lib/mapping/settings.js';
 import { localClient } from '../support/dynamodb.js';
-import { createHarness, createStreamTable, putItem, testSettings, type Harness } from './harness.js';
+import { createHarness, createStreamTable, putItem, testSettings } from './harness.js';
+import { startedHarnesses } from './started-harnesses.js';
 
 const client = localClient();
-const running: EventSourceMapping[] = [];
-
-async function started(harness: Harness): Promise<Harness> {
-  running.push(harness.mapping);
-  await harness.mapping.start();
-  return harness;
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((mapping) => mapping.stop()));
-});
+const started = startedHarnesses();
 
 describe('iterator age (Lambda IteratorAge) on DynamoDB Local', () => {
   it('reports a small iterator age per invocation and does not warn while the mapping keeps up', async () => {

@@ -1,21 +1,11 @@
 import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { EventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
+import { describe, expect, it } from 'vitest';
 import { localClient } from '../support/dynamodb.js';
 import { createHarness, createStreamTable, putItem, testSettings, waitFor, type Harness } from './harness.js';
+import { startedHarnesses } from './started-harnesses.js';
 
 const client = localClient();
-const running: EventSourceMapping[] = [];
-
-async function started(harness: Harness): Promise<Harness> {
-  running.push(harness.mapping);
-  await harness.mapping.start();
-  return harness;
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((mapping) => mapping.stop()));
-});
+const started = startedHarnesses();
 
 const deliveredIds = (harness: Harness) => harness.invocations.flatMap((invocation) => invocation.ids);
 

@@ -5,7 +5,7 @@ import { DeleteTableCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDynamoDBClient } from '../../lib/runtime/dynamodb/client.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
-import { createEventSourceMapping, mappingIdOf, type EventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
+import { createEventSourceMapping, mappingIdOf } from '../../lib/local/engine/event-source-mapping.js';
 import { offsetClock } from '../../lib/local/engine/clock.js';
 import { MAX_PAYLOAD_BYTES } from '../../lib/local/engine/shard-worker.js';
 import { createFileCheckpointStore, createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
@@ -13,20 +13,13 @@ import { createFileDeadLetterStore, createMemoryDeadLetterStore } from '../../li
 import { localClient } from '../support/dynamodb.js';
 import { streamLabelOf } from '../../lib/runtime/arn.js';
 import { createHarness, createStreamTable, deleteItem, localStreamsClient, putItem, testSettings, waitFor, type Harness } from './harness.js';
+import { startedHarnesses } from './started-harnesses.js';
 
 const client = localClient();
-const running: EventSourceMapping[] = [];
+const started = startedHarnesses();
 const dirs: string[] = [];
 
-/** Starts a harness's mapping and stops it after the test, whatever happens. */
-async function started(harness: Harness): Promise<Harness> {
-  running.push(harness.mapping);
-  await harness.mapping.start();
-  return harness;
-}
-
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((mapping) => mapping.stop()));
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
@@ -531,14 +524,17 @@ describe('local event-source mapping on DynamoDB Local', () => {
       pollIntervalMs: 20,
       describeIntervalMs: 20,
     });
-    running.push(mapping);
-    // Act
-    await mapping.start();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    // Assess
-    const warnings = logs.filter((line) => line.level === 'warn');
-    expect(warnings).toHaveLength(1);
-    expect(String(warnings[0]!.message)).toMatch(/not reachable .*resumes by itself/);
-    await expect(mapping.drain(200)).rejects.toThrow(/still not handled/);
+    try {
+      // Act
+      await mapping.start();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      // Assess
+      const warnings = logs.filter((line) => line.level === 'warn');
+      expect(warnings).toHaveLength(1);
+      expect(String(warnings[0]!.message)).toMatch(/not reachable .*resumes by itself/);
+      await expect(mapping.drain(200)).rejects.toThrow(/still not handled/);
+    } finally {
+      await mapping.stop();
+    }
   });
 });

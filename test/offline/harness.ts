@@ -10,6 +10,7 @@ import { createMemoryCheckpointStore, type CheckpointStore } from '../../lib/loc
 import { createMemoryDeadLetterStore, type DeadLetterStore } from '../../lib/local/store/dead-letter-store.js';
 import { dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 import { until } from '../support/until.js';
+import { mappingSettings } from '../factories/mapping-settings.js';
 
 /** A streams client of the test run's DynamoDB Local, made as the stack makes it (dummy credentials). */
 export const localStreamsClient = (endpoint = dynamodbEndpoint()): DynamoDBStreamsClient =>
@@ -38,23 +39,7 @@ export const deleteItem = (client: DynamoDBClient, tableName: string, id: string
 
 /** Short settings so each test takes a second or two. */
 export function testSettings(tableName: string, overrides: Partial<StreamMappingSettings> = {}): StreamMappingSettings {
-  return {
-    functionName: 'testFunction',
-    tableName,
-    enabled: true,
-    batchSize: 10,
-    batchWindowSeconds: 0,
-    startingPosition: 'TRIM_HORIZON',
-    maximumRetryAttempts: -1,
-    maximumRecordAgeInSeconds: -1,
-    bisectBatchOnFunctionError: false,
-    parallelizationFactor: 1,
-    tumblingWindowInSeconds: 0,
-    reportBatchItemFailures: false,
-    filterPatterns: [],
-    functionTimeoutSeconds: 5,
-    ...overrides,
-  };
+  return mappingSettings(tableName, { functionTimeoutSeconds: 5, ...overrides });
 }
 
 /** A delivered record, loosely typed for assertions. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordConversionError } from '../../lib/mapping/errors.js';
 import { deliveredStreamArn, toLambdaRecord } from '../../lib/mapping/lambda-record.js';
 import { streamFailurePayload } from '../../lib/mapping/failure-payload.js';
+import { failurePayload } from '../factories/failure-payload.js';
 
 const streamArn = 'arn:aws:dynamodb:us-east-1:123456789012:table/books/stream/2026-01-01T00:00:00.000';
 
@@ -92,21 +93,21 @@ describe('streamFailurePayload', () => {
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       now: new Date('2026-01-01T01:00:00.000Z'),
     });
-    expect(payload).toEqual({
-      requestContext: { requestId: 'req-1', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 },
-      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-      version: '1.0',
-      timestamp: '2026-01-01T01:00:00.000Z',
-      DDBStreamBatchInfo: {
+    expect(payload).toEqual(
+      failurePayload({
+        requestId: 'req-1',
+        functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 4,
+        timestamp: '2026-01-01T01:00:00.000Z',
         shardId: 'shardId-1',
-        startSequenceNumber: '000000000000000000100',
-        endSequenceNumber: '000000000000000000200',
-        approximateArrivalOfFirstRecord: '2026-01-01T00:00:00Z',
-        approximateArrivalOfLastRecord: '2026-01-01T00:00:07Z',
+        start: '000000000000000000100',
+        end: '000000000000000000200',
+        arrivals: ['2026-01-01T00:00:00Z', '2026-01-01T00:00:07Z'],
         batchSize: 2,
         streamArn,
-      },
-    });
+      }),
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import { ConfigurationError } from '../../lib/runtime/errors.js';
 import { settingsFromStreamEvent } from '../../lib/mapping/settings.js';
 import { functionSpec } from '../../lib/mapping/function-spec.js';
 import { readServerlessConfig } from '../../lib/mapping/serverless-config.js';
+import { SERVERLESS_DEFAULT_TIMEOUT_SECONDS, SERVERLESS_STREAM_DEFAULTS } from '../factories/mapping-settings.js';
 
 const resources = {
   BooksTable: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'books-x', StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } } },
@@ -47,20 +48,7 @@ describe('settingsFromStreamEvent', () => {
 
   it('applies the defaults Serverless compiles', () => {
     const settings = settingsFromStreamEvent('f', {}, { stream: { type: 'dynamodb', arn: booksArn } }, resources);
-    expect(settings).toMatchObject({
-      enabled: true,
-      batchSize: 10,
-      batchWindowSeconds: 0,
-      startingPosition: 'TRIM_HORIZON',
-      maximumRetryAttempts: -1,
-      maximumRecordAgeInSeconds: -1,
-      bisectBatchOnFunctionError: false,
-      parallelizationFactor: 1,
-      tumblingWindowInSeconds: 0,
-      reportBatchItemFailures: false,
-      filterPatterns: [],
-      functionTimeoutSeconds: 6,
-    });
+    expect(settings).toMatchObject({ ...SERVERLESS_STREAM_DEFAULTS, functionTimeoutSeconds: SERVERLESS_DEFAULT_TIMEOUT_SECONDS });
     expect(settings?.onFailureDestination).toBeUndefined();
   });
 

@@ -9,7 +9,8 @@ import {
   UnreadableDeadLetterError,
 } from '../../lib/local/errors.js';
 import { createFileCheckpointStore, createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
-import { createFileDeadLetterStore, createMemoryDeadLetterStore, type StreamFailurePayload } from '../../lib/local/store/dead-letter-store.js';
+import { createFileDeadLetterStore, createMemoryDeadLetterStore } from '../../lib/local/store/dead-letter-store.js';
+import { failurePayload } from '../factories/failure-payload.js';
 
 const dirs: string[] = [];
 const tempDir = async () => {
@@ -21,21 +22,7 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-const payload = (start: string): StreamFailurePayload => ({
-  requestContext: { requestId: 'r', functionArn: 'arn:aws:lambda:us-east-1:1:function:f', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
-  responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-  version: '1.0',
-  timestamp: '2026-01-01T00:00:00.000Z',
-  DDBStreamBatchInfo: {
-    shardId: 'shardId-1',
-    startSequenceNumber: start,
-    endSequenceNumber: start,
-    approximateArrivalOfFirstRecord: '2026-01-01T00:00:00Z',
-    approximateArrivalOfLastRecord: '2026-01-01T00:00:00Z',
-    batchSize: 1,
-    streamArn: 'arn:aws:dynamodb:us-east-1:1:table/t/stream/x',
-  },
-});
+const payload = (start: string) => failurePayload({ start });
 
 describe.each([
   ['memory', async () => createMemoryCheckpointStore()],

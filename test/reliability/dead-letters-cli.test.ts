@@ -1,25 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandUsageError } from '../../lib/local/errors.js';
-import { createLogger } from '../../lib/runtime/logging/logger.js';
-import { createEventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
-import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
-import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CommandUsageError } from '../../lib/mapping/errors.js';
+import { type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
 import { parseDeadLettersArguments, runDeadLetters } from '../../lib/tools/redrive/run-dead-letters.js';
-import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
-import {
-  functionActions,
-  inProcessInvoke,
-  streamMappingOf,
-  setFunctionEnvironment,
-  streamsClient,
-} from './support/function-under-test.js';
+import { createStageTables, dynamodbEndpoint, localClient } from '../support/dynamodb.js';
+import { deadLetterStage } from './support/dead-letter-stage.js';
+import { setFunctionEnvironment } from './support/function-under-test.js';
+import { runFunctionMapping } from './support/run-function-mapping.js';
 
 /*
  * `npm run dead-letters` on DynamoDB Local: a book without an author is dead-lettered by booksStream's
@@ -27,9 +18,7 @@ import {
  * the entry's range) and the exact redrive commands.
  */
 const projectDir = resolve(__dirname, '..', '..');
-const stage = uniqueStage('deadletters');
-const dir = mkdtempSync(join(tmpdir(), 'dead-letters-cli-'));
-const store = createFileDeadLetterStore({ dir });
+const { stage, dir, store } = deadLetterStage('deadletters');
 let client: DynamoDBClient;
 let entry: DeadLetterEntry;
 
@@ -75,34 +64,11 @@ beforeAll(async () => {
   client = localClient();
   const config = await createStageTables(client, stage);
   setFunctionEnvironment(stage, dynamodbEndpoint());
-  const { invoke } = inProcessInvoke(await functionActions('booksStream'));
-  const mapping = createEventSourceMapping({
-    streams: streamsClient(dynamodbEndpoint()),
-    dynamodb: client,
-    settings: { ...streamMappingOf(config, 'booksStream'), batchWindowSeconds: 0 },
-    invoke,
-    checkpoints: createMemoryCheckpointStore(),
-    deadLetters: store,
-    logger: createLogger({ level: 'silent' }),
-    pollIntervalMs: 50,
-    describeIntervalMs: 200,
-    retryBaseDelayMs: 5,
-    retryMaxDelayMs: 40,
-    region: 'us-east-1',
-    accountId: '000000000000',
-  });
-  await mapping.start();
-  try {
-    await client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: marshall({ isbn: 'd|1 "quoted"', title: 'No author' }) }));
-    await mapping.drain(30_000);
-  } finally {
-    await mapping.stop();
-  }
+  delete process.env.TEST_FAULT_RATE;
+  await runFunctionMapping({ functionName: 'booksStream', dynamodb: client, config, deadLetters: store }, () =>
+    client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: marshall({ isbn: 'd|1 "quoted"', title: 'No author' }) })),
+  );
   [entry] = await store.list('booksStream');
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('npm run dead-letters', () => {

@@ -1,24 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../lib/runtime/logging/logger.js';
-import { createEventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
-import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
-import { parseRedriveArguments, runRedrive } from '../../lib/tools/redrive/run-redrive.js';
+import type { DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
 import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/tools/soak/ground-truth.js';
 import type { ServerlessConfig } from '../../lib/mapping/serverless-config.js';
-import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
-import {
-  functionActions,
-  inProcessInvoke,
-  streamMappingOf,
-  setFunctionEnvironment,
-  streamsClient,
-} from './support/function-under-test.js';
+import { createStageTables, dynamodbEndpoint, localClient } from '../support/dynamodb.js';
+import { deadLetterStage } from './support/dead-letter-stage.js';
+import { setFunctionEnvironment } from './support/function-under-test.js';
+import { redriveBooksStream } from './support/redrive-books-stream.js';
+import { runFunctionMapping } from './support/run-function-mapping.js';
 
 /*
  * "Fix the item, then redrive" on DynamoDB Local. Books without an author string are bad data: the
@@ -27,48 +18,18 @@ import {
  * item as it is now instead. The local mapping runs only inside `live(...)`, so a fix written outside it
  * is what a person does while the stack is down; the mapping resumes from its checkpoints afterwards.
  */
-const projectDir = resolve(__dirname, '..', '..');
-const stage = uniqueStage('fromitem');
-const dir = mkdtempSync(join(tmpdir(), 'redrive-from-item-'));
-const store = createFileDeadLetterStore({ dir });
+const { stage, dir, store } = deadLetterStage('fromitem');
 const checkpoints = createMemoryCheckpointStore();
 const books = `books-${stage}`;
 let client: DynamoDBClient;
 let config: ServerlessConfig;
 
-async function redrive(...argv: string[]) {
-  const lines: string[] = [];
-  const args = parseRedriveArguments(['booksStream', '--stage', stage, '--endpoint', dynamodbEndpoint(), '--dir', dir, ...argv])!;
-  const code = await runRedrive({ ...args, projectDir, write: (line) => lines.push(line) });
-  return { code, output: lines.join('\n') };
-}
+const redrive = redriveBooksStream(stage, dir);
 
 /** Runs booksStream's real mapping around `writes` until every record is handled; returns the entries it dead-lettered. */
 async function live(writes: () => Promise<unknown>): Promise<DeadLetterEntry[]> {
   const known = new Set((await store.list('booksStream')).map((entry) => entry.id));
-  const { invoke } = inProcessInvoke(await functionActions('booksStream'));
-  const mapping = createEventSourceMapping({
-    streams: streamsClient(dynamodbEndpoint()),
-    dynamodb: client,
-    settings: { ...streamMappingOf(config, 'booksStream'), batchWindowSeconds: 0 },
-    invoke,
-    checkpoints,
-    deadLetters: store,
-    logger: createLogger({ level: 'silent' }),
-    pollIntervalMs: 50,
-    describeIntervalMs: 200,
-    retryBaseDelayMs: 5,
-    retryMaxDelayMs: 40,
-    region: 'us-east-1',
-    accountId: '000000000000',
-  });
-  await mapping.start();
-  try {
-    await writes();
-    await mapping.drain(30_000);
-  } finally {
-    await mapping.stop();
-  }
+  await runFunctionMapping({ functionName: 'booksStream', dynamodb: client, config, deadLetters: store, checkpoints }, writes);
   return (await store.list('booksStream')).filter((entry) => !known.has(entry.id));
 }
 
@@ -95,10 +56,6 @@ beforeAll(async () => {
   client = localClient();
   config = await createStageTables(client, stage);
   setFunctionEnvironment(stage, dynamodbEndpoint());
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('npm run redrive -- booksStream --from-item on DynamoDB Local', () => {

@@ -1,18 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { DeleteTableCommand, PutItemCommand, waitUntilTableNotExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandUsageError } from '../../lib/local/errors.js';
-import { createLogger } from '../../lib/runtime/logging/logger.js';
-import { createEventSourceMapping, type EventSourceMapping } from '../../lib/local/engine/event-source-mapping.js';
-import { createMemoryCheckpointStore } from '../../lib/local/store/checkpoint-store.js';
-import { createFileDeadLetterStore, type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CommandUsageError } from '../../lib/mapping/errors.js';
+import { type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
 import { parseRedriveArguments, runRedrive } from '../../lib/tools/redrive/run-redrive.js';
 import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/tools/soak/ground-truth.js';
-import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
-import { functionActions, inProcessInvoke, streamMappingOf, setFunctionEnvironment, streamsClient } from './support/function-under-test.js';
+import { createStageTables, dynamodbEndpoint, localClient } from '../support/dynamodb.js';
+import { setFunctionEnvironment } from './support/function-under-test.js';
+import { deadLetterStage } from './support/dead-letter-stage.js';
+import { redriveBooksStream } from './support/redrive-books-stream.js';
+import { runFunctionMapping } from './support/run-function-mapping.js';
 
 /*
  * Redrive end to end on DynamoDB Local. The cause of failure: the author-stats table is missing (not yet
@@ -21,19 +19,10 @@ import { functionActions, inProcessInvoke, streamMappingOf, setFunctionEnvironme
  * and sequence range and runs them through booksStream's handler, loaded from serverless.yml.
  */
 const projectDir = resolve(__dirname, '..', '..');
-const stage = uniqueStage('redrive');
-const dir = mkdtempSync(join(tmpdir(), 'redrive-'));
-const store = createFileDeadLetterStore({ dir });
+const { stage, dir, store } = deadLetterStage('redrive');
 let client: DynamoDBClient;
-let mapping: EventSourceMapping;
 let firstEntry: DeadLetterEntry;
-
-async function redrive(...argv: string[]) {
-  const lines: string[] = [];
-  const args = parseRedriveArguments(['booksStream', '--stage', stage, '--endpoint', dynamodbEndpoint(), '--dir', dir, ...argv])!;
-  const code = await runRedrive({ ...args, projectDir, write: (line) => lines.push(line) });
-  return { code, output: lines.join('\n') };
-}
+const redrive = redriveBooksStream(stage, dir);
 
 async function dropTable(name: string) {
   await client.send(new DeleteTableCommand({ TableName: name }));
@@ -45,32 +34,11 @@ beforeAll(async () => {
   const config = await createStageTables(client, stage);
   await dropTable(`author-stats-${stage}`);
   setFunctionEnvironment(stage, dynamodbEndpoint());
-  const { invoke } = inProcessInvoke(await functionActions('booksStream'));
-  mapping = createEventSourceMapping({
-    streams: streamsClient(dynamodbEndpoint()),
-    dynamodb: client,
-    settings: { ...streamMappingOf(config, 'booksStream'), batchWindowSeconds: 0 },
-    invoke,
-    checkpoints: createMemoryCheckpointStore(),
-    deadLetters: store,
-    logger: createLogger({ level: 'silent' }),
-    pollIntervalMs: 50,
-    describeIntervalMs: 200,
-    retryBaseDelayMs: 5,
-    retryMaxDelayMs: 40,
-    region: 'us-east-1',
-    accountId: '000000000000',
-  });
-  await mapping.start();
-  await client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: marshall({ isbn: 'r1', author: 'Ada', title: 'Redriven' }) }));
-  await mapping.drain(30_000);
-  await mapping.stop();
+  delete process.env.TEST_FAULT_RATE;
+  await runFunctionMapping({ functionName: 'booksStream', dynamodb: client, config, deadLetters: store }, () =>
+    client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: marshall({ isbn: 'r1', author: 'Ada', title: 'Redriven' }) })),
+  );
   [firstEntry] = await store.list('booksStream');
-});
-
-afterAll(async () => {
-  await mapping?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('npm run redrive on the local stack', () => {

@@ -1,6 +1,7 @@
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { sqsDeadLetterSource } from '../../lib/tools/redrive/dead-letter-source.js';
+import { failurePayload } from '../factories/failure-payload.js';
 
 /*
  * The AWS side of redrive reads the SQS on-failure queue. SQS cannot run here (no AWS account, no
@@ -33,21 +34,19 @@ function fakeQueue(bodies: string[]) {
   return { sqs: sqs as unknown as SQSClient, calls };
 }
 
-const payload = (n: number) => ({
-  requestContext: { requestId: `req-${n}`, functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ddb-streams-dev-booksStream', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 6 },
-  responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-  version: '1.0',
-  timestamp: '2026-11-24T10:00:00.000Z',
-  DDBStreamBatchInfo: {
-    shardId: 'shardId-00000001',
-    startSequenceNumber: `${n}00`,
-    endSequenceNumber: `${n}09`,
-    approximateArrivalOfFirstRecord: '2026-11-24T09:59:00Z',
-    approximateArrivalOfLastRecord: '2026-11-24T09:59:01Z',
+const payload = (n: number) =>
+  failurePayload({
+    start: `${n}00`,
+    end: `${n}09`,
     batchSize: 10,
+    requestId: `req-${n}`,
+    functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ddb-streams-dev-booksStream',
+    approximateInvokeCount: 6,
+    timestamp: '2026-11-24T10:00:00.000Z',
+    arrivals: ['2026-11-24T09:59:00Z', '2026-11-24T09:59:01Z'],
+    shardId: 'shardId-00000001',
     streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/books-dev/stream/2026-11-01T00:00:00.000',
-  },
-});
+  });
 
 describe('the SQS dead-letter source of redrive (stand-in queue)', () => {
   it('lists every message as an entry with its on-failure payload, across several receives', async () => {

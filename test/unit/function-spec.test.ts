@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { functionSpec, handlerFileOf, HANDLER_EXTENSIONS, readFunctionSpecs } from '../../lib/mapping/function-spec.js';
 import { readServerlessConfig, type ServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { ConfigurationError } from '../../lib/runtime/errors.js';
-import { CommandUsageError } from '../../lib/local/errors.js';
+import { CommandUsageError } from '../../lib/mapping/errors.js';
 
 const streamed = { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } };
 const resources: ServerlessConfig['resources'] = {

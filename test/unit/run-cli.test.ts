@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CommandUsageError } from '../../lib/local/errors.js';
-import { parseStartArguments } from '../../lib/local/stack/stack-options.js';
+import { CommandUsageError } from '../../lib/mapping/errors.js';
+import { parseStartArguments } from '../../lib/tools/start/stack-options.js';
 import { FilterPatternError } from '../../lib/mapping/errors.js';
 import { ConfigurationError, MalformedEventError } from '../../lib/runtime/errors.js';
 import { describeFailure, EXIT, exitCodeOf } from '../../lib/tools/cli/run-cli.js';

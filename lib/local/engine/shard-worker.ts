@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBStreamsClient, _Record as StreamsRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { RecordFilter } from '../../mapping/filter-patterns.js';
 import type { CheckpointStore } from '../store/checkpoint-store.js';
-import type { DeadLetterStore, StreamFailurePayload } from '../store/dead-letter-store.js';
+import type { DeadLetterStore } from '../store/dead-letter-store.js';
 import { Checkpointer } from './checkpointer.js';
 import type { Clock } from './clock.js';
 import type { ConnectionMonitor } from './connection-monitor.js';
@@ -11,6 +11,7 @@ import type { Attempts, DeliveryRules, DeliveryStep, InvocationOutcome } from '.
 import type { EngineEventListener, NextStepSummary, OutcomeEvent } from './engine-event.js';
 import { streamFailurePayload, type FailureCondition } from '../../mapping/failure-payload.js';
 import { invokeOnce, type Invoke, type InvokeResult } from './invoke.js';
+import { type StreamFailurePayload } from '../../mapping/failure-payload.js';
 import { iteratorAgeMs, type IteratorAgeWatch } from './iterator-age.js';
 import type { LambdaStreamRecord, WireRecord } from '../../mapping/lambda-record.js';
 import { candidateBatch, Lanes, type Lane } from './lanes.js';

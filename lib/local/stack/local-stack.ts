@@ -27,8 +27,7 @@ import { startLocalIam, type LocalIam } from '../iam/local-iam.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import { projectPaths, projectRoot } from '../../mapping/project-paths.js';
 import { createEngineEventBus, type EngineEventBus } from '../engine/engine-event-bus.js';
-import type { ConsoleOption } from '../../tools/console/console-option.js';
-import { startStackConsole, type StackConsole } from '../../tools/console/stack-console.js';
+import type { StackCompanion, StartStackCompanion } from './stack-companion.js';
 
 export interface LocalStackOptions {
   /** Project root (where serverless.yml is). Default: this repository. */
@@ -75,10 +74,10 @@ export interface LocalStackOptions {
   logger?: Logger;
   /** Receives each line a handler prints; default: straight to stdout. */
   handlerOutput?: (functionName: string, line: string) => void;
-  /** The web console on 127.0.0.1 (`npm start` turns it on); default off. */
-  console?: ConsoleOption;
   /** Fails some of the handlers' DynamoDB calls in the IAM proxy, as the cloud does (the soak); needs `iam`. */
   faults?: FaultInjector;
+  /** Started with the stack before its mappings, stopped with it: `npm start` runs its web console so. */
+  companion?: StartStackCompanion;
 }
 
 /** One mapping as the stack runs it. */
@@ -106,14 +105,12 @@ export interface LocalStack {
   readonly deadLetters: DeadLetterStore;
   /** Every mapping's engine events (invocations, outcomes, retries, dead letters...), for any listener. */
   readonly bus: EngineEventBus;
-  /** The console's address with its token, when the console runs. */
-  readonly consoleUrl: string | undefined;
   /** Resolves once the stack is serving again after a DynamoDB Local outage (immediately when up). */
   whenHealthy(): Promise<void>;
   /** Waits until every mapping has caught up with its stream. */
   drain(timeoutMs?: number): Promise<void>;
-  /** Human-readable summary of where everything is. */
-  summary(): string;
+  /** Human-readable summary of where everything is, with the caller's own lines (its companion's address). */
+  summary(extraLines?: readonly SummaryLine[]): string;
   stop(): Promise<void>;
 }
 
@@ -241,15 +238,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   cleanups.push(() => build.dispose());
   phase('build');
 
-  // ---- Console: reads the engine's events, the handlers' lines and the stores; changes nothing in the engine ----
+  // ---- Companion (the console): reads the engine's events, the handlers' lines and the stores; changes nothing in the engine ----
   const bus = createEngineEventBus();
-  let stackConsole: StackConsole | undefined;
-  if (options.console) {
+  let companion: StackCompanion | undefined;
+  if (options.companion) {
     try {
-      stackConsole = await startStackConsole({
-        port: options.console.port,
+      companion = await options.companion({
         config,
         mappings,
+        bus,
         deadLetters,
         checkpoints,
         dynamodb,
@@ -260,13 +257,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     } catch (error) {
       return fail(error);
     }
-    bus.subscribe(stackConsole.onEvent);
-    const started = stackConsole;
+    const started = companion;
     cleanups.push(() => started.stop());
   }
   const printLine = options.handlerOutput ?? ((_name: string, line: string) => void process.stdout.write(`${line}\n`));
   const handlerOutput = (name: string, line: string) => {
-    stackConsole?.handlerLine(name, line);
+    companion?.handlerLine?.(name, line);
     printLine(name, line);
   };
 
@@ -327,7 +323,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           settings: m.settings,
           invoke: (event: unknown, invokeOptions: { functionName: string; timeoutMs: number; requestId?: string }) => {
             const runner = runners.get(invokeOptions.functionName) ?? runners.get(m.functionName)!;
-            stackConsole?.observeInvoke(m.functionName, invokeOptions.requestId, event);
+            companion?.observeInvoke?.(m.functionName, invokeOptions.requestId, event);
             return runner.invoke(event, { timeoutMs: invokeOptions.timeoutMs, ...(invokeOptions.requestId ? { requestId: invokeOptions.requestId } : {}) });
           },
           checkpoints,
@@ -590,14 +586,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ttlRegistry,
     deadLetters,
     bus,
-    consoleUrl: stackConsole?.url,
     async whenHealthy() {
       while (recovering) await recovering;
     },
     async drain(timeoutMs = 10_000) {
       await Promise.all(running.map(({ mapping }) => mapping.drain(timeoutMs)));
     },
-    summary() {
+    summary(extraLines = []) {
       return formatSummary({
         readyMs,
         phases,
@@ -615,7 +610,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         checkpointDir,
         buildDir: build.outDir,
         watching: options.watch !== false,
-        consoleUrl: stackConsole?.url,
+        extraLines,
       });
     },
     async stop() {
@@ -677,8 +672,17 @@ interface SummaryInput {
   checkpointDir: string | undefined;
   buildDir: string;
   watching: boolean;
-  consoleUrl: string | undefined;
+  extraLines: readonly SummaryLine[];
 }
+
+/** A line of the stack's summary, aligned with its own: `  Console         http://...`. */
+export interface SummaryLine {
+  label: string;
+  text: string;
+}
+
+/** The width of the summary's labels. */
+const LABEL_WIDTH = 16;
 
 /** Describes a mapping's settings in one short line. */
 export function describeSettings(s: StreamMappingSettings): string {
@@ -717,7 +721,7 @@ function formatSummary(input: SummaryInput): string {
     `  Dead letters    ${rel(input.deadLetterDir)}/  (npm run dead-letters)`,
     `  Checkpoints     ${input.checkpointDir ? `${rel(input.checkpointDir)}/` : 'in memory'}`,
     `  Handlers        built to ${rel(input.buildDir)}/${input.watching ? ', rebuilt on changes under functions/ and lib/' : ''}`,
-    `  Console         ${input.consoleUrl ?? 'off (npm start -- --console-port N turns it on)'}`,
+    ...input.extraLines.map(({ label, text }) => `  ${label.padEnd(LABEL_WIDTH)}${text}`),
     ...quickStartLines(input.endpoint, input.config.region).map((line, i) => `  ${i === 0 ? 'Quick start   ' : '              '}  ${line}`),
   ];
   return lines.join('\n');

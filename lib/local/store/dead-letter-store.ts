@@ -3,28 +3,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { DeadLetterNotFoundError, InvalidDeadLetterIdError, UnreadableDeadLetterError } from '../errors.js';
 import { projectPaths } from '../../mapping/project-paths.js';
-
-/**
- * What AWS sends to an on-failure destination for a DynamoDB stream batch: metadata, and for an S3
- * destination also the invoked event with its records (`payload`).
- */
-export interface StreamFailurePayload {
-  requestContext: { requestId: string; functionArn: string; condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded' | string; approximateInvokeCount: number };
-  responseContext: { statusCode: number; executedVersion: string; functionError?: string };
-  version: '1.0';
-  timestamp: string;
-  DDBStreamBatchInfo: {
-    shardId: string;
-    startSequenceNumber: string;
-    endSequenceNumber: string;
-    approximateArrivalOfFirstRecord: string;
-    approximateArrivalOfLastRecord: string;
-    batchSize: number;
-    streamArn: string;
-  };
-  /** The event the function was invoked with (S3 destinations only). */
-  payload?: { Records: unknown[] };
-}
+import type { StreamFailurePayload } from '../../mapping/failure-payload.js';
 
 /** One failed batch in the store. */
 export interface DeadLetterEntry {

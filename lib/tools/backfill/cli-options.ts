@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CommandUsageError } from '../../local/errors.js';
+import { CommandUsageError } from '../../mapping/errors.js';
 import { projectPaths } from '../../mapping/project-paths.js';
 
 export const BACKFILL_USAGE = `Usage: npm run backfill -- <function> [options]

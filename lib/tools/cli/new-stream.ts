@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { CommandUsageError } from '../../local/errors.js';
+import { CommandUsageError } from '../../mapping/errors.js';
 import { applyPlan } from '../scaffold/apply-plan.js';
 import { planNewStream } from '../scaffold/new-stream-plan.js';
 import { projectRoot } from '../../mapping/project-paths.js';

@@ -1,4 +1,4 @@
-import { CommandUsageError } from '../../local/errors.js';
+import { CommandUsageError } from '../../mapping/errors.js';
 import { AppError } from '../../runtime/errors.js';
 
 /** The exit codes of every command-line tool of this project. */

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CommandUsageError } from '../../local/errors.js';
+import { CommandUsageError } from '../../mapping/errors.js';
 import { formatSoakReport, runSoak } from '../soak/run-soak.js';
 import { EXIT, runCli, type CliContext } from './run-cli.js';
 

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { commandStartTime } from '../../local/stack/command-start-time.js';
-import { startLocalStack } from '../../local/stack/local-stack.js';
 import { watchParent } from '../../local/stack/parent-watch.js';
 import { projectRoot } from '../../mapping/project-paths.js';
-import { consoleOf, parseStartArguments, stackOptionsEnv, START_USAGE, type ParsedStartArguments } from '../../local/stack/stack-options.js';
+import { consoleOf, parseStartArguments, stackOptionsEnv, START_USAGE, type ParsedStartArguments } from '../start/stack-options.js';
 import { EnvName } from '../../runtime/env-names.js';
 import { LocalStackError } from '../errors.js';
 import { EXIT, exitCodeOf, interruptSignalOf, runCli, type CliContext } from './run-cli.js';
+import { startStackWithConsole } from '../start/stack-with-console.js';
 
 // `npm start`: the local stack inside `sls offline start` (the in-repository plugin starts it), or alone with --no-offline.
 // Whatever happens, everything started here stops with this process: a start-up error exits non-zero, and
@@ -81,11 +81,11 @@ async function runAlone(parsed: ParsedStartArguments, startedAt: number, signal:
   if (signal.aborted) stop();
   watchParent(stop);
   // A stop during the start waits for the start to end, then stops what it started.
-  const stack = await startLocalStack({ ...parsed.stack, console: consoleOf(parsed.stack), startedAt, projectDir });
-  if (!stopping) process.stdout.write(`${stack.summary()}\nReady. Ctrl+C stops.\n`);
+  const started = await startStackWithConsole({ ...parsed.stack, console: consoleOf(parsed.stack), startedAt, projectDir });
+  if (!stopping) process.stdout.write(`${started.summary()}\nReady. Ctrl+C stops.\n`);
   await stopRequested;
   process.stdout.write('Stopping the local stack...\n');
-  await stack.stop();
+  await started.stack.stop();
   return EXIT.interrupted;
 }
 

@@ -1,5 +1,6 @@
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeadLetterStore, StreamFailurePayload } from '../../local/store/dead-letter-store.js';
+import type { DeadLetterStore } from '../../local/store/dead-letter-store.js';
+import type { StreamFailurePayload } from '../../mapping/failure-payload.js';
 
 /** One failed batch waiting for a redrive: AWS's on-failure payload and how to remove it. */
 export interface RedriveEntry {

@@ -9,7 +9,7 @@ import { firstFailingRecord, type FirstFailingRecord } from './first-failing-rec
 import { localEndpointOf } from './local-endpoint.js';
 import { redriveCommand } from './redrive-command.js';
 import { projectPaths } from '../../mapping/project-paths.js';
-import { CommandUsageError } from '../../local/errors.js';
+import { CommandUsageError } from '../../mapping/errors.js';
 
 export const DEAD_LETTERS_USAGE = `Usage: npm run dead-letters -- [function] [--json] [--show ID] [--remove ID] [--dir DIR] [--endpoint URL]
 

@@ -1,16 +1,19 @@
+import { CommandUsageError } from '../../mapping/errors.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CommandUsageError } from '../errors.js';
 import { ConfigurationError } from '../../runtime/errors.js';
 import { DEFAULT_CONSOLE_PORT, type ConsoleOption } from '../../tools/console/console-option.js';
-import type { LocalStackOptions } from './local-stack.js';
+import type { LocalStackOptions } from '../../local/stack/local-stack.js';
 import { EnvName } from '../../runtime/env-names.js';
 
 /** Options `npm start` takes, as they travel to the plugin inside `sls offline start`. */
 export type StackCliOptions = Pick<
   LocalStackOptions,
   | 'port' | 'host' | 'inMemory' | 'reset' | 'recreate' | 'ttlIntervalMs' | 'watch' | 'stage' | 'dataDir' | 'pollIntervalMs' | 'startedAt'
-  | 'iam' | 'console'
->;
+  | 'iam'
+> & {
+  /** The web console on 127.0.0.1: started with the stack from the tools layer (`consoleOf` gives the default). */
+  console?: ConsoleOption;
+};
 
 /** serverless-offline's own ports (its defaults, or custom.serverless-offline, when absent). */
 export interface OfflinePorts {
