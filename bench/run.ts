@@ -24,7 +24,13 @@ const FROM_SOURCE: readonly string[] = ['local-stack', 'batch-actions'];
 function machine() {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
-  return { cpu: model, cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString() };
+  return {
+    cpu: model,
+    cores: cpus().length,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    date: new Date().toISOString(),
+  };
 }
 
 /** The timing tables, and the variants each runs alone after the side-by-side run. */
@@ -72,7 +78,10 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   mkdirSync(RESULTS, { recursive: true });
   await build({
-    entryPoints: [...tables.filter((t) => !FROM_SOURCE.includes(t)).map((t) => join(BENCH, 'tables', `${t}.ts`)), ...(tables.includes('memory') ? [join(BENCH, 'tables', 'memory-worker.ts')] : [])],
+    entryPoints: [
+      ...tables.filter((t) => !FROM_SOURCE.includes(t)).map((t) => join(BENCH, 'tables', `${t}.ts`)),
+      ...(tables.includes('memory') ? [join(BENCH, 'tables', 'memory-worker.ts')] : []),
+    ],
     outdir: OUT,
     outExtension: { '.js': '.cjs' },
     bundle: true,

@@ -19,7 +19,11 @@ const client = createDynamoDBClient({
 export const actions = [
   logAction(),
   changeLogAction({ client, tableName: requireEnv(env, EnvName.changeLogTable) }),
-  authorStatsAction({ client, statsTable: requireEnv(env, EnvName.authorStatsTable), ledgerTable: requireEnv(env, EnvName.appliedChangesTable) }),
+  authorStatsAction({
+    client,
+    statsTable: requireEnv(env, EnvName.authorStatsTable),
+    ledgerTable: requireEnv(env, EnvName.appliedChangesTable),
+  }),
 ];
 
 export const handler = createStreamHandler({

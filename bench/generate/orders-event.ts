@@ -49,7 +49,8 @@ export function attributeValueSize(value: AttributeValue): number {
 }
 
 /** DynamoDB's size of an item image: attribute names plus values. */
-export const itemSize = (image: Image): number => Object.entries(image).reduce((sum, [name, v]) => sum + utf8(name) + attributeValueSize(v), 0);
+export const itemSize = (image: Image): number =>
+  Object.entries(image).reduce((sum, [name, v]) => sum + utf8(name) + attributeValueSize(v), 0);
 
 const S = (s: string): AttributeValue => ({ S: s });
 const N = (n: number | string): AttributeValue => ({ N: String(n) });

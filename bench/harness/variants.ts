@@ -23,7 +23,8 @@ export const sink: { value: unknown } = { value: undefined };
  * built and serialised as in Lambda) writing to a no-op sink instead of stdout.
  */
 export const benchLogger = createLogger({ level: 'info', write: () => {}, fields: { function: 'bench' } });
-export const LOGGER_NOTE = "dispatcher logger: createLogger({ level: 'info' }) writing to a no-op sink (the per-batch info line is built and serialised, not printed)";
+export const LOGGER_NOTE =
+  "dispatcher logger: createLogger({ level: 'info' }) writing to a no-op sink (the per-batch info line is built and serialised, not printed)";
 
 function unmarshallBoth(record: DynamoDBRecord): void {
   const d = record.dynamodb!;
@@ -65,7 +66,11 @@ export const FLOOR: Variant = { id: 'floor', label: 'JSON.parse floor', handle: 
 export const UTIL_LOOP: Variant = { id: 'util-loop', label: 'util-dynamodb loop', handle: utilLoop };
 export const POWERTOOLS: Variant = { id: 'powertools', label: 'Powertools BatchProcessor', handle: powertools };
 export const DISPATCHER: Variant = { id: 'dispatcher', label: 'our dispatcher (processBatch)', handle: dispatcher };
-export const DISPATCHER_IMAGES: Variant = { id: 'dispatcher-images', label: 'our dispatcher, action reads both images', handle: dispatcherImages };
+export const DISPATCHER_IMAGES: Variant = {
+  id: 'dispatcher-images',
+  label: 'our dispatcher, action reads both images',
+  handle: dispatcherImages,
+};
 
 export const ALL_VARIANTS: readonly Variant[] = [FLOOR, UTIL_LOOP, POWERTOOLS, DISPATCHER, DISPATCHER_IMAGES];
 export const variantById = (id: string): Variant => {

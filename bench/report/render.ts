@@ -81,7 +81,8 @@ function batchActionsSection(table: BatchActionsTable): string[] {
     const s = batchRow(table, row.case, row.stream, row.proxyMs, 'sequential');
     const b = batchRow(table, row.case, row.stream, row.proxyMs, 'batch');
     const fl = batchRow(table, row.case, row.stream, row.proxyMs, 'floor');
-    const cell = (r: typeof s) => (r ? `${f(r.medianMs, 1)} (${f(r.requestsPerChange, 2)})${r.failedBatches ? ` ⚠ ${r.failedBatches} failed` : ''}` : '–');
+    const cell = (r: typeof s) =>
+      r ? `${f(r.medianMs, 1)} (${f(r.requestsPerChange, 2)})${r.failedBatches ? ` ⚠ ${r.failedBatches} failed` : ''}` : '–';
     lines.push(
       `| ${row.label} | ${row.stream} | ${row.proxyMs ? `+${row.proxyMs} ms` : 'none'} | ${cell(s)} | ${cell(b)} | ${f(fl?.medianMs, 1)} | ` +
         `${s && b ? `${f(s.medianMs / b.medianMs)}×` : '–'} | ${b && fl ? `${f(b.medianMs / fl.medianMs)}×` : '–'} | ${b ? b.recordsPerSecond : '–'} |`,
@@ -89,7 +90,9 @@ function batchActionsSection(table: BatchActionsTable): string[] {
   }
   const failures = table.rows.reduce((n, r) => n + (r.replayFailures ?? 0), 0);
   lines.push('');
-  lines.push(`Floor replays whose ledger condition no longer held (the sequential run's reads came before them): ${failures} requests over all rounds.`);
+  lines.push(
+    `Floor replays whose ledger condition no longer held (the sequential run's reads came before them): ${failures} requests over all rounds.`,
+  );
   return lines;
 }
 
@@ -97,7 +100,9 @@ function batchActionsSection(table: BatchActionsTable): string[] {
 export function renderMarkdown(bench: BenchResults): string {
   const m = bench.machine;
   const lines: string[] = [];
-  lines.push(`Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, Node ${m.node} (${m.platform}); load average ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} at the start, ${m.loadAverageAfter.map((l) => l.toFixed(2)).join(' / ')} at the end; whole run ${bench.seconds.toFixed(0)} s.`);
+  lines.push(
+    `Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, Node ${m.node} (${m.platform}); load average ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} at the start, ${m.loadAverageAfter.map((l) => l.toFixed(2)).join(' / ')} at the end; whole run ${bench.seconds.toFixed(0)} s.`,
+  );
   lines.push('');
 
   const e2e = tableResult<TimingTable>(bench, 'end-to-end');
@@ -105,7 +110,13 @@ export function renderMarkdown(bench: BenchResults): string {
   lines.push('');
   const big = (e2e?.isolated ?? e2e?.sideBySide)?.sizes.find((s) => s.size === '6MB');
   if (big) {
-    lines.push(`Orders-like items of ${big.itemBytes.min}–${big.itemBytes.max} bytes (mean ${big.itemBytes.mean}, DynamoDB item size); the 6 MB batch holds ${big.records} records (${big.bytes} bytes of JSON: ${Object.entries(big.eventNames).map(([k, v]) => `${v} ${k}`).join(', ')}).`);
+    lines.push(
+      `Orders-like items of ${big.itemBytes.min}–${big.itemBytes.max} bytes (mean ${big.itemBytes.mean}, DynamoDB item size); the 6 MB batch holds ${big.records} records (${big.bytes} bytes of JSON: ${Object.entries(
+        big.eventNames,
+      )
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}).`,
+    );
     lines.push('');
   }
   timingSection(lines, e2e, 'floor', 'the `JSON.parse` floor');
@@ -116,12 +127,16 @@ export function renderMarkdown(bench: BenchResults): string {
   timingSection(lines, handler, 'util-loop', 'the plain util-dynamodb loop');
   const hs = handler?.isolated?.sizes;
   if (hs) {
-    lines.push(`Our dispatcher vs Powertools (alone): ${hs.map((s) => `${s.label} ${f(ratio(s, 'powertools', 'dispatcher'))}× faster`).join(', ')}.`);
+    lines.push(
+      `Our dispatcher vs Powertools (alone): ${hs.map((s) => `${s.label} ${f(ratio(s, 'powertools', 'dispatcher'))}× faster`).join(', ')}.`,
+    );
     lines.push('');
   }
   const equality = handler?.sideBySide?.equality;
   if (equality) {
-    lines.push(`Equality: the dispatcher's keys and images for all ${equality.images} attribute maps of the 6 MB batch ${equality.identical ? 'are identical to' : '**differ from**'} util-dynamodb's \`unmarshall\`${equality.identical ? '' : ` (${equality.mismatches.join(', ')})`}.`);
+    lines.push(
+      `Equality: the dispatcher's keys and images for all ${equality.images} attribute maps of the 6 MB batch ${equality.identical ? 'are identical to' : '**differ from**'} util-dynamodb's \`unmarshall\`${equality.identical ? '' : ` (${equality.mismatches.join(', ')})`}.`,
+    );
     lines.push('');
   }
 
@@ -129,12 +144,16 @@ export function renderMarkdown(bench: BenchResults): string {
   lines.push('### 3. Memory (one process per variant, 6 MB batch)');
   lines.push('');
   if (memory) {
-    lines.push(`${memory.records} records, ${memory.bytes} bytes of JSON. Peak RSS = \`process.resourceUsage().maxRSS\` after one batch; growth = peak minus the RSS before it (event text already in memory). Heap retained = \`heapUsed\` after a full GC minus the baseline before the first invocation.`);
+    lines.push(
+      `${memory.records} records, ${memory.bytes} bytes of JSON. Peak RSS = \`process.resourceUsage().maxRSS\` after one batch; growth = peak minus the RSS before it (event text already in memory). Heap retained = \`heapUsed\` after a full GC minus the baseline before the first invocation.`,
+    );
     lines.push('');
     lines.push('| variant | peak RSS (MB) | RSS growth (MB) | heap retained after 1 (MB) | after 10 (MB) | max of the 10 (MB) |');
     lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const v of memory.variants) {
-      lines.push(`| ${LABELS[v.variant] ?? v.variant} | ${f(v.peakRssMB, 1)} | ${f(v.peakRssGrowthMB, 1)} | ${f(v.heapRetainedAfterFirstMB, 3)} | ${f(v.heapRetainedAfterTenMB, 3)} | ${f(v.heapRetainedMaxMB, 3)} |`);
+      lines.push(
+        `| ${LABELS[v.variant] ?? v.variant} | ${f(v.peakRssMB, 1)} | ${f(v.peakRssGrowthMB, 1)} | ${f(v.heapRetainedAfterFirstMB, 3)} | ${f(v.heapRetainedAfterTenMB, 3)} | ${f(v.heapRetainedMaxMB, 3)} |`,
+      );
     }
   } else lines.push('not measured (the table failed; see the run output)');
   lines.push('');
@@ -143,12 +162,18 @@ export function renderMarkdown(bench: BenchResults): string {
   lines.push('### 4. Cold start (deploy bundle, minified)');
   lines.push('');
   if (cold) {
-    lines.push(`Bundled with custom.esbuild of serverless.yml plus \`minify: true\`. Zip ≈ gzip of bundle + source map. Load = median wall time of \`node -e "require(bundle)"\` over ${cold.functions[0]?.runs ?? '?'} fresh processes, in the function's environment (NODE_OPTIONS=${cold.functions[0]?.nodeOptions || 'none'}), against \`node -e 0\`.`);
+    lines.push(
+      `Bundled with custom.esbuild of serverless.yml plus \`minify: true\`. Zip ≈ gzip of bundle + source map. Load = median wall time of \`node -e "require(bundle)"\` over ${cold.functions[0]?.runs ?? '?'} fresh processes, in the function's environment (NODE_OPTIONS=${cold.functions[0]?.nodeOptions || 'none'}), against \`node -e 0\`.`,
+    );
     lines.push('');
-    lines.push('| function | bundle (KiB) | source map (KiB) | zip ≈ (KiB) | `node -e 0` (ms) | load bundle (ms) | load − empty (ms) | load − empty, no source maps (ms) |');
+    lines.push(
+      '| function | bundle (KiB) | source map (KiB) | zip ≈ (KiB) | `node -e 0` (ms) | load bundle (ms) | load − empty (ms) | load − empty, no source maps (ms) |',
+    );
     lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const c of cold.functions) {
-      lines.push(`| ${c.function} | ${kib(c.bundleBytes)} | ${kib(c.sourceMapBytes)} | ${kib(c.zipBytesApprox)} | ${f(c.nodeEmptyMs, 1)} | ${f(c.loadMs, 1)} | ${f(c.loadOverEmptyMs, 1)} | ${f(c.loadNoSourceMapsOverEmptyMs, 1)} |`);
+      lines.push(
+        `| ${c.function} | ${kib(c.bundleBytes)} | ${kib(c.sourceMapBytes)} | ${kib(c.zipBytesApprox)} | ${f(c.nodeEmptyMs, 1)} | ${f(c.loadMs, 1)} | ${f(c.loadOverEmptyMs, 1)} | ${f(c.loadNoSourceMapsOverEmptyMs, 1)} |`,
+      );
     }
   } else lines.push('not measured (the table failed; see the run output)');
   lines.push('');
@@ -161,9 +186,14 @@ export function renderMarkdown(bench: BenchResults): string {
       `The ordersStream handler (its real actions: log, change log, customer stats with the applied-changes ledger, all on DynamoDB Local) in a fresh in-memory stack. Latency = from before PutItem to the handler's \`change received\` log line, ${local.writes} writes at ${local.configured?.writeRatePerSecond ?? '?'}/s after one warm-up record. Sustained = ${local.sustained?.written ?? '?'} items written with BatchWriteItem as fast as it takes them, delivered / seconds until the last one reached the handler.`,
     );
     lines.push('');
-    lines.push('| mapping | writes | latency median (ms) | p99 (ms) | max (ms) | first record (ms) | sustained records/s | written | delivered | lost |');
+    lines.push(
+      '| mapping | writes | latency median (ms) | p99 (ms) | max (ms) | first record (ms) | sustained records/s | written | delivered | lost |',
+    );
     lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const [name, run] of [['as in serverless.yml', local.configured], ['without the batching window', local.noWindow]] as const) {
+    for (const [name, run] of [
+      ['as in serverless.yml', local.configured],
+      ['without the batching window', local.noWindow],
+    ] as const) {
       if (!run) continue;
       const s = run.sustained;
       lines.push(
@@ -184,7 +214,8 @@ export function renderMarkdown(bench: BenchResults): string {
   lines.push('');
   lines.push('| target | measured | met |');
   lines.push('| --- | --- | --- |');
-  for (const t of bench.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'not measured' : t.met ? 'met' : '**missed**'} |`);
+  for (const t of bench.targets)
+    lines.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'not measured' : t.met ? 'met' : '**missed**'} |`);
   lines.push('');
   const run = e2e?.isolated ?? e2e?.sideBySide;
   if (run) {

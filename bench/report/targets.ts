@@ -1,4 +1,15 @@
-import { batchRow, ratio, tableResult, type BatchActionsTable, type BenchResults, type LocalStackTable, type MemoryTable, type Target, type TimingRun, type TimingTable } from './types.js';
+import {
+  batchRow,
+  ratio,
+  tableResult,
+  type BatchActionsTable,
+  type BenchResults,
+  type LocalStackTable,
+  type MemoryTable,
+  type Target,
+  type TimingRun,
+  type TimingTable,
+} from './types.js';
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 const at = (run: TimingRun | undefined, size: string) => run?.sizes.find((s) => s.size === size);
@@ -15,7 +26,10 @@ export function evaluateTargets(bench: BenchResults): Target[] {
   const memory = tableResult<MemoryTable>(bench, 'memory');
   const local = tableResult<LocalStackTable>(bench, 'local-stack');
 
-  for (const [size, limit] of [['1000', 1.2], ['6MB', 1.1]] as const) {
+  for (const [size, limit] of [
+    ['1000', 1.2],
+    ['6MB', 1.1],
+  ] as const) {
     const isolated = ratio(at(e2e?.isolated, size), 'dispatcher', 'floor');
     const side = ratio(at(e2e?.sideBySide, size), 'dispatcher', 'floor');
     targets.push({
@@ -25,13 +39,17 @@ export function evaluateTargets(bench: BenchResults): Target[] {
     });
   }
   const sizes = handler?.isolated?.sizes ?? [];
-  const vsUtil = sizes.map((s) => [s.size, ratio(s, 'dispatcher', 'util-loop'), ratio(at(handler?.sideBySide, s.size), 'dispatcher', 'util-loop')] as const);
+  const vsUtil = sizes.map(
+    (s) => [s.size, ratio(s, 'dispatcher', 'util-loop'), ratio(at(handler?.sideBySide, s.size), 'dispatcher', 'util-loop')] as const,
+  );
   targets.push({
     target: 'Handler only: ≤ 0.5× the plain util-dynamodb loop (every size)',
     measured: vsUtil.length ? vsUtil.map(([s, r, side]) => `${s}: ${show(r)} (side by side ${show(side)})`).join('; ') : 'not measured',
     met: vsUtil.length ? vsUtil.every(([, r]) => r !== undefined && r <= 0.5) : undefined,
   });
-  const speedups = sizes.map((s) => [s.size, ratio(s, 'powertools', 'dispatcher'), ratio(at(handler?.sideBySide, s.size), 'powertools', 'dispatcher')] as const);
+  const speedups = sizes.map(
+    (s) => [s.size, ratio(s, 'powertools', 'dispatcher'), ratio(at(handler?.sideBySide, s.size), 'powertools', 'dispatcher')] as const,
+  );
   targets.push({
     target: 'Handler only: ≥ 2.5× faster than Powertools (every size)',
     measured: speedups.length ? speedups.map(([s, r, side]) => `${s}: ${show(r)} (side by side ${show(side)})`).join('; ') : 'not measured',
@@ -40,13 +58,17 @@ export function evaluateTargets(bench: BenchResults): Target[] {
   const retained = memory?.variants.find((v) => v.variant === 'dispatcher');
   targets.push({
     target: 'Heap growth after GC across ten 6 MB invocations < 1 MB',
-    measured: retained ? `${fmt(retained.heapRetainedAfterTenMB, 3)} MB after the tenth (max over the ten: ${fmt(retained.heapRetainedMaxMB, 3)} MB)` : 'not measured',
+    measured: retained
+      ? `${fmt(retained.heapRetainedAfterTenMB, 3)} MB after the tenth (max over the ten: ${fmt(retained.heapRetainedMaxMB, 3)} MB)`
+      : 'not measured',
     met: retained ? retained.heapRetainedMaxMB < 1 : undefined,
   });
   const equality = handler?.sideBySide?.equality;
   targets.push({
     target: 'Unmarshalled output identical to util-dynamodb on every generated image',
-    measured: equality ? `${equality.images} attribute maps, ${equality.identical ? 'all identical' : `${equality.mismatches.length}+ different`}` : 'not measured',
+    measured: equality
+      ? `${equality.images} attribute maps, ${equality.identical ? 'all identical' : `${equality.mismatches.length}+ different`}`
+      : 'not measured',
     met: equality?.identical,
   });
   const measured = local?.measured === true;
@@ -62,7 +84,10 @@ export function evaluateTargets(bench: BenchResults): Target[] {
   });
   targets.push({
     target: 'Local stack: no record lost at the highest sustained rate reported',
-    measured: measured && local!.sustained ? `${local!.sustained.lost} lost of ${local!.sustained.written} at ${fmt(local!.sustained.recordsPerSecond, 0)} records/s` : 'not measured',
+    measured:
+      measured && local!.sustained
+        ? `${local!.sustained.lost} lost of ${local!.sustained.written} at ${fmt(local!.sustained.recordsPerSecond, 0)} records/s`
+        : 'not measured',
     met: measured && local!.sustained ? local!.sustained.lost === 0 : undefined,
   });
   targets.push(...batchTargets(tableResult<BatchActionsTable>(bench, 'batch-actions')));
@@ -72,7 +97,12 @@ export function evaluateTargets(bench: BenchResults): Target[] {
 /** Issue 13's targets on table 6, judged on both streams (books and orders) where both ran. */
 function batchTargets(table: BatchActionsTable | undefined): Target[] {
   const streams = ['books', 'orders'] as const;
-  const judge = (target: string, measure: (stream: string) => [number | undefined, string], ok: (n: number) => boolean, only = streams as readonly string[]) => {
+  const judge = (
+    target: string,
+    measure: (stream: string) => [number | undefined, string],
+    ok: (n: number) => boolean,
+    only = streams as readonly string[],
+  ) => {
     const results = only.map((stream) => [stream, ...measure(stream)] as const);
     const known = results.filter(([, n]) => n !== undefined);
     return {
@@ -81,28 +111,45 @@ function batchTargets(table: BatchActionsTable | undefined): Target[] {
       met: table && known.length === results.length ? known.every(([, n]) => ok(n!)) : undefined,
     };
   };
-  const ratioOf = (c: '100x100' | '100x1', proxyMs: number, over: 'sequential' | 'floor', inverse: boolean) => (stream: string): [number | undefined, string] => {
-    const b = batchRow(table, c, stream, proxyMs, 'batch');
-    const o = batchRow(table, c, stream, proxyMs, over);
-    if (!b || !o) return [undefined, '?'];
-    const n = inverse ? o.medianMs / b.medianMs : b.medianMs / o.medianMs;
-    return [n, `${fmt(n)}× (${fmt(b.medianMs, 1)} vs ${fmt(o.medianMs, 1)} ms)`];
-  };
+  const ratioOf =
+    (c: '100x100' | '100x1', proxyMs: number, over: 'sequential' | 'floor', inverse: boolean) =>
+    (stream: string): [number | undefined, string] => {
+      const b = batchRow(table, c, stream, proxyMs, 'batch');
+      const o = batchRow(table, c, stream, proxyMs, over);
+      if (!b || !o) return [undefined, '?'];
+      const n = inverse ? o.medianMs / b.medianMs : b.medianMs / o.medianMs;
+      return [n, `${fmt(n)}× (${fmt(b.medianMs, 1)} vs ${fmt(o.medianMs, 1)} ms)`];
+    };
   const perChange = (stream: string): [number | undefined, string] => {
     const b = batchRow(table, '100x100', stream, 0, 'batch');
-    return b ? [b.requestsPerChange, `${fmt(b.requestsPerChange, 2)} (sequential ${fmt(batchRow(table, '100x100', stream, 0, 'sequential')?.requestsPerChange ?? NaN, 2)})`] : [undefined, '?'];
+    return b
+      ? [
+          b.requestsPerChange,
+          `${fmt(b.requestsPerChange, 2)} (sequential ${fmt(batchRow(table, '100x100', stream, 0, 'sequential')?.requestsPerChange ?? NaN, 2)})`,
+        ]
+      : [undefined, '?'];
   };
   const author = (): [number | undefined, string] => {
     const b = batchRow(table, 'author', 'books', 0, 'batch');
-    return b ? [b.requests, `${b.requests} requests (sequential ${batchRow(table, 'author', 'books', 0, 'sequential')?.requests ?? '?'})`] : [undefined, '?'];
+    return b
+      ? [b.requests, `${b.requests} requests (sequential ${batchRow(table, 'author', 'books', 0, 'sequential')?.requests ?? '?'})`]
+      : [undefined, '?'];
   };
   return [
     judge('Batch actions: ≤ 1.0 request per change (100 records, 100 keys)', perChange, (n) => n <= 1.0),
     judge('Batch actions: ≤ 10 requests for 100 new books by one author', author, (n) => n <= 10, ['books']),
     judge('Batch actions, 100 keys, no proxy: ≥ 2× faster than sequential', ratioOf('100x100', 0, 'sequential', true), (n) => n >= 2),
     judge('Batch actions, 100 keys, no proxy: within 1.15× of the floor', ratioOf('100x100', 0, 'floor', false), (n) => n <= 1.15),
-    judge(`Batch actions, 100 keys, +${table?.proxyMs ?? 5} ms proxy: ≥ 6× faster than sequential`, ratioOf('100x100', table?.proxyMs ?? 5, 'sequential', true), (n) => n >= 6),
+    judge(
+      `Batch actions, 100 keys, +${table?.proxyMs ?? 5} ms proxy: ≥ 6× faster than sequential`,
+      ratioOf('100x100', table?.proxyMs ?? 5, 'sequential', true),
+      (n) => n >= 6,
+    ),
     judge('Batch actions, 1 key, no proxy: ≤ 1.1× sequential', ratioOf('100x1', 0, 'sequential', false), (n) => n <= 1.1),
-    judge(`Batch actions, 1 key, +${table?.proxyMs ?? 5} ms proxy: ≤ 1.1× sequential`, ratioOf('100x1', table?.proxyMs ?? 5, 'sequential', false), (n) => n <= 1.1),
+    judge(
+      `Batch actions, 1 key, +${table?.proxyMs ?? 5} ms proxy: ≤ 1.1× sequential`,
+      ratioOf('100x1', table?.proxyMs ?? 5, 'sequential', false),
+      (n) => n <= 1.1,
+    ),
   ];
 }

@@ -151,7 +151,15 @@ export interface Target {
 }
 
 export interface BenchResults {
-  machine: { cpu: string; cores: number; node: string; platform: string; date: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
+  machine: {
+    cpu: string;
+    cores: number;
+    node: string;
+    platform: string;
+    date: string;
+    loadAverageBefore: number[];
+    loadAverageAfter: number[];
+  };
   seconds: number;
   tables: Record<string, unknown>;
   targets: Target[];

@@ -68,7 +68,9 @@ function batchFor(stream: Stream, c: (typeof CASES)[number], run: string): Dynam
     if (stream === 'books') {
       const author = (x: number) => (c.id === 'author' ? `author-${run}` : `author-${(k + x) % SHARED_AGGREGATES}`);
       const book = (x: number) => ({ isbn: `isbn-${key}`, title: `Title ${key} v${x}`, author: author(x) });
-      records.push(v === undefined ? insertRecord('books-bench', ['isbn'], book(0)) : modifyRecord('books-bench', ['isbn'], book(v), book(v + 1)));
+      records.push(
+        v === undefined ? insertRecord('books-bench', ['isbn'], book(0)) : modifyRecord('books-bench', ['isbn'], book(v), book(v + 1)),
+      );
     } else {
       const order = (x: number) => ({
         customerId: `customer-${k % SHARED_AGGREGATES}`,
@@ -77,7 +79,9 @@ function batchFor(stream: Stream, c: (typeof CASES)[number], run: string): Dynam
         total: 10 + x / 100,
       });
       const keyNames = ['customerId', 'orderDate'];
-      records.push(v === undefined ? insertRecord('orders-bench', keyNames, order(0)) : modifyRecord('orders-bench', keyNames, order(v), order(v + 1)));
+      records.push(
+        v === undefined ? insertRecord('orders-bench', keyNames, order(0)) : modifyRecord('orders-bench', keyNames, order(v), order(v + 1)),
+      );
     }
   }
   return streamEvent(records);
@@ -230,7 +234,10 @@ tableMain('batch-actions', async (): Promise<BatchActionsTable> => {
         };
         const recorded: Recorded[] = [];
         state.recording = recorded;
-        await time('sequential', async () => (await c.sequential(batchFor(c.stream, c.case, `r${++runId}`))).batchItemFailures.length === 0);
+        await time(
+          'sequential',
+          async () => (await c.sequential(batchFor(c.stream, c.case, `r${++runId}`))).batchItemFailures.length === 0,
+        );
         state.recording = undefined;
         await time('floor', async () => {
           const failed = await replay(c.counter.client, recorded, c.ledgerTable, `#floor${runId}`);

@@ -21,9 +21,33 @@ const STAGE = 'bench';
 /** custom.esbuild of serverless.yml, as serverless-esbuild passes it to esbuild (its own keys removed). */
 function deployBuildOptions(): BuildOptions {
   // Only `custom` is read here; CloudFormation tags elsewhere in the file are irrelevant to it.
-  const doc = parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as { custom: { esbuild: Record<string, unknown> } };
-  const { exclude, packager, packagerOptions, concurrency, zipConcurrency, nativeZip, keepOutputDirectory, installExtraArgs, watch, outputFileExtension, ...esbuild } = doc.custom.esbuild;
-  void [packager, packagerOptions, concurrency, zipConcurrency, nativeZip, keepOutputDirectory, installExtraArgs, watch, outputFileExtension];
+  const doc = parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as {
+    custom: { esbuild: Record<string, unknown> };
+  };
+  const {
+    exclude,
+    packager,
+    packagerOptions,
+    concurrency,
+    zipConcurrency,
+    nativeZip,
+    keepOutputDirectory,
+    installExtraArgs,
+    watch,
+    outputFileExtension,
+    ...esbuild
+  } = doc.custom.esbuild;
+  void [
+    packager,
+    packagerOptions,
+    concurrency,
+    zipConcurrency,
+    nativeZip,
+    keepOutputDirectory,
+    installExtraArgs,
+    watch,
+    outputFileExtension,
+  ];
   // serverless-esbuild turns `exclude` into `external` (an empty list bundles everything, the SDK included).
   return { ...(esbuild as BuildOptions), external: (exclude as string[] | undefined) ?? ['aws-sdk'], minify: true };
 }
@@ -57,7 +81,9 @@ tableMain('cold-start', async () => {
       const bundle = join(outdir, `${basename(spec.handler.module)}.js`);
       const js = readFileSync(bundle);
       const mapBytes = options.sourcemap ? statSync(`${bundle}.map`).size : 0;
-      const zipApprox = gzipSync(Buffer.concat([js, options.sourcemap ? readFileSync(`${bundle}.map`) : Buffer.alloc(0)]), { level: 6 }).length;
+      const zipApprox = gzipSync(Buffer.concat([js, options.sourcemap ? readFileSync(`${bundle}.map`) : Buffer.alloc(0)]), {
+        level: 6,
+      }).length;
       // The environment Lambda gives the function (provider + function environment, stage `bench`).
       const env: NodeJS.ProcessEnv = {
         PATH: process.env.PATH,
@@ -74,7 +100,9 @@ tableMain('cold-start', async () => {
       timeNode(commands.bundle, env, outdir); // warm the file cache
       for (let i = 0; i < runs; i++) {
         for (const kind of random.shuffle(['empty', 'bundle', 'bundleNoSourceMaps'] as const)) {
-          times[kind].push(timeNode(kind === 'empty' ? commands.empty : commands.bundle, kind === 'bundleNoSourceMaps' ? noMapsEnv : env, outdir));
+          times[kind].push(
+            timeNode(kind === 'empty' ? commands.empty : commands.bundle, kind === 'bundleNoSourceMaps' ? noMapsEnv : env, outdir),
+          );
         }
       }
       const result = {
@@ -91,7 +119,9 @@ tableMain('cold-start', async () => {
         loadNoSourceMapsOverEmptyMs: median(times.bundleNoSourceMaps) - median(times.empty),
         nodeOptions: env.NODE_OPTIONS ?? '',
       };
-      log(`cold start ${name}: ${(js.length / 1024).toFixed(1)} KiB, load ${result.loadMs.toFixed(1)} ms vs node -e 0 ${result.nodeEmptyMs.toFixed(1)} ms`);
+      log(
+        `cold start ${name}: ${(js.length / 1024).toFixed(1)} KiB, load ${result.loadMs.toFixed(1)} ms vs node -e 0 ${result.nodeEmptyMs.toFixed(1)} ms`,
+      );
       functions.push(result);
     }
     return { buildOptions: { ...options, entryPoints: undefined }, functions };

@@ -17,10 +17,14 @@ type SdkImage = Record<string, SdkAttributeValue>;
  */
 async function checkEquality(event: DynamoDBStreamEvent) {
   const changes: Change[] = [];
-  const response = await processBatch(event, { actions: [{ name: 'collect', handle: (change) => void changes.push(change) }], logger: benchLogger });
+  const response = await processBatch(event, {
+    actions: [{ name: 'collect', handle: (change) => void changes.push(change) }],
+    logger: benchLogger,
+  });
   const mismatches: string[] = [];
   let images = 0;
-  if (response.batchItemFailures.length > 0 || changes.length !== event.Records.length) mismatches.push(`dispatcher stopped: ${JSON.stringify(response)}`);
+  if (response.batchItemFailures.length > 0 || changes.length !== event.Records.length)
+    mismatches.push(`dispatcher stopped: ${JSON.stringify(response)}`);
   changes.forEach((change, i) => {
     const d = event.Records[i]!.dynamodb!;
     const pairs: [string, unknown, SdkImage | undefined][] = [
@@ -47,6 +51,8 @@ tableMain('handler-only', async () => {
   if (variants.length === 1) return timing;
   // Last, so that its extra action cannot change what the timed runs see.
   const equality = await checkEquality(JSON.parse(generateOrdersEvent({ maxBytes: INVOCATION_CAP_BYTES }).json) as DynamoDBStreamEvent);
-  log(`equality with util-dynamodb over ${equality.images} attribute maps of the 6 MB event: ${equality.identical ? 'identical' : 'DIFFERENT'}`);
+  log(
+    `equality with util-dynamodb over ${equality.images} attribute maps of the 6 MB event: ${equality.identical ? 'identical' : 'DIFFERENT'}`,
+  );
   return { ...timing, equality };
 });

@@ -49,7 +49,9 @@ const addCost = (name: string, ms: number) => {
   costs.set(name, cost);
 };
 function observeRequests(): void {
-  for (const Client of [DynamoDBClient, DynamoDBStreamsClient] as unknown as { prototype: { send: (...args: unknown[]) => Promise<unknown> } }[]) {
+  for (const Client of [DynamoDBClient, DynamoDBStreamsClient] as unknown as {
+    prototype: { send: (...args: unknown[]) => Promise<unknown> };
+  }[]) {
     const send = Client.prototype.send;
     Client.prototype.send = async function timedSend(this: unknown, ...args: unknown[]) {
       const name = `client ${(args[0] as object).constructor.name.replace(/Command$/, '')}`;
@@ -77,16 +79,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function withBatchWindow(config: ReturnType<StackConfigModule['loadStackConfig']>, seconds: number | undefined) {
   if (seconds === undefined) return config;
   const fn = config.functions[FUNCTION]!;
-  const events = (fn.events as Record<string, unknown>[]).map((e) => (e.stream ? { ...e, stream: { ...(e.stream as object), batchWindow: seconds } } : e));
+  const events = (fn.events as Record<string, unknown>[]).map((e) =>
+    e.stream ? { ...e, stream: { ...(e.stream as object), batchWindow: seconds } } : e,
+  );
   return { ...config, functions: { ...config.functions, [FUNCTION]: { ...fn, events } } };
 }
 
-async function measureStack(stackModule: StackModule, configModule: StackConfigModule, batchWindow: number | undefined, latencyWrites: number, sustained: boolean) {
+async function measureStack(
+  stackModule: StackModule,
+  configModule: StackConfigModule,
+  batchWindow: number | undefined,
+  latencyWrites: number,
+  sustained: boolean,
+) {
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-local-'));
   const seen = new Map<string, number>();
   const base = configModule.loadStackConfig({ projectDir: ROOT, stage: STAGE });
   const config = withBatchWindow(base, batchWindow);
-  const window = (config.functions[FUNCTION]!.events as { stream?: { batchWindow?: number } }[]).find((e) => e.stream)?.stream?.batchWindow ?? 0;
+  const window =
+    (config.functions[FUNCTION]!.events as { stream?: { batchWindow?: number } }[]).find((e) => e.stream)?.stream?.batchWindow ?? 0;
   const stack = await stackModule.startLocalStack({
     projectDir: ROOT,
     config,
@@ -105,7 +116,8 @@ async function measureStack(stackModule: StackModule, configModule: StackConfigM
       if (!line.includes('change received')) return;
       try {
         const parsed = JSON.parse(line) as { message?: string; keys?: { customerId?: string } };
-        if (parsed.message === 'change received' && parsed.keys?.customerId && !seen.has(parsed.keys.customerId)) seen.set(parsed.keys.customerId, at);
+        if (parsed.message === 'change received' && parsed.keys?.customerId && !seen.has(parsed.keys.customerId))
+          seen.set(parsed.keys.customerId, at);
       } catch {
         // Not one of the handler's JSON lines.
       }
@@ -146,7 +158,10 @@ async function measureStack(stackModule: StackModule, configModule: StackConfigM
     }
     await Promise.all(puts);
     await waitFor([...sent.keys()], 30_000);
-    const latencies = [...sent].filter(([id]) => seen.has(id)).map(([id, t]) => seen.get(id)! - t).sort((a, b) => a - b);
+    const latencies = [...sent]
+      .filter(([id]) => seen.has(id))
+      .map(([id, t]) => seen.get(id)! - t)
+      .sort((a, b) => a - b);
     const result: Record<string, unknown> = {
       batchWindowSeconds: window,
       firstRecordMs,
@@ -157,7 +172,9 @@ async function measureStack(stackModule: StackModule, configModule: StackConfigM
       latencyP99Ms: quantile(latencies, 0.99),
       latencyMaxMs: latencies[latencies.length - 1],
     };
-    log(`local stack (batchWindow ${window} s): ${latencies.length}/${writes} delivered, median ${(result.latencyMedianMs as number).toFixed(0)} ms, p99 ${(result.latencyP99Ms as number).toFixed(0)} ms`);
+    log(
+      `local stack (batchWindow ${window} s): ${latencies.length}/${writes} delivered, median ${(result.latencyMedianMs as number).toFixed(0)} ms, p99 ${(result.latencyP99Ms as number).toFixed(0)} ms`,
+    );
     if (sustained) {
       // Sustained: as many writes as BatchWriteItem takes, four requests in flight, then wait for the handler.
       const total = QUICK ? 300 : 1000;
@@ -167,7 +184,9 @@ async function measureStack(stackModule: StackModule, configModule: StackConfigM
       for (let i = 0; i < ids.length; i += 25) chunks.push(ids.slice(i, i + 25));
       const writer = async () => {
         for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
-          let request: Record<string, { PutRequest: { Item: ReturnType<typeof item> } }[]> | undefined = { [TABLE]: chunk.map((id) => ({ PutRequest: { Item: item(id) } })) };
+          let request: Record<string, { PutRequest: { Item: ReturnType<typeof item> } }[]> | undefined = {
+            [TABLE]: chunk.map((id) => ({ PutRequest: { Item: item(id) } })),
+          };
           while (request && Object.keys(request).length > 0) {
             const response = await client.send(new BatchWriteItemCommand({ RequestItems: request }));
             request = response.UnprocessedItems as typeof request;
@@ -192,7 +211,11 @@ async function measureStack(stackModule: StackModule, configModule: StackConfigM
         prefilledPerTtlTable: PREFILL,
         ttlIntervalMs: TTL_INTERVAL_MS,
         // Summed over the sustained phase; requests overlap (several writers, the sweeper beside the mapping).
-        costs: Object.fromEntries([...costs].sort((a, b) => b[1].ms - a[1].ms).map(([name, c]) => [name, { count: c.count, totalMs: Math.round(c.ms), meanMs: Number((c.ms / c.count).toFixed(2)) }])),
+        costs: Object.fromEntries(
+          [...costs]
+            .sort((a, b) => b[1].ms - a[1].ms)
+            .map(([name, c]) => [name, { count: c.count, totalMs: Math.round(c.ms), meanMs: Number((c.ms / c.count).toFixed(2)) }]),
+        ),
       };
       log(`local stack sustained: ${deliveredTimes.length}/${total} delivered in ${((last - started) / 1000).toFixed(1)} s`);
     }
@@ -210,17 +233,22 @@ async function prefill(client: ReturnType<typeof createDynamoDBClient>, count: n
   const expiresAt = String(Math.floor(Date.now() / 1000) + 30 * 86_400);
   type Item = Record<string, { S: string } | { N: string }>;
   const items = (table: string): Item[] =>
-    Array.from({ length: count }, (_, i): Item =>
-      table === `change-log-${STAGE}`
-        ? { pk: { S: `${TABLE}#prefill-${i}` }, sk: { S: String(i).padStart(40, '0') }, expiresAt: { N: expiresAt } }
-        : { pk: { S: `prefill-${i}` }, expiresAt: { N: expiresAt } },
+    Array.from(
+      { length: count },
+      (_, i): Item =>
+        table === `change-log-${STAGE}`
+          ? { pk: { S: `${TABLE}#prefill-${i}` }, sk: { S: String(i).padStart(40, '0') }, expiresAt: { N: expiresAt } }
+          : { pk: { S: `prefill-${i}` }, expiresAt: { N: expiresAt } },
     );
   for (const table of [`change-log-${STAGE}`, `applied-changes-${STAGE}`]) {
     const all = items(table);
     const writers = Array.from({ length: 4 }, async () => {
       for (let chunk = all.splice(0, 25); chunk.length > 0; chunk = all.splice(0, 25)) {
-        let request: Record<string, { PutRequest: { Item: Item } }[]> | undefined = { [table]: chunk.map((Item) => ({ PutRequest: { Item } })) };
-        while (request && Object.keys(request).length > 0) request = (await client.send(new BatchWriteItemCommand({ RequestItems: request }))).UnprocessedItems as typeof request;
+        let request: Record<string, { PutRequest: { Item: Item } }[]> | undefined = {
+          [table]: chunk.map((Item) => ({ PutRequest: { Item } })),
+        };
+        while (request && Object.keys(request).length > 0)
+          request = (await client.send(new BatchWriteItemCommand({ RequestItems: request }))).UnprocessedItems as typeof request;
       }
     });
     await Promise.all(writers);
@@ -235,11 +263,13 @@ tableMain('local-stack', async () => {
     return { measured: false, reason: 'local stack not available' };
   }
   const stackModule = (await import(STACK_MODULE)) as StackModule;
-  if (typeof stackModule.startLocalStack !== 'function') return { measured: false, reason: 'local stack not available (no startLocalStack export)' };
+  if (typeof stackModule.startLocalStack !== 'function')
+    return { measured: false, reason: 'local stack not available (no startLocalStack export)' };
   const configModule = (await import(join(ROOT, 'lib', 'local', 'stack', 'stack-config.ts'))) as StackConfigModule;
   const configured = await measureStack(stackModule, configModule, undefined, QUICK ? 100 : 500, true);
   // When serverless.yml sets a batching window, once more without it: the mapping's own overhead.
-  const noWindow = configured.batchWindowSeconds === 0 ? undefined : await measureStack(stackModule, configModule, 0, QUICK ? 60 : 100, false);
+  const noWindow =
+    configured.batchWindowSeconds === 0 ? undefined : await measureStack(stackModule, configModule, 0, QUICK ? 60 : 100, false);
   return {
     measured: true,
     writes: configured.writes,

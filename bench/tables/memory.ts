@@ -20,10 +20,14 @@ tableMain('memory', async () => {
     const variants = [];
     for (const variant of ALL_VARIANTS) {
       const out = join(dir, `${variant.id}.json`);
-      const child = spawnSync(process.execPath, ['--expose-gc', worker, variant.id, eventFile, out], { stdio: ['ignore', 'inherit', 'inherit'] });
+      const child = spawnSync(process.execPath, ['--expose-gc', worker, variant.id, eventFile, out], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
       if (child.status !== 0) throw new Error(`memory worker for ${variant.id} exited with ${child.status ?? child.signal}`);
       const result = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
-      log(`memory ${variant.id}: peak RSS ${(result.peakRssMB as number).toFixed(1)} MB, heap after 10 ${(result.heapRetainedAfterTenMB as number).toFixed(3)} MB`);
+      log(
+        `memory ${variant.id}: peak RSS ${(result.peakRssMB as number).toFixed(1)} MB, heap after 10 ${(result.heapRetainedAfterTenMB as number).toFixed(3)} MB`,
+      );
       variants.push(result);
     }
     return { loggerNote: LOGGER_NOTE, records: generated.records, bytes: generated.bytes, invocations: 10, variants };

@@ -74,7 +74,11 @@ export function tableDifferences(definition: TableDefinition, actual: TableDescr
       differences.push(`attribute ${attribute.AttributeName} is of type ${actualType}, the definition says ${attribute.AttributeType}`);
     }
   }
-  type IndexShape = { IndexName?: string; KeySchema?: { AttributeName?: string; KeyType?: string }[]; Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] } };
+  type IndexShape = {
+    IndexName?: string;
+    KeySchema?: { AttributeName?: string; KeyType?: string }[];
+    Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] };
+  };
   const projectionText = (index: IndexShape) =>
     `${index.Projection?.ProjectionType ?? 'ALL'}${index.Projection?.NonKeyAttributes?.length ? `(${[...index.Projection.NonKeyAttributes].sort().join(',')})` : ''}`;
   const compareIndexes = (kind: string, wanted: IndexShape[] | undefined, present: IndexShape[] | undefined) => {
@@ -83,7 +87,9 @@ export function tableDifferences(definition: TableDefinition, actual: TableDescr
       const found = presentByName.get(index.IndexName);
       if (!found) differences.push(`${kind} ${index.IndexName} is missing`);
       else if (keyText(found.KeySchema) !== keyText(index.KeySchema)) {
-        differences.push(`${kind} ${index.IndexName} has keys ${keyText(found.KeySchema)}, the definition says ${keyText(index.KeySchema)}`);
+        differences.push(
+          `${kind} ${index.IndexName} has keys ${keyText(found.KeySchema)}, the definition says ${keyText(index.KeySchema)}`,
+        );
       } else if (projectionText(found) !== projectionText(index)) {
         differences.push(`${kind} ${index.IndexName} projects ${projectionText(found)}, the definition says ${projectionText(index)}`);
       }
@@ -98,14 +104,17 @@ export function tableDifferences(definition: TableDefinition, actual: TableDescr
     const w = want.ProvisionedThroughput;
     const a = actual.ProvisionedThroughput;
     if (w && a && (w.ReadCapacityUnits !== a.ReadCapacityUnits || w.WriteCapacityUnits !== a.WriteCapacityUnits)) {
-      differences.push(`provisioned throughput is ${a.ReadCapacityUnits}/${a.WriteCapacityUnits} (read/write), the definition says ${w.ReadCapacityUnits}/${w.WriteCapacityUnits}`);
+      differences.push(
+        `provisioned throughput is ${a.ReadCapacityUnits}/${a.WriteCapacityUnits} (read/write), the definition says ${w.ReadCapacityUnits}/${w.WriteCapacityUnits}`,
+      );
     }
   }
   // DynamoDB Local reports no SSEDescription at all (it does not encrypt), so only a reported state is compared.
   if (actual.SSEDescription?.Status) {
     const actualSse = actual.SSEDescription.Status === 'ENABLED' || actual.SSEDescription.Status === 'ENABLING';
     const wantSse = want.SSESpecification?.Enabled === true;
-    if (actualSse !== wantSse) differences.push(`KMS server-side encryption is ${actualSse ? 'on' : 'off'}, the definition says ${wantSse ? 'on' : 'off'}`);
+    if (actualSse !== wantSse)
+      differences.push(`KMS server-side encryption is ${actualSse ? 'on' : 'off'}, the definition says ${wantSse ? 'on' : 'off'}`);
   }
   compareIndexes('global secondary index', want.GlobalSecondaryIndexes, actual.GlobalSecondaryIndexes);
   compareIndexes('local secondary index', want.LocalSecondaryIndexes, actual.LocalSecondaryIndexes);
@@ -128,7 +137,11 @@ export async function describeTable(client: DynamoDBClient, tableName: string): 
 }
 
 /** Waits until the table and all its global secondary indexes are ACTIVE; TableWaitTimeoutError after `timeoutMs`. */
-export async function waitUntilActive(client: DynamoDBClient, tableName: string, options: EnsureTableOptions = {}): Promise<TableDescription> {
+export async function waitUntilActive(
+  client: DynamoDBClient,
+  tableName: string,
+  options: EnsureTableOptions = {},
+): Promise<TableDescription> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     const table = await describeTable(client, tableName);
@@ -188,7 +201,11 @@ async function createTable(client: DynamoDBClient, definition: TableDefinition):
  * An existing table that matches is left alone; one that differs is dropped and created again when
  * `recreate` names it, else a TableMismatchError naming each difference and the command that fixes it.
  */
-export async function ensureTable(client: DynamoDBClient, definition: TableDefinition, options: EnsureTableOptions = {}): Promise<EnsureOutcome> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  definition: TableDefinition,
+  options: EnsureTableOptions = {},
+): Promise<EnsureOutcome> {
   const tableName = definition.create.TableName!;
   const plan = planTable(definition, await describeExisting(client, tableName), options.recreate);
   let outcome: EnsureOutcome = 'exists';
@@ -221,7 +238,11 @@ export async function ensureTable(client: DynamoDBClient, definition: TableDefin
 }
 
 /** Ensures every table, one after another (DynamoDB limits concurrent CreateTable calls). */
-export async function ensureTables(client: DynamoDBClient, definitions: TableDefinition[], options: EnsureTableOptions = {}): Promise<Map<string, EnsureOutcome>> {
+export async function ensureTables(
+  client: DynamoDBClient,
+  definitions: TableDefinition[],
+  options: EnsureTableOptions = {},
+): Promise<Map<string, EnsureOutcome>> {
   const outcomes = new Map<string, EnsureOutcome>();
   for (const definition of definitions) outcomes.set(definition.create.TableName!, await ensureTable(client, definition, options));
   return outcomes;

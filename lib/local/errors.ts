@@ -72,4 +72,3 @@ export class UnreadableDeadLetterError extends AppError {
     super(`Dead letter ${file} cannot be read: ${reason}. Move it out of the store, or delete it if its records were reprocessed`, options);
   }
 }
-

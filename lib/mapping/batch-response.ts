@@ -33,12 +33,17 @@ export function interpretBatchResponse(
   let lowest: { index: number; sequenceNumber: string; value: bigint } | undefined;
   for (const [position, failure] of failures.entries()) {
     if (!isObject(failure) || !('itemIdentifier' in failure)) {
-      return { kind: 'malformed', reason: `batchItemFailures[${position}] has no itemIdentifier (keys: ${isObject(failure) ? Object.keys(failure).join(', ') || 'none' : JSON.stringify(failure)})` };
+      return {
+        kind: 'malformed',
+        reason: `batchItemFailures[${position}] has no itemIdentifier (keys: ${isObject(failure) ? Object.keys(failure).join(', ') || 'none' : JSON.stringify(failure)})`,
+      };
     }
     const id = failure.itemIdentifier;
-    if (typeof id !== 'string' || id === '') return { kind: 'malformed', reason: `batchItemFailures[${position}].itemIdentifier is ${JSON.stringify(id)}, not a sequence number` };
+    if (typeof id !== 'string' || id === '')
+      return { kind: 'malformed', reason: `batchItemFailures[${position}].itemIdentifier is ${JSON.stringify(id)}, not a sequence number` };
     const index = sequenceNumbers.indexOf(id);
-    if (index < 0) return { kind: 'malformed', reason: `batchItemFailures[${position}].itemIdentifier ${id} is not a sequence number of this batch` };
+    if (index < 0)
+      return { kind: 'malformed', reason: `batchItemFailures[${position}].itemIdentifier ${id} is not a sequence number of this batch` };
     // Sequence numbers are compared as integers: as text "9" sorts after "10".
     const value = BigInt(id);
     if (!lowest || value < lowest.value) lowest = { index, sequenceNumber: id, value };

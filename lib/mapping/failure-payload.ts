@@ -29,7 +29,7 @@ export interface StreamFailurePayload {
 
 /** ISO time without milliseconds, as AWS writes arrival times in on-failure records. */
 const isoSeconds = (epochSeconds: number | undefined): string =>
-  new Date(Math.floor((epochSeconds ?? Date.now() / 1000)) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  new Date(Math.floor(epochSeconds ?? Date.now() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * Why a batch was given up: AWS's two conditions, and `RecordNotDeliverable` for a record the local

@@ -27,7 +27,8 @@ export function compileFilterPatterns(patterns: readonly unknown[]): RecordFilte
 export function compileFilterPattern(pattern: unknown, label = 'pattern'): RecordFilter {
   const value = typeof pattern === 'string' ? parse(pattern, label) : pattern;
   const text = JSON.stringify(value) ?? '';
-  if (text.length > MAX_PATTERN_CHARS) throw new FilterPatternError(`${label} is ${text.length} characters long; Lambda allows ${MAX_PATTERN_CHARS}`);
+  if (text.length > MAX_PATTERN_CHARS)
+    throw new FilterPatternError(`${label} is ${text.length} characters long; Lambda allows ${MAX_PATTERN_CHARS}`);
   if (!isObject(value)) throw new FilterPatternError(`${label} must be an object, like { "eventName": ["INSERT"] }`);
   if (Object.keys(value).length === 0) throw new FilterPatternError(`${label} is empty; remove it or give it a field`);
   const node = compileObject(value, label);
@@ -48,7 +49,7 @@ function compileObject(pattern: Record<string, unknown>, path: string): Node {
     if (key === '$or') return compileOr(sub, subPath);
     const child = compileField(sub, subPath);
     return (value, present) => {
-      const has = present && isObject(value) && Object.prototype.hasOwnProperty.call(value, key);
+      const has = present && isObject(value) && Object.hasOwn(value, key);
       return child(has ? (value as Record<string, unknown>)[key] : undefined, has);
     };
   });
@@ -56,7 +57,8 @@ function compileObject(pattern: Record<string, unknown>, path: string): Node {
 }
 
 function compileOr(sub: unknown, path: string): Node {
-  if (!Array.isArray(sub) || sub.length < 2 || !sub.every(isObject)) throw new FilterPatternError(`${path} must be a list of at least two objects`);
+  if (!Array.isArray(sub) || sub.length < 2 || !sub.every(isObject))
+    throw new FilterPatternError(`${path} must be a list of at least two objects`);
   const alternatives = sub.map((alternative, index) => compileObject(alternative, `${path}[${index}]`));
   return (value, present) => alternatives.some((alternative) => alternative(value, present));
 }
@@ -67,7 +69,9 @@ function compileField(sub: unknown, path: string): Node {
     return compileObject(sub, path);
   }
   if (!Array.isArray(sub)) {
-    throw new FilterPatternError(`${path} must be a list of values or an object, not ${JSON.stringify(sub)} (write [${JSON.stringify(sub)}] to match that value)`);
+    throw new FilterPatternError(
+      `${path} must be a list of values or an object, not ${JSON.stringify(sub)} (write [${JSON.stringify(sub)}] to match that value)`,
+    );
   }
   if (sub.length === 0) throw new FilterPatternError(`${path} is an empty list, which matches nothing`);
   const matchers = sub.map((entry, index) => compileMatcher(entry, `${path}[${index}]`));
@@ -88,9 +92,11 @@ function compileMatcher(entry: unknown, path: string): Matcher {
   if (typeof entry === 'string') return (value, present) => present && value === entry;
   if (typeof entry === 'number') return (value, present) => present && typeof value === 'number' && value === entry;
   if (typeof entry === 'boolean') return (value, present) => present && value === entry;
-  if (!isObject(entry)) throw new FilterPatternError(`${path} must be a string, number, boolean, null or an operator object, not ${JSON.stringify(entry)}`);
+  if (!isObject(entry))
+    throw new FilterPatternError(`${path} must be a string, number, boolean, null or an operator object, not ${JSON.stringify(entry)}`);
   const keys = Object.keys(entry);
-  if (keys.length !== 1) throw new FilterPatternError(`${path} must hold exactly one operator, not ${keys.length ? keys.join(', ') : 'none'}`);
+  if (keys.length !== 1)
+    throw new FilterPatternError(`${path} must hold exactly one operator, not ${keys.length ? keys.join(', ') : 'none'}`);
   const operator = keys[0]!;
   const operand = entry[operator];
   const at = `${path}.${operator}`;
@@ -117,7 +123,9 @@ function compileMatcher(entry: unknown, path: string): Matcher {
     case 'anything-but':
       return compileAnythingBut(operand, at);
     default:
-      throw new FilterPatternError(`${path} uses unknown operator "${operator}"; use prefix, suffix, equals-ignore-case, anything-but, numeric or exists`);
+      throw new FilterPatternError(
+        `${path} uses unknown operator "${operator}"; use prefix, suffix, equals-ignore-case, anything-but, numeric or exists`,
+      );
   }
 }
 
@@ -146,11 +154,13 @@ function compileNumeric(operand: unknown, path: string): Matcher {
     const bound = operand[i + 1];
     const compare = typeof op === 'string' ? COMPARATORS[op] : undefined;
     if (!compare) throw new FilterPatternError(`${path}[${i}] must be one of =, <, <=, >, >=, not ${JSON.stringify(op)}`);
-    if (typeof bound !== 'number' || !Number.isFinite(bound)) throw new FilterPatternError(`${path}[${i + 1}] must be a number, not ${JSON.stringify(bound)}`);
+    if (typeof bound !== 'number' || !Number.isFinite(bound))
+      throw new FilterPatternError(`${path}[${i + 1}] must be a number, not ${JSON.stringify(bound)}`);
     if (operand.length === 4) {
       if (op === '=') throw new FilterPatternError(`${path}: "=" cannot be combined with another comparison`);
       const isLower = op === '>' || op === '>=';
-      if ((isLower && lower) || (!isLower && upper)) throw new FilterPatternError(`${path} must combine one lower bound (>, >=) with one upper bound (<, <=)`);
+      if ((isLower && lower) || (!isLower && upper))
+        throw new FilterPatternError(`${path} must combine one lower bound (>, >=) with one upper bound (<, <=)`);
       if (isLower) lower = true;
       else upper = true;
     }
@@ -175,7 +185,9 @@ function compileAnythingBut(operand: unknown, path: string): Matcher {
   if (excluded.length === 0) throw new FilterPatternError(`${path} must not be an empty list`);
   for (const [index, item] of excluded.entries()) {
     if (typeof item !== 'string' && typeof item !== 'number') {
-      throw new FilterPatternError(`${path}${Array.isArray(operand) ? `[${index}]` : ''} must be a string or number, not ${JSON.stringify(item)}`);
+      throw new FilterPatternError(
+        `${path}${Array.isArray(operand) ? `[${index}]` : ''} must be a string or number, not ${JSON.stringify(item)}`,
+      );
     }
   }
   return (value, present) => isLeaf(value, present) && !excluded.some((item) => item === value);

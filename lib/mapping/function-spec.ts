@@ -107,7 +107,10 @@ export function roleLogicalId(role: unknown, resources: Record<string, CloudForm
 function functionRole(config: SpecConfig, fn: Record<string, unknown>): FunctionRoleSpec {
   const iam = isRecord(config.provider.iam) ? config.provider.iam : {};
   // provider.iam.role is either the default role's settings (an object of statements) or a role of its own.
-  const providerRole = typeof iam.role === 'string' || (isRecord(iam.role) && ('Fn::GetAtt' in iam.role || 'Ref' in iam.role)) ? iam.role : config.provider.role;
+  const providerRole =
+    typeof iam.role === 'string' || (isRecord(iam.role) && ('Fn::GetAtt' in iam.role || 'Ref' in iam.role))
+      ? iam.role
+      : config.provider.role;
   const declared = fn.role ?? providerRole;
   if (declared === undefined) {
     const role = isRecord(iam.role) ? iam.role : {};
@@ -197,7 +200,9 @@ export function functionSpec(config: SpecConfig, key: string, options: FunctionS
   const found = Object.hasOwn(config.functions, key) ? key : Object.keys(config.functions).find((name) => kebab(name) === key);
   if (found === undefined) {
     const known = options.withStreamEvent
-      ? readFunctionSpecs(config, { projectDir }).filter((spec) => spec.streamMappings.length > 0).map((spec) => spec.key)
+      ? readFunctionSpecs(config, { projectDir })
+          .filter((spec) => spec.streamMappings.length > 0)
+          .map((spec) => spec.key)
       : Object.keys(config.functions);
     const which = options.withStreamEvent ? 'functions with a stream event' : 'the functions are';
     throw new CommandUsageError(`serverless.yml has no function "${key}"; ${which}: ${known.join(', ') || '(none)'}`);

@@ -75,7 +75,11 @@ export const epochSeconds = (value: Date | number | undefined): number | undefin
  * `constructor`). With `wire`, the same record as JSON off the wire, the images are taken from it: the
  * SDK loses the value of an attribute named `__proto__`. Throws RecordConversionError naming the path.
  */
-export function toLambdaRecord(record: StreamsRecord, context: { streamArn: string; region: string }, wire?: WireRecord): LambdaStreamRecord {
+export function toLambdaRecord(
+  record: StreamsRecord,
+  context: { streamArn: string; region: string },
+  wire?: WireRecord,
+): LambdaStreamRecord {
   const source = record.dynamodb ?? {};
   const raw = wire?.dynamodb !== undefined && wire.dynamodb.SequenceNumber === source.SequenceNumber ? wire.dynamodb : undefined;
   const dynamodb: LambdaStreamRecord['dynamodb'] = {} as LambdaStreamRecord['dynamodb'];
@@ -83,7 +87,8 @@ export function toLambdaRecord(record: StreamsRecord, context: { streamArn: stri
   if (created !== undefined) dynamodb.ApproximateCreationDateTime = created;
   for (const image of ['Keys', 'NewImage', 'OldImage'] as const) {
     if (!source[image]) continue;
-    dynamodb[image] = raw?.[image] !== undefined ? wireImage(raw[image], `dynamodb.${image}`) : toJsonImage(source[image], `dynamodb.${image}`);
+    dynamodb[image] =
+      raw?.[image] !== undefined ? wireImage(raw[image], `dynamodb.${image}`) : toJsonImage(source[image], `dynamodb.${image}`);
   }
   dynamodb.SequenceNumber = source.SequenceNumber ?? '';
   if (source.SizeBytes !== undefined) dynamodb.SizeBytes = source.SizeBytes;

@@ -50,5 +50,7 @@ function wireRecords(body: string | undefined, count: number): (WireRecord | und
   }
   const list = (parsed as { Records?: unknown } | undefined)?.Records;
   // Matched by position; toLambdaRecord also checks the sequence number before using one.
-  return Array.from({ length: count }, (_, index) => (Array.isArray(list) && typeof list[index] === 'object' && list[index] !== null ? (list[index] as WireRecord) : undefined));
+  return Array.from({ length: count }, (_, index) =>
+    Array.isArray(list) && typeof list[index] === 'object' && list[index] !== null ? (list[index] as WireRecord) : undefined,
+  );
 }

@@ -28,7 +28,24 @@ export interface ReadServerlessConfigOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const INTRINSICS = ['Ref', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'If', 'Equals', 'Not', 'And', 'Or', 'FindInMap', 'ImportValue', 'Base64', 'Cidr', 'GetAZs'];
+const INTRINSICS = [
+  'Ref',
+  'Sub',
+  'GetAtt',
+  'Join',
+  'Select',
+  'Split',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'FindInMap',
+  'ImportValue',
+  'Base64',
+  'Cidr',
+  'GetAZs',
+];
 
 // CloudFormation short forms (`!GetAtt Books.StreamArn`) become their long form, as CloudFormation reads them.
 const cloudFormationTags: Tags = INTRINSICS.flatMap((name) => {
@@ -67,7 +84,9 @@ function resolveVariable(expression: string, root: unknown, context: Required<Om
   if (value === undefined || value === null || value === '') {
     if (fallback !== undefined) return fallback;
     if (fallbackText !== '') return '';
-    throw new ConfigurationError(`serverless.yml: the variable \${${expression}} has no value and no fallback; define it or give a fallback`);
+    throw new ConfigurationError(
+      `serverless.yml: the variable \${${expression}} has no value and no fallback; define it or give a fallback`,
+    );
   }
   return value;
 }
@@ -77,9 +96,15 @@ function resolveString(text: string, root: unknown, context: Required<Omit<ReadS
   const match = VARIABLE.exec(text);
   if (!match) return text;
   const value = resolveVariable(match[1]!, root, context);
-  const resolvedValue = typeof value === 'string' ? resolveString(value, root, context, depth + 1) : resolveTree(value, root, context, depth + 1);
+  const resolvedValue =
+    typeof value === 'string' ? resolveString(value, root, context, depth + 1) : resolveTree(value, root, context, depth + 1);
   if (match.index === 0 && match[0].length === text.length) return resolvedValue;
-  return resolveString(text.slice(0, match.index) + String(resolvedValue) + text.slice(match.index + match[0].length), root, context, depth + 1);
+  return resolveString(
+    text.slice(0, match.index) + String(resolvedValue) + text.slice(match.index + match[0].length),
+    root,
+    context,
+    depth + 1,
+  );
 }
 
 function resolveTree(node: unknown, root: unknown, context: Required<Omit<ReadServerlessConfigOptions, 'path'>>, depth = 0): unknown {

@@ -77,11 +77,13 @@ export function parseStreamEvent(
   };
 
   const raw = event.stream;
-  const stream: Record<string, unknown> = typeof raw === 'string' ? { arn: raw } : isRecord(raw) ? raw : fail('stream', 'must be an ARN or an object with arn');
+  const stream: Record<string, unknown> =
+    typeof raw === 'string' ? { arn: raw } : isRecord(raw) ? raw : fail('stream', 'must be an ARN or an object with arn');
   const arn = stream.arn;
   if (arn === undefined) fail('arn', 'is missing');
   const type = stream.type;
-  if (type !== undefined && type !== 'dynamodb' && type !== 'kinesis') fail('type', `must be dynamodb or kinesis, not ${JSON.stringify(type)}`);
+  if (type !== undefined && type !== 'dynamodb' && type !== 'kinesis')
+    fail('type', `must be dynamodb or kinesis, not ${JSON.stringify(type)}`);
   if (type === 'kinesis') return undefined;
   if (typeof arn === 'string') {
     if (serviceOfArn(arn) === 'kinesis') return undefined;
@@ -121,7 +123,9 @@ export function parseStreamEvent(
 
   const filterPatterns = stream.filterPatterns ?? [];
   if (!Array.isArray(filterPatterns)) fail('filterPatterns', 'must be a list of patterns');
-  const patterns = (filterPatterns as unknown[]).map((pattern) => (typeof pattern === 'string' ? parseJsonPattern(pattern, fail) : pattern));
+  const patterns = (filterPatterns as unknown[]).map((pattern) =>
+    typeof pattern === 'string' ? parseJsonPattern(pattern, fail) : pattern,
+  );
   if (patterns.length > 5) fail('filterPatterns', `has ${patterns.length} patterns; Lambda allows at most 5 per event-source mapping`);
   try {
     compileFilterPatterns(patterns);
@@ -172,38 +176,56 @@ function parseJsonPattern(text: string, fail: (setting: string, problem: string)
 function resolveTable(arn: unknown, resources: Resources, fail: (setting: string, problem: string) => never): StreamTable {
   if (typeof arn === 'string') {
     const tableName = parseStreamArn(arn)?.tableName;
-    if (tableName === undefined) return fail('arn', `"${arn}" is not a DynamoDB stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL)`);
+    if (tableName === undefined)
+      return fail('arn', `"${arn}" is not a DynamoDB stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL)`);
     const entry = Object.entries(resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table' && r.Properties?.TableName === tableName);
-    if (!entry) return fail('arn', `names table "${tableName}", which is not an AWS::DynamoDB::Table in resources; define it there so the local stack creates it`);
+    if (!entry)
+      return fail(
+        'arn',
+        `names table "${tableName}", which is not an AWS::DynamoDB::Table in resources; define it there so the local stack creates it`,
+      );
     requireStream(entry[0], entry[1], fail);
     // A literal ARN from AWS names a stream label DynamoDB Local never has: resolve the local stream at start.
     return { logicalId: entry[0], tableName };
   }
   const getAtt = isRecord(arn) ? arn['Fn::GetAtt'] : undefined;
   const parts = typeof getAtt === 'string' ? getAtt.split('.') : Array.isArray(getAtt) ? getAtt : undefined;
-  if (!parts || parts.length !== 2 || typeof parts[0] !== 'string') {
+  if (parts?.length !== 2 || typeof parts[0] !== 'string') {
     return fail('arn', `must be a stream ARN or !GetAtt <Table>.StreamArn, not ${JSON.stringify(arn)}`);
   }
   const [logicalId, attribute] = parts as [string, unknown];
-  if (attribute !== 'StreamArn') return fail('arn', `uses !GetAtt ${logicalId}.${String(attribute)}; a stream event needs !GetAtt ${logicalId}.StreamArn`);
+  if (attribute !== 'StreamArn')
+    return fail('arn', `uses !GetAtt ${logicalId}.${String(attribute)}; a stream event needs !GetAtt ${logicalId}.StreamArn`);
   const resource = resources[logicalId];
   if (!resource) return fail('arn', `refers to "${logicalId}", which is not in resources.Resources`);
-  if (resource.Type !== 'AWS::DynamoDB::Table') return fail('arn', `refers to "${logicalId}", a ${resource.Type}, not an AWS::DynamoDB::Table`);
+  if (resource.Type !== 'AWS::DynamoDB::Table')
+    return fail('arn', `refers to "${logicalId}", a ${resource.Type}, not an AWS::DynamoDB::Table`);
   requireStream(logicalId, resource, fail);
   const tableName = resource.Properties?.TableName;
   if (typeof tableName !== 'string' || !tableName) return fail('arn', `refers to "${logicalId}", which has no literal TableName`);
   return { logicalId, tableName };
 }
 
-function requireStream(logicalId: string, resource: { Properties?: Record<string, unknown> }, fail: (setting: string, problem: string) => never): void {
+function requireStream(
+  logicalId: string,
+  resource: { Properties?: Record<string, unknown> },
+  fail: (setting: string, problem: string) => never,
+): void {
   const spec = resource.Properties?.StreamSpecification;
   if (!isRecord(spec) || typeof spec.StreamViewType !== 'string') {
-    fail('arn', `refers to table "${logicalId}", which has no StreamSpecification.StreamViewType; add one (for example NEW_AND_OLD_IMAGES) to get a stream`);
+    fail(
+      'arn',
+      `refers to table "${logicalId}", which has no StreamSpecification.StreamViewType; add one (for example NEW_AND_OLD_IMAGES) to get a stream`,
+    );
   }
 }
 
 const DESTINATION_TYPES: readonly string[] = ['sqs', 'sns', 's3'];
-const RESOURCE_DESTINATION_TYPES: Record<string, OnFailureDestinationType> = { 'AWS::SQS::Queue': 'sqs', 'AWS::SNS::Topic': 'sns', 'AWS::S3::Bucket': 's3' };
+const RESOURCE_DESTINATION_TYPES: Record<string, OnFailureDestinationType> = {
+  'AWS::SQS::Queue': 'sqs',
+  'AWS::SNS::Topic': 'sns',
+  'AWS::S3::Bucket': 's3',
+};
 
 /** The destination kind an ARN names (`arn:aws:s3:::bucket`, `arn:aws:sqs:...`). */
 const typeOfArn = (arn: string): OnFailureDestinationType | undefined => {
@@ -233,9 +255,11 @@ function onFailureDestination(
     else if (typeof getAtt === 'string') resolved = getAtt.split('.')[0];
     else if (typeof target.Ref === 'string') resolved = target.Ref;
   }
-  if (!resolved) return fail('destinations.onFailure', `must be an SQS/SNS/S3 ARN or !GetAtt <Resource>.Arn, not ${JSON.stringify(onFailure)}`);
+  if (!resolved)
+    return fail('destinations.onFailure', `must be an SQS/SNS/S3 ARN or !GetAtt <Resource>.Arn, not ${JSON.stringify(onFailure)}`);
   const inferred = resolved.startsWith('arn:') ? typeOfArn(resolved) : RESOURCE_DESTINATION_TYPES[resources[resolved]?.Type ?? ''];
-  if (resolved.startsWith('arn:') && !inferred) fail('destinations.onFailure', `"${resolved}" is not an SQS queue, SNS topic or S3 bucket ARN`);
+  if (resolved.startsWith('arn:') && !inferred)
+    fail('destinations.onFailure', `"${resolved}" is not an SQS queue, SNS topic or S3 bucket ARN`);
   const type = (declared as OnFailureDestinationType | undefined) ?? inferred;
   if (declared !== undefined && inferred !== undefined && declared !== inferred) {
     fail('destinations.onFailure.type', `is ${declared}, but ${resolved} is an ${inferred} destination`);

@@ -45,7 +45,10 @@ export function tableDefinitionFromResource(logicalId: string, resource: CloudFo
   if (provisioned && !tableThroughput) {
     throw new ConfigurationError(`serverless.yml: ${logicalId} has BillingMode PROVISIONED but no ProvisionedThroughput`);
   }
-  const keySchema = asArray(props.KeySchema).map((k) => ({ AttributeName: String(k.AttributeName), KeyType: String(k.KeyType) as 'HASH' | 'RANGE' }));
+  const keySchema = asArray(props.KeySchema).map((k) => ({
+    AttributeName: String(k.AttributeName),
+    KeyType: String(k.KeyType) as 'HASH' | 'RANGE',
+  }));
   if (keySchema.length === 0) throw new ConfigurationError(`serverless.yml: ${logicalId} has no KeySchema`);
   const create: CreateTableCommandInput = {
     TableName: tableName,
@@ -61,7 +64,10 @@ export function tableDefinitionFromResource(logicalId: string, resource: CloudFo
   if (gsis.length > 0) {
     create.GlobalSecondaryIndexes = gsis.map((index) => ({
       IndexName: String(index.IndexName),
-      KeySchema: asArray(index.KeySchema).map((k) => ({ AttributeName: String(k.AttributeName), KeyType: String(k.KeyType) as 'HASH' | 'RANGE' })),
+      KeySchema: asArray(index.KeySchema).map((k) => ({
+        AttributeName: String(k.AttributeName),
+        KeyType: String(k.KeyType) as 'HASH' | 'RANGE',
+      })),
       Projection: (index.Projection as Projection | undefined) ?? { ProjectionType: 'ALL' },
       ...(provisioned ? { ProvisionedThroughput: throughput(index.ProvisionedThroughput) ?? tableThroughput } : {}),
     }));
@@ -70,7 +76,10 @@ export function tableDefinitionFromResource(logicalId: string, resource: CloudFo
   if (lsis.length > 0) {
     create.LocalSecondaryIndexes = lsis.map((index) => ({
       IndexName: String(index.IndexName),
-      KeySchema: asArray(index.KeySchema).map((k) => ({ AttributeName: String(k.AttributeName), KeyType: String(k.KeyType) as 'HASH' | 'RANGE' })),
+      KeySchema: asArray(index.KeySchema).map((k) => ({
+        AttributeName: String(k.AttributeName),
+        KeyType: String(k.KeyType) as 'HASH' | 'RANGE',
+      })),
       Projection: (index.Projection as Projection | undefined) ?? { ProjectionType: 'ALL' },
     }));
   }

@@ -105,7 +105,8 @@ export function parseStreamArn(text: string): StreamArnParts | undefined {
 export const tableNameFromStreamArn = (text: string): string | undefined => parseStreamArn(text)?.tableName;
 
 /** The table a DynamoDB table, index or stream ARN names, or undefined. */
-export const tableNameOfArn = (text: string | undefined): string | undefined => (text === undefined ? undefined : parseDynamoDBArn(text)?.tableName);
+export const tableNameOfArn = (text: string | undefined): string | undefined =>
+  text === undefined ? undefined : parseDynamoDBArn(text)?.tableName;
 
 /** The label of a stream ARN (the part after `/stream/`), or undefined when the text is not a stream ARN. */
 export const streamLabelOf = (text: string): string | undefined => parseStreamArn(text)?.label;

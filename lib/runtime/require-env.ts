@@ -4,7 +4,9 @@ import { ConfigurationError } from './errors.js';
 export function requireEnv(env: Record<string, string | undefined>, name: string): string {
   const value = env[name];
   if (value === undefined || value === '') {
-    throw new ConfigurationError(`The environment variable ${name} is not set; declare it under the function's environment in serverless.yml`);
+    throw new ConfigurationError(
+      `The environment variable ${name} is not set; declare it under the function's environment in serverless.yml`,
+    );
   }
   return value;
 }

@@ -40,12 +40,51 @@ describe('backfill command line', () => {
   it('reads every option', () => {
     // Act
     const options = parseBackfillArguments(
-      ['ordersStream', '--stage', 'dev', '--region', 'eu-west-1', '--endpoint', 'http://x:1', '--segments', '8', '--concurrency', '2', '--page-size', '50', '--batch-size', '10', '--rate', '12.5', '--dry-run', '--restart', '--interval', '0.5', '--log-level', 'debug'],
+      [
+        'ordersStream',
+        '--stage',
+        'dev',
+        '--region',
+        'eu-west-1',
+        '--endpoint',
+        'http://x:1',
+        '--segments',
+        '8',
+        '--concurrency',
+        '2',
+        '--page-size',
+        '50',
+        '--batch-size',
+        '10',
+        '--rate',
+        '12.5',
+        '--dry-run',
+        '--restart',
+        '--interval',
+        '0.5',
+        '--log-level',
+        'debug',
+      ],
       '/p',
     );
 
     // Assess
-    expect(options).toMatchObject({ functionName: 'ordersStream', stage: 'dev', region: 'eu-west-1', endpoint: 'http://x:1', segments: 8, concurrency: 2, pageSize: 50, batchSize: 10, rate: 12.5, dryRun: true, restart: true, intervalMs: 500, logLevel: 'debug', statePath: '/p/.local/backfill/ordersStream-dev.json' });
+    expect(options).toMatchObject({
+      functionName: 'ordersStream',
+      stage: 'dev',
+      region: 'eu-west-1',
+      endpoint: 'http://x:1',
+      segments: 8,
+      concurrency: 2,
+      pageSize: 50,
+      batchSize: 10,
+      rate: 12.5,
+      dryRun: true,
+      restart: true,
+      intervalMs: 500,
+      logLevel: 'debug',
+      statePath: '/p/.local/backfill/ordersStream-dev.json',
+    });
   });
 
   it('answers help with undefined', () => {
@@ -120,6 +159,7 @@ describe('progress', () => {
     reporter.finish({ ...snapshot, done: 5000, segmentsDone: 4 }, 'completed');
 
     // Assess
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the progress bar redraws with an ANSI escape
     expect(written[0]).toMatch(/^\r\x1b\[K\[#+-+\] 1,234\/5,000 items \(24%\)/);
     expect(written[1]).toMatch(/\[#+\] 5,000\/5,000 items \(100%\).*\ncompleted\n$/);
   });
@@ -140,7 +180,11 @@ describe('progress', () => {
 });
 
 describe('backfill change', () => {
-  const origin = { eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/books-x/stream/2026-01-01T00:00:00.000', keyAttributes: ['isbn'], streamViewType: 'NEW_AND_OLD_IMAGES' as const };
+  const origin = {
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/books-x/stream/2026-01-01T00:00:00.000',
+    keyAttributes: ['isbn'],
+    streamViewType: 'NEW_AND_OLD_IMAGES' as const,
+  };
   const item = {
     isbn: { S: '978-1' },
     copies: { N: '5' },
@@ -157,7 +201,13 @@ describe('backfill change', () => {
     expect({ ...change, newImage: change.newImage, oldImage: change.oldImage }).toEqual({
       eventName: 'INSERT',
       keys: { isbn: '978-1' },
-      newImage: { isbn: '978-1', copies: 5, cover: 'AAEC', tags: new Set(['a', 'b']), meta: { thumb: '/w==', sizes: [1, new Set(['Bw=='])] } },
+      newImage: {
+        isbn: '978-1',
+        copies: 5,
+        cover: 'AAEC',
+        tags: new Set(['a', 'b']),
+        meta: { thumb: '/w==', sizes: [1, new Set(['Bw=='])] },
+      },
       oldImage: undefined,
       sequenceNumber: '0',
       approximateCreationDateTime: 1_767_225_600,

@@ -34,12 +34,20 @@ const loaded: Record<string, FunctionUnderTest> = {};
 async function load(functionName: string): Promise<FunctionUnderTest> {
   if (loaded[functionName]) return loaded[functionName]!;
   const source = resolveBackfillSource(config, functionName);
-  const { actions, exports } = await loadFunctionActions(source, { endpoint: dynamodbEndpoint(), region: config.region, overrides: { LOG_LEVEL: 'silent' } });
+  const { actions, exports } = await loadFunctionActions(source, {
+    endpoint: dynamodbEndpoint(),
+    region: config.region,
+    overrides: { LOG_LEVEL: 'silent' },
+  });
   loaded[functionName] = { source, actions, handler: exports.handler as StreamHandler };
   return loaded[functionName]!;
 }
 
-const books = Array.from({ length: 60 }, (_, i) => ({ isbn: `978-${String(i).padStart(4, '0')}`, title: `Title ${i}`, author: `Author ${'ABCDE'[i % 5]}${i % 7 === 0 ? 'x' : ''}` }));
+const books = Array.from({ length: 60 }, (_, i) => ({
+  isbn: `978-${String(i).padStart(4, '0')}`,
+  title: `Title ${i}`,
+  author: `Author ${'ABCDE'[i % 5]}${i % 7 === 0 ? 'x' : ''}`,
+}));
 const orders = Array.from({ length: 45 }, (_, i) => ({
   customerId: `c${i % 4}`,
   orderDate: `2026-02-${String((i % 28) + 1).padStart(2, '0')}T0${i % 10}:00:00Z`,
@@ -49,7 +57,11 @@ const orders = Array.from({ length: 45 }, (_, i) => ({
 
 async function putAll(tableName: string, items: Record<string, unknown>[]) {
   for (let i = 0; i < items.length; i += 25) {
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: marshall(item) } })) } }));
+    await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [tableName]: items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: marshall(item) } })) },
+      }),
+    );
   }
 }
 
@@ -68,8 +80,20 @@ const interruptAfter = (after: number, controller: AbortController): ProgressRep
 });
 
 const cases = [
-  { functionName: 'booksStream', table: () => `books-${stage}`, items: books, statsTable: () => `author-stats-${stage}`, statsKey: 'author' },
-  { functionName: 'ordersStream', table: () => `orders-${stage}`, items: orders, statsTable: () => `customer-stats-${stage}`, statsKey: 'customerId' },
+  {
+    functionName: 'booksStream',
+    table: () => `books-${stage}`,
+    items: books,
+    statsTable: () => `author-stats-${stage}`,
+    statsKey: 'author',
+  },
+  {
+    functionName: 'ordersStream',
+    table: () => `orders-${stage}`,
+    items: orders,
+    statsTable: () => `customer-stats-${stage}`,
+    statsKey: 'customerId',
+  },
 ];
 
 beforeAll(async () => {
@@ -83,10 +107,28 @@ describe('backfill source', () => {
     const ordersSource = resolveBackfillSource(config, 'orders-stream');
 
     // Assess
-    expect(booksSource).toMatchObject({ functionName: 'booksStream', tableName: `books-${stage}`, keyAttributes: ['isbn'], streamViewType: 'NEW_AND_OLD_IMAGES' });
-    expect(booksSource.spec.handler).toMatchObject({ module: 'functions/books-stream', file: 'functions/books-stream.ts', export: 'handler' });
-    expect(booksSource.environment).toMatchObject({ STAGE: stage, AUTHOR_STATS_TABLE: `author-stats-${stage}`, APPLIED_CHANGES_TABLE: `applied-changes-${stage}`, CHANGE_LOG_TABLE: `change-log-${stage}` });
-    expect(ordersSource).toMatchObject({ functionName: 'ordersStream', tableName: `orders-${stage}`, keyAttributes: ['customerId', 'orderDate'] });
+    expect(booksSource).toMatchObject({
+      functionName: 'booksStream',
+      tableName: `books-${stage}`,
+      keyAttributes: ['isbn'],
+      streamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+    expect(booksSource.spec.handler).toMatchObject({
+      module: 'functions/books-stream',
+      file: 'functions/books-stream.ts',
+      export: 'handler',
+    });
+    expect(booksSource.environment).toMatchObject({
+      STAGE: stage,
+      AUTHOR_STATS_TABLE: `author-stats-${stage}`,
+      APPLIED_CHANGES_TABLE: `applied-changes-${stage}`,
+      CHANGE_LOG_TABLE: `change-log-${stage}`,
+    });
+    expect(ordersSource).toMatchObject({
+      functionName: 'ordersStream',
+      tableName: `orders-${stage}`,
+      keyAttributes: ['customerId', 'orderDate'],
+    });
     expect(ordersSource.environment.CUSTOMER_STATS_TABLE).toBe(`customer-stats-${stage}`);
   });
 
@@ -97,8 +139,14 @@ describe('backfill source', () => {
 
   it.each([
     ['!GetAtt in its string form', { type: 'dynamodb', arn: { 'Fn::GetAtt': 'BooksTable.StreamArn' } }],
-    ['a literal stream ARN, as a string event', `arn:aws:dynamodb:us-east-1:123456789012:table/books-${stage}/stream/2026-01-01T00:00:00.000`],
-    ['a literal stream ARN, in an object', { arn: `arn:aws:dynamodb:us-east-1:123456789012:table/books-${stage}/stream/2026-01-01T00:00:00.000` }],
+    [
+      'a literal stream ARN, as a string event',
+      `arn:aws:dynamodb:us-east-1:123456789012:table/books-${stage}/stream/2026-01-01T00:00:00.000`,
+    ],
+    [
+      'a literal stream ARN, in an object',
+      { arn: `arn:aws:dynamodb:us-east-1:123456789012:table/books-${stage}/stream/2026-01-01T00:00:00.000` },
+    ],
   ])('reads the table of a stream event written with %s, as the local stack does', (_form, stream) => {
     // Prepare
     const booksStream = { ...config.functions.booksStream!, events: [{ stream }] };
@@ -124,10 +172,23 @@ describe.each(cases)('backfill of $functionName', ({ functionName, table, items,
     await clearTable(`applied-changes-${stage}`, ['pk']);
     const statePath = join(stateDir, `${functionName}.json`);
     const controller = new AbortController();
-    const options: BackfillOptions = { client, source: fn.source, actions: fn.actions, logger, segments: 3, pageSize: 7, batchSize: 4, statePath };
+    const options: BackfillOptions = {
+      client,
+      source: fn.source,
+      actions: fn.actions,
+      logger,
+      segments: 3,
+      pageSize: 7,
+      batchSize: 4,
+      statePath,
+    };
 
     // Act
-    const first = await runBackfill({ ...options, signal: controller.signal, progress: interruptAfter(Math.floor(items.length / 3), controller) });
+    const first = await runBackfill({
+      ...options,
+      signal: controller.signal,
+      progress: interruptAfter(Math.floor(items.length / 3), controller),
+    });
     const saved = JSON.parse(readFileSync(statePath, 'utf8')) as BackfillState;
     const statsWhenInterrupted = await statsByKey(client, statsTable(), statsKey);
     const second = await runBackfill({ ...options, segments: undefined });
@@ -165,7 +226,17 @@ describe('backfill beside live traffic', () => {
     for (const book of shelf.slice(0, 10)) await live(insertRecord(t, ['isbn'], book));
     const statePath = join(stateDir, 'live.json');
     const controller = new AbortController();
-    const options: BackfillOptions = { client, source: fn.source, actions: fn.actions, logger, segments: 2, pageSize: 5, batchSize: 5, statePath, restart: true };
+    const options: BackfillOptions = {
+      client,
+      source: fn.source,
+      actions: fn.actions,
+      logger,
+      segments: 2,
+      pageSize: 5,
+      batchSize: 5,
+      statePath,
+      restart: true,
+    };
 
     // Act: interrupted backfill, live traffic, resumed backfill, more live traffic
     await runBackfill({ ...options, signal: controller.signal, progress: interruptAfter(15, controller) });
@@ -206,7 +277,16 @@ describe('backfill options', () => {
     const expected = (await scanAll(client, `books-${stage}`)).length;
 
     // Act
-    const result = await runBackfill({ client, source: fakeSource(), actions: [spy], logger, segments: 2, pageSize: 9, dryRun: true, statePath });
+    const result = await runBackfill({
+      client,
+      source: fakeSource(),
+      actions: [spy],
+      logger,
+      segments: 2,
+      pageSize: 9,
+      dryRun: true,
+      statePath,
+    });
 
     // Assess
     expect(result).toMatchObject({ outcome: 'counted', items: expected });
@@ -219,10 +299,22 @@ describe('backfill options', () => {
     const statePath = join(stateDir, 'segments.json');
     const controller = new AbortController();
     const noop: Action = { name: 'noop', handle: () => {} };
-    await runBackfill({ client, source: fakeSource(), actions: [noop], logger, segments: 2, pageSize: 3, statePath, signal: controller.signal, progress: interruptAfter(3, controller) });
+    await runBackfill({
+      client,
+      source: fakeSource(),
+      actions: [noop],
+      logger,
+      segments: 2,
+      pageSize: 3,
+      statePath,
+      signal: controller.signal,
+      progress: interruptAfter(3, controller),
+    });
 
     // Act / Assess
-    await expect(runBackfill({ client, source: fakeSource(), actions: [noop], logger, segments: 5, statePath })).rejects.toThrow(BackfillStateError);
+    await expect(runBackfill({ client, source: fakeSource(), actions: [noop], logger, segments: 5, statePath })).rejects.toThrow(
+      BackfillStateError,
+    );
     const restarted = await runBackfill({ client, source: fakeSource(), actions: [noop], logger, segments: 5, statePath, restart: true });
     expect(restarted).toMatchObject({ outcome: 'completed', resumed: false, totalSegments: 5 });
   });
@@ -242,7 +334,16 @@ describe('backfill options', () => {
     const total = (await scanAll(client, `books-${stage}`)).length;
 
     // Act
-    const failed = await runBackfill({ client, source: fakeSource(), actions: [action], logger, segments: 1, pageSize: 5, batchSize: 5, statePath }).catch((error: unknown) => error);
+    const failed = await runBackfill({
+      client,
+      source: fakeSource(),
+      actions: [action],
+      logger,
+      segments: 1,
+      pageSize: 5,
+      batchSize: 5,
+      statePath,
+    }).catch((error: unknown) => error);
     const saved = JSON.parse(readFileSync(statePath, 'utf8')) as BackfillState;
     failing = false;
     const resumed = await runBackfill({ client, source: fakeSource(), actions: [action], logger, statePath });
@@ -263,7 +364,13 @@ describe('backfill options', () => {
     const expected = rows.filter((row) => String(row.author).startsWith('Author A')).length;
 
     // Act
-    const result = await runBackfill({ client, source, actions: [{ name: 'capture', handle: (c) => void authors.push(String(c.newImage!.author)) }], logger, segments: 2 });
+    const result = await runBackfill({
+      client,
+      source,
+      actions: [{ name: 'capture', handle: (c) => void authors.push(String(c.newImage!.author)) }],
+      logger,
+      segments: 2,
+    });
 
     // Assess
     expect(fakeSource().filterPatterns).toEqual([{ dynamodb: { Keys: { isbn: { S: [{ exists: true }] } } } }]);
@@ -283,7 +390,15 @@ describe('backfill options', () => {
 
     // Assess
     const change = changes[0]!;
-    expect(change).toMatchObject({ eventName: 'INSERT', sequenceNumber: '0', isBackfill: true, isTtlExpiry: false, tableName: `orders-${stage}`, streamViewType: 'NEW_AND_OLD_IMAGES', oldImage: undefined });
+    expect(change).toMatchObject({
+      eventName: 'INSERT',
+      sequenceNumber: '0',
+      isBackfill: true,
+      isTtlExpiry: false,
+      tableName: `orders-${stage}`,
+      streamViewType: 'NEW_AND_OLD_IMAGES',
+      oldImage: undefined,
+    });
     expect(Object.keys(change.keys).sort()).toEqual(['customerId', 'orderDate']);
     expect(change.newImage).toMatchObject(change.keys);
     expect(change.eventSourceARN).toMatch(new RegExp(`:table/orders-${stage}/stream/`));
@@ -312,7 +427,7 @@ describe('backfill options', () => {
     expect(Object.getOwnPropertyDescriptor(images[0], name)?.value).toBe('kept');
   });
 
-  it('stops at an attribute named __proto__ (the SDK\'s Scan parser loses its value), naming its path, saving no progress', async () => {
+  it("stops at an attribute named __proto__ (the SDK's Scan parser loses its value), naming its path, saving no progress", async () => {
     // Prepare
     const source = await tableWithAttribute('__proto__');
     const statePath = join(stateDir, 'proto.json');

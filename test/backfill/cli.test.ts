@@ -23,11 +23,27 @@ interface Run {
 /** Runs `npm run backfill -- ...` as a real process (node with tsx, no npm in between, so signals reach it). */
 function backfill(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'lib/tools/cli/backfill.ts', 'booksStream', '--stage', stage, '--endpoint', dynamodbEndpoint(), '--state-file', statePath, ...args], {
-      cwd: projectDir,
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'lib/tools/cli/backfill.ts',
+        'booksStream',
+        '--stage',
+        stage,
+        '--endpoint',
+        dynamodbEndpoint(),
+        '--state-file',
+        statePath,
+        ...args,
+      ],
+      {
+        cwd: projectDir,
+        env: { ...process.env, NODE_NO_WARNINGS: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -41,7 +57,11 @@ function backfill(args: string[], onStderr?: (text: string, child: ReturnType<ty
 beforeAll(async () => {
   await createStageTables(client, stage);
   for (let i = 0; i < books.length; i += 25) {
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [`books-${stage}`]: books.slice(i, i + 25).map((b) => ({ PutRequest: { Item: marshall(b) } })) } }));
+    await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [`books-${stage}`]: books.slice(i, i + 25).map((b) => ({ PutRequest: { Item: marshall(b) } })) },
+      }),
+    );
   }
 });
 
@@ -62,12 +82,15 @@ describe('npm run backfill', () => {
     let signalled = false;
 
     // Act
-    const interrupted = await backfill(['--rate', '30', '--interval', '0.1', '--segments', '2', '--page-size', '4', '--batch-size', '2'], (text, child) => {
-      if (!signalled && /booksStream ([1-9]\d*)\/40 items/.test(text)) {
-        signalled = true;
-        child.kill('SIGINT');
-      }
-    });
+    const interrupted = await backfill(
+      ['--rate', '30', '--interval', '0.1', '--segments', '2', '--page-size', '4', '--batch-size', '2'],
+      (text, child) => {
+        if (!signalled && /booksStream ([1-9]\d*)\/40 items/.test(text)) {
+          signalled = true;
+          child.kill('SIGINT');
+        }
+      },
+    );
     const saved = JSON.parse(readFileSync(statePath, 'utf8')) as BackfillState;
     const resumed = await backfill([]);
     const again = await backfill([]);

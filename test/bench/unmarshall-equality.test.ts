@@ -2,7 +2,14 @@ import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamo
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { generateOrdersEvent, imagesOf, INVOCATION_CAP_BYTES, itemSize, MAX_ITEM_BYTES, MIN_ITEM_BYTES } from '../../bench/generate/orders-event.js';
+import {
+  generateOrdersEvent,
+  imagesOf,
+  INVOCATION_CAP_BYTES,
+  itemSize,
+  MAX_ITEM_BYTES,
+  MIN_ITEM_BYTES,
+} from '../../bench/generate/orders-event.js';
 import { toChange } from '../../lib/runtime/change/to-change.js';
 import { unmarshallImage } from '../../lib/runtime/change/unmarshall.js';
 import { comparable } from '../support/comparable.js';
@@ -80,8 +87,12 @@ describe('unmarshallImage on the benchmark batches', () => {
     changes.forEach((change, i) => {
       const d = capEvent.Records[i]!.dynamodb!;
       expect(comparable(change.keys)).toStrictEqual(comparable(unmarshall(d.Keys as SdkImage)));
-      expect(comparable(change.newImage)).toStrictEqual(d.NewImage === undefined ? undefined : comparable(unmarshall(d.NewImage as SdkImage)));
-      expect(comparable(change.oldImage)).toStrictEqual(d.OldImage === undefined ? undefined : comparable(unmarshall(d.OldImage as SdkImage)));
+      expect(comparable(change.newImage)).toStrictEqual(
+        d.NewImage === undefined ? undefined : comparable(unmarshall(d.NewImage as SdkImage)),
+      );
+      expect(comparable(change.oldImage)).toStrictEqual(
+        d.OldImage === undefined ? undefined : comparable(unmarshall(d.OldImage as SdkImage)),
+      );
     });
   });
 });

@@ -16,8 +16,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const shots = join(projectDir, 'test-results', 'console');
 
 /** A raw request to the console, with exactly the headers given (a browser elsewhere, curl, another local page). */
-function rawRequest(url: string, options: { method: string; headers?: Record<string,
-  string>; body?: string }): Promise<{ status: number; body: string }> {
+function rawRequest(
+  url: string,
+  options: { method: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(url, { method: options.method, headers: options.headers ?? {} }, (response) => {
       let body = '';
@@ -147,8 +149,9 @@ describe('the console page in a real browser', { timeout: 240_000 }, () => {
     const logText = (await page.locator('#detail-logs').textContent()) ?? '';
     expect(logText).toContain(`START RequestId: ${requestId}`);
     expect(logText).toContain(`REPORT RequestId: ${requestId}`);
-    expect(logText.split('\n').some((line) => line.startsWith('{') &&
-      (JSON.parse(line) as { requestId?: string }).requestId === requestId)).toBe(true);
+    expect(
+      logText.split('\n').some((line) => line.startsWith('{') && (JSON.parse(line) as { requestId?: string }).requestId === requestId),
+    ).toBe(true);
   });
 
   it('draws the charts of each mapping', async () => {
@@ -187,8 +190,10 @@ describe('the console page in a real browser', { timeout: 240_000 }, () => {
       rawRequest(removeUrl, { method: 'POST', headers: { origin: 'http://evil.example', 'x-console-token': token }, body: '{}' }),
       rawRequest(removeUrl, { method: 'GET', headers: { 'x-console-token': token } }),
       rawRequest(new URL('/api/snapshot', consoleUrl).href, { method: 'GET' }),
-      rawRequest(new URL(`/api/snapshot?token=${token}`, consoleUrl).href, { method: 'GET',
-        headers: { host: `evil.example:${consoleUrl.port}` } }),
+      rawRequest(new URL(`/api/snapshot?token=${token}`, consoleUrl).href, {
+        method: 'GET',
+        headers: { host: `evil.example:${consoleUrl.port}` },
+      }),
     ]);
     // Assess: all refused, and the entry is still there.
     expect(answers.map((answer) => answer.status)).toEqual([403, 403, 404, 403, 403]);

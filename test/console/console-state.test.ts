@@ -36,8 +36,13 @@ const events = {
     iteratorAgeMs: 1500,
     attempt,
   }),
-  partial: (requestId: string, first: number, last: number, failedAt: number, next: Extract<EngineEvent,
-    { type: 'outcome' }>['next']): EngineEvent => ({
+  partial: (
+    requestId: string,
+    first: number,
+    last: number,
+    failedAt: number,
+    next: Extract<EngineEvent, { type: 'outcome' }>['next'],
+  ): EngineEvent => ({
     type: 'outcome',
     ...batch(requestId, first, last),
     outcome: 'partial',
@@ -54,12 +59,25 @@ const events = {
     iteratorAgeMs: 1500,
     next: { kind: 'ack' },
   }),
-  splitAtFailure: (requestId: string, first: number, last: number): EngineEvent => ({ type: 'split', ...batch(requestId, first, last),
-    at: 'failure', parts: [last - first + 1] }),
-  splitHalves: (requestId: string, first: number, last: number, parts: [number, number]): EngineEvent => ({ type: 'split',
-    ...batch(requestId, first, last), at: 'half', parts }),
-  retry: (requestId: string, first: number, last: number, retry: number): EngineEvent => ({ type: 'retry', ...batch(requestId, first,
-    last), retry, maxRetries: 1, delayMs: 500 }),
+  splitAtFailure: (requestId: string, first: number, last: number): EngineEvent => ({
+    type: 'split',
+    ...batch(requestId, first, last),
+    at: 'failure',
+    parts: [last - first + 1],
+  }),
+  splitHalves: (requestId: string, first: number, last: number, parts: [number, number]): EngineEvent => ({
+    type: 'split',
+    ...batch(requestId, first, last),
+    at: 'half',
+    parts,
+  }),
+  retry: (requestId: string, first: number, last: number, retry: number): EngineEvent => ({
+    type: 'retry',
+    ...batch(requestId, first, last),
+    retry,
+    maxRetries: 1,
+    delayMs: 500,
+  }),
   deadLetter: (requestId: string, first: number, last: number, invocations: number): EngineEvent => ({
     type: 'deadLetter',
     ...batch(requestId, first, last),
@@ -82,8 +100,12 @@ const newState = (options: { debugImages?: boolean; limits?: Partial<ConsoleLimi
 };
 
 const tree = (views: InvocationView[]) =>
-  Object.fromEntries(views.map((v) => [v.requestId, { parent: v.parentRequestId, root: v.rootRequestId, cause: v.cause, status: v.status,
-    dead: v.deadLetter?.condition }]));
+  Object.fromEntries(
+    views.map((v) => [
+      v.requestId,
+      { parent: v.parentRequestId, root: v.rootRequestId, cause: v.cause, status: v.status, dead: v.deadLetter?.condition },
+    ]),
+  );
 
 describe('the invocation tree, from engine events alone', () => {
   it.each<[string, EngineEvent[], Record<string, unknown>]>([
@@ -201,26 +223,42 @@ describe('records and handler lines of an invocation', () => {
     state.onHandlerLine(FN, 'a plain console line');
     state.onHandlerLine(FN, JSON.stringify({ level: 'info', message: 'done', requestId: 'A' }));
     state.onHandlerLine(FN, 'END RequestId: A');
-    state.onHandlerLine(FN,
+    state.onHandlerLine(
+      FN,
       'REPORT RequestId: A\tDuration: 2.00 ms\tBilled Duration: 2 ms\tMemory Size: 1024 MB\tMax Memory Used: 50 MB\t' +
-        'Init Duration: 120.50 ms');
+        'Init Duration: 120.50 ms',
+    );
     state.onHandlerLine(FN, 'a line between invocations');
     // Assess
     const detail = state.detail('A')!;
-    expect(detail.logs.map((l) => l.line.split(' ')[0])).toEqual(['START', 'a', '{"level":"info","message":"done","requestId":"A"}', 'END',
-      'REPORT']);
+    expect(detail.logs.map((l) => l.line.split(' ')[0])).toEqual([
+      'START',
+      'a',
+      '{"level":"info","message":"done","requestId":"A"}',
+      'END',
+      'REPORT',
+    ]);
     expect(detail.invocation.initDurationMs).toBe(120.5);
   });
 });
 
 describe('the console never fails the engine', () => {
   it.each<[string, (state: ReturnType<typeof newState>) => void]>([
-    ['an event whose records cannot be read', (state) => state.onInvoke(FN, 'A',
-      { get Records(): unknown[] { throw new Error('unreadable'); } })],
+    [
+      'an event whose records cannot be read',
+      (state) =>
+        state.onInvoke(FN, 'A', {
+          get Records(): unknown[] {
+            throw new Error('unreadable');
+          },
+        }),
+    ],
     ['an event that is not an object', (state) => state.onInvoke(FN, 'A', 'not an event')],
     ['a line of a function it does not know', (state) => state.onHandlerLine('unknownFunction', 'START RequestId: Z Version: $LATEST')],
-    ['an event of a function it does not know', (state) => state.onEvent({ type: 'shardFinished', functionName: 'unknownFunction',
-      shardId: 'x' })],
+    [
+      'an event of a function it does not know',
+      (state) => state.onEvent({ type: 'shardFinished', functionName: 'unknownFunction', shardId: 'x' }),
+    ],
   ])('%s is dropped, not thrown', (_name, feed) => {
     // Prepare
     const state = newState();
@@ -280,8 +318,12 @@ describe('bounded memory', () => {
   it('keeps metrics for the window only', () => {
     // Prepare
     let now = 1_700_000_000_000;
-    const state = createConsoleState({ stage: 't', mappings: [{ functionName: FN, settings, debugImages: false }], now: () => now,
-      limits: { metricsWindowSeconds: 60 } });
+    const state = createConsoleState({
+      stage: 't',
+      mappings: [{ functionName: FN, settings, debugImages: false }],
+      now: () => now,
+      limits: { metricsWindowSeconds: 60 },
+    });
     // Act: one invocation a second for two minutes.
     for (let i = 0; i < 120; i += 1) {
       now += 1000;

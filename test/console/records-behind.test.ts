@@ -1,6 +1,10 @@
 import { CreateTableCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetRecordsCommand, GetShardIteratorCommand, DescribeStreamCommand,
-  type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+} from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRecordsBehind } from '../../lib/tools/console/records-behind.js';
 import { createDynamoDBStreamsClient } from '../../lib/mapping/streams-client.js';
@@ -29,8 +33,9 @@ describe('records behind a checkpoint, read from the stream', () => {
     streamArn = created.TableDescription!.LatestStreamArn!;
     for (let i = 0; i < 5; i += 1) await client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: `item-${i}` } } }));
     shardId = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription!.Shards![0]!.ShardId!;
-    const iterator = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId,
-      ShardIteratorType: 'TRIM_HORIZON' }));
+    const iterator = await streams.send(
+      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
     const read = await streams.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator! }));
     sequenceNumbers = (read.Records ?? []).map((r) => r.dynamodb!.SequenceNumber!);
   });

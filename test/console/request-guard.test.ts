@@ -31,17 +31,29 @@ describe('which requests the console answers', () => {
     ['a read with another Origin', request({ headers: { 'x-console-token': token, origin: 'http://evil.example' } }), 403],
     [
       'a write from the page',
-      request({ method: 'POST', path: '/api/dead-letters/x/remove', headers: { origin: own, 'x-console-token': token,
-        'sec-fetch-site': 'same-origin' } }),
+      request({
+        method: 'POST',
+        path: '/api/dead-letters/x/remove',
+        headers: { origin: own, 'x-console-token': token, 'sec-fetch-site': 'same-origin' },
+      }),
       'allow',
     ],
     ['a write without the token', request({ method: 'POST', path: '/api/dead-letters/x/remove', headers: { origin: own } }), 403],
-    ['a write with the token in the query only', request({ method: 'POST', path: '/api/dead-letters/x/remove', queryToken: token,
-      headers: { origin: own } }), 403],
-    ['a write without an Origin', request({ method: 'POST', path: '/api/dead-letters/x/remove', headers: { 'x-console-token': token } }),
-      403],
-    ['a write from an opaque origin', request({ method: 'POST', path: '/api/dead-letters/x/remove', headers: { origin: 'null',
-      'x-console-token': token } }), 403],
+    [
+      'a write with the token in the query only',
+      request({ method: 'POST', path: '/api/dead-letters/x/remove', queryToken: token, headers: { origin: own } }),
+      403,
+    ],
+    [
+      'a write without an Origin',
+      request({ method: 'POST', path: '/api/dead-letters/x/remove', headers: { 'x-console-token': token } }),
+      403,
+    ],
+    [
+      'a write from an opaque origin',
+      request({ method: 'POST', path: '/api/dead-letters/x/remove', headers: { origin: 'null', 'x-console-token': token } }),
+      403,
+    ],
     [
       'a write from another site with a stolen token',
       request({ method: 'POST', path: '/api/dead-letters/x/remove', headers: { origin: 'http://evil.example', 'x-console-token': token } }),
@@ -49,12 +61,18 @@ describe('which requests the console answers', () => {
     ],
     [
       'a write marked same-site, not same-origin',
-      request({ method: 'POST', path: '/api/dead-letters/x/remove', headers: { origin: own, 'x-console-token': token,
-        'sec-fetch-site': 'same-site' } }),
+      request({
+        method: 'POST',
+        path: '/api/dead-letters/x/remove',
+        headers: { origin: own, 'x-console-token': token, 'sec-fetch-site': 'same-site' },
+      }),
       403,
     ],
-    ['a write with DELETE', request({ method: 'DELETE', path: '/api/dead-letters/x', headers: { origin: own, 'x-console-token': token } }),
-      405],
+    [
+      'a write with DELETE',
+      request({ method: 'DELETE', path: '/api/dead-letters/x', headers: { origin: own, 'x-console-token': token } }),
+      405,
+    ],
     ['a write to the page shell', request({ method: 'POST', path: '/', headers: { origin: own } }), 403],
   ])('%s', (_name, given, expected) => {
     // Act

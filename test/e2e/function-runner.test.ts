@@ -90,7 +90,9 @@ describe('function runner: one child process per execution environment', () => {
 
   it('runs concurrent invocations in separate environments', async () => {
     // Act
-    const results = (await Promise.all([runner.invoke({ sleepMs: 200 }), runner.invoke({ sleepMs: 200 })])) as { response: { pid: number } }[];
+    const results = (await Promise.all([runner.invoke({ sleepMs: 200 }), runner.invoke({ sleepMs: 200 })])) as {
+      response: { pid: number };
+    }[];
     // Assess
     expect(new Set(results.map((r) => r.response.pid)).size).toBe(2);
   });
@@ -116,7 +118,11 @@ describe('handler build: rebuilt when a source file changes', () => {
         rebuilt();
       },
     });
-    const runner = createFunctionRunner({ fn: runnable(() => build.fileOf('h'), { exportName: 'handler' }), logger, output: () => undefined });
+    const runner = createFunctionRunner({
+      fn: runnable(() => build.fileOf('h'), { exportName: 'handler' }),
+      logger,
+      output: () => undefined,
+    });
     try {
       const first = await runner.invoke({});
       // Act

@@ -41,7 +41,11 @@ function runnable(file: string, timeoutSeconds: number): RunnableFunction {
 const reportFields = (line: string): Record<string, string> =>
   Object.fromEntries(line.split('\t').map((part) => [part.slice(0, part.indexOf(':')), part.slice(part.indexOf(':') + 1).trim()]));
 
-async function withRunner<T>(fn: RunnableFunction, initLimitMs: number | undefined, act: (lines: string[], invoke: () => Promise<unknown>) => Promise<T>) {
+async function withRunner<T>(
+  fn: RunnableFunction,
+  initLimitMs: number | undefined,
+  act: (lines: string[], invoke: () => Promise<unknown>) => Promise<T>,
+) {
   const lines: string[] = [];
   const runner = createFunctionRunner({ fn, logger, output: (_name, line) => lines.push(line), ...(initLimitMs ? { initLimitMs } : {}) });
   try {

@@ -34,7 +34,16 @@ function testConfig(stage: string, observerFile: string): StackConfig {
     handler: 'test/e2e/fixtures/observer.handler',
     timeout: 10,
     environment: { OBSERVER_FILE: observerFile },
-    events: [{ stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['ObservedTable', 'StreamArn'] }, batchSize: 100, startingPosition: 'TRIM_HORIZON' } }],
+    events: [
+      {
+        stream: {
+          type: 'dynamodb',
+          arn: { 'Fn::GetAtt': ['ObservedTable', 'StreamArn'] },
+          batchSize: 100,
+          startingPosition: 'TRIM_HORIZON',
+        },
+      },
+    ],
   };
   return config;
 }
@@ -51,7 +60,12 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeo
   let client: DynamoDBClient;
 
   const observed = (): Observed[] =>
-    existsSync(observerFile) ? readFileSync(observerFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Observed) : [];
+    existsSync(observerFile)
+      ? readFileSync(observerFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Observed)
+      : [];
   const observedFor = (pk: string, eventName: string) => observed().find((o) => o.keys.pk?.S === pk && o.eventName === eventName);
 
   beforeAll(async () => {
@@ -99,7 +113,9 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeo
     const author = `Author ${stage}`;
     const started = Date.now();
     // Act
-    await client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: { isbn: { S: isbn }, title: { S: 'Local' }, author: { S: author } } }));
+    await client.send(
+      new PutItemCommand({ TableName: `books-${stage}`, Item: { isbn: { S: isbn }, title: { S: 'Local' }, author: { S: author } } }),
+    );
     const stats = await until(
       async () => (await client.send(new GetItemCommand({ TableName: `author-stats-${stage}`, Key: { author: { S: author } } }))).Item,
       60_000,
@@ -115,14 +131,21 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeo
     );
     // Assess
     expect(stats.bookCount).toEqual({ N: '1' });
-    process.stdout.write(`[e2e] booksStream: write to author-stats visible after ${visibleMs} ms (batchWindow ${stack.mappings[0]!.settings.batchWindowSeconds} s, cold start included)\n`);
+    process.stdout.write(
+      `[e2e] booksStream: write to author-stats visible after ${visibleMs} ms (batchWindow ${stack.mappings[0]!.settings.batchWindowSeconds} s, cold start included)\n`,
+    );
     expect(changeLog.Items?.map((entry) => entry.eventName?.S)).toEqual(['INSERT']);
 
     // Warm: five more books by the same author, one after another; each time until the count shows it.
     const warm: number[] = [];
     for (let n = 2; n <= 6; n += 1) {
       const writeStarted = Date.now();
-      await client.send(new PutItemCommand({ TableName: `books-${stage}`, Item: { isbn: { S: `${isbn}-${n}` }, title: { S: `Local ${n}` }, author: { S: author } } }));
+      await client.send(
+        new PutItemCommand({
+          TableName: `books-${stage}`,
+          Item: { isbn: { S: `${isbn}-${n}` }, title: { S: `Local ${n}` }, author: { S: author } },
+        }),
+      );
       await until(
         async () => {
           const row = (await client.send(new GetItemCommand({ TableName: `author-stats-${stage}`, Key: { author: { S: author } } }))).Item;
@@ -134,7 +157,9 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeo
       warm.push(Date.now() - writeStarted);
     }
     warm.sort((a, b) => a - b);
-    process.stdout.write(`[e2e] booksStream warm: write to visible author-stats, median ${warm[2]} ms over 5 writes (${warm.join(', ')} ms)\n`);
+    process.stdout.write(
+      `[e2e] booksStream warm: write to visible author-stats, median ${warm[2]} ms over 5 writes (${warm.join(', ')} ms)\n`,
+    );
   });
 
   it('delivers records exactly as Lambda does: stream ARN with the configured region, creation time in epoch seconds', async () => {
@@ -157,8 +182,12 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeo
     const living = `ttl-living-${Date.now()}`;
     const deleted = `deleted-${Date.now()}`;
     // Act
-    await client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: expired }, expiresAt: { N: String(now - 5) } } }));
-    await client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: living }, expiresAt: { N: String(now + 3600) } } }));
+    await client.send(
+      new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: expired }, expiresAt: { N: String(now - 5) } } }),
+    );
+    await client.send(
+      new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: living }, expiresAt: { N: String(now + 3600) } } }),
+    );
     await client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: deleted } } }));
     await client.send(new DeleteItemCommand({ TableName: `observed-${stage}`, Key: { pk: { S: deleted } } }));
     const ttlRemove = await until(() => observedFor(expired, 'REMOVE'), 30_000, 'the TTL REMOVE');
@@ -193,7 +222,9 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeo
     // Assess
     const latencies = records.map((o) => o.receivedAt - writtenAt.get(o.keys.pk!.S!)!).sort((a, b) => a - b);
     const median = (latencies[24]! + latencies[25]!) / 2;
-    process.stdout.write(`[e2e] write-to-handler latency over 50 writes: median ${median} ms, p90 ${latencies[44]} ms, max ${latencies[49]} ms (poll interval 250 ms, batchWindow 0)\n`);
+    process.stdout.write(
+      `[e2e] write-to-handler latency over 50 writes: median ${median} ms, p90 ${latencies[44]} ms, max ${latencies[49]} ms (poll interval 250 ms, batchWindow 0)\n`,
+    );
     expect(latencies.every((l) => l >= 0)).toBe(true);
   });
 
@@ -217,14 +248,25 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeo
 describe('local stack: misconfiguration', () => {
   it.each([
     ['an unknown table', { 'Fn::GetAtt': ['NoSuchTable', 'StreamArn'] }, /function "booksStream".*arn.*NoSuchTable/],
-    ['a table without a stream', { 'Fn::GetAtt': ['AuthorStatsTable', 'StreamArn'] }, /function "booksStream".*AuthorStatsTable.*StreamSpecification/],
+    [
+      'a table without a stream',
+      { 'Fn::GetAtt': ['AuthorStatsTable', 'StreamArn'] },
+      /function "booksStream".*AuthorStatsTable.*StreamSpecification/,
+    ],
   ])('stops before starting anything when a stream event names %s', async (_case, arn, message) => {
     // Prepare
     const config = loadStackConfig({ projectDir, stage: uniqueStage('bad') });
     const events = config.functions.booksStream!.events as { stream: Record<string, unknown> }[];
     events[0]!.stream.arn = arn;
     // Act
-    const starting = startLocalStack({ projectDir, config, port: 0, inMemory: true, watch: false, logger: createLogger({ level: 'silent' }) });
+    const starting = startLocalStack({
+      projectDir,
+      config,
+      port: 0,
+      inMemory: true,
+      watch: false,
+      logger: createLogger({ level: 'silent' }),
+    });
     // Assess
     await expect(starting).rejects.toThrow(ConfigurationError);
     await expect(starting).rejects.toThrow(message);
@@ -235,7 +277,14 @@ describe('local stack: misconfiguration', () => {
     const config = loadStackConfig({ projectDir, stage: uniqueStage('bad') });
     (config.functions.ordersStream!.events as { stream: Record<string, unknown> }[])[0]!.stream.batchSize = 20_000;
     // Act
-    const starting = startLocalStack({ projectDir, config, port: 0, inMemory: true, watch: false, logger: createLogger({ level: 'silent' }) });
+    const starting = startLocalStack({
+      projectDir,
+      config,
+      port: 0,
+      inMemory: true,
+      watch: false,
+      logger: createLogger({ level: 'silent' }),
+    });
     // Assess
     await expect(starting).rejects.toThrow(/function "ordersStream".*batchSize is 20000/);
   });

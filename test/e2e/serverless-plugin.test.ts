@@ -40,7 +40,9 @@ describe('in-repository Serverless plugin', () => {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
     // Act
-    const { code, output } = await sls(['invoke', 'local', '-f', 'booksStream', '-p', 'events/books-insert.json'], { DYNAMODB_ENDPOINT: endpoint });
+    const { code, output } = await sls(['invoke', 'local', '-f', 'booksStream', '-p', 'events/books-insert.json'], {
+      DYNAMODB_ENDPOINT: endpoint,
+    });
     // Assess
     expect(output).toContain(`Nothing answered at ${endpoint}: started a throwaway in-memory DynamoDB Local`);
     expect(output).toMatch(/"batchItemFailures": \[\]/);

@@ -97,7 +97,11 @@ describe('npm start applies serverless.yml changes while it runs', { timeout: 18
   const put = (pk: string) => client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: pk } } }));
   const edit = (changes: Edit) => writeFileSync(join(copy.dir, 'serverless.yml'), serverlessYml(observerFile, changes));
   /** The structured lines of one event written after `since` lines. */
-  const events = (event: string, since: number) => capture.lines().slice(since).filter((line) => line.event === event);
+  const events = (event: string, since: number) =>
+    capture
+      .lines()
+      .slice(since)
+      .filter((line) => line.event === event);
   /** Waits for the first line of an event written after `since` lines. */
   const first = (event: string, since: number) => until(() => events(event, since)[0], 60_000, `a ${event} line`);
 

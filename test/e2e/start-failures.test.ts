@@ -126,10 +126,14 @@ describe('npm start: every start-up error exits non-zero, fast, and leaves nothi
     const exitedAt = Date.now();
     clearInterval(watch);
     clearTimeout(guard);
-    const leftovers = await until(() => {
-      const members = groupMembers(pgid);
-      return members.length === 0 ? members : undefined;
-    }, 5_000, 'every process of the group to end').catch(() => groupMembers(pgid));
+    const leftovers = await until(
+      () => {
+        const members = groupMembers(pgid);
+        return members.length === 0 ? members : undefined;
+      },
+      5_000,
+      'every process of the group to end',
+    ).catch(() => groupMembers(pgid));
     killGroup(pgid);
 
     // Assess
@@ -141,7 +145,11 @@ describe('npm start: every start-up error exits non-zero, fast, and leaves nothi
       .map((line) => JSON.parse(line) as { errorName: string });
     expect(code, output).not.toBe(0);
     expect(code, output).not.toBeNull();
-    if ('errorName' in expected) expect(failures.map((f) => f.errorName), output).toContain(expected.errorName);
+    if ('errorName' in expected)
+      expect(
+        failures.map((f) => f.errorName),
+        output,
+      ).toContain(expected.errorName);
     else expect(output).toContain(expected.text);
     if (prepared.text) expect(output).toContain(prepared.text);
     expect(exitedAt - (failedAt ?? exitedAt)).toBeLessThan(10_000);

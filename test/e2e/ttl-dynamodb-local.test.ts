@@ -29,8 +29,11 @@ afterEach(async () => {
 });
 
 const enableTtl = (tableName: string) =>
-  client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' } }));
-const exists = async (tableName: string, id: string) => (await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }))).Item !== undefined;
+  client.send(
+    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' } }),
+  );
+const exists = async (tableName: string, id: string) =>
+  (await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }))).Item !== undefined;
 
 /** Polls until `check` resolves true; false after `timeoutMs`. */
 async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -47,7 +50,12 @@ describe("DynamoDB Local's own TTL", () => {
     // Prepare
     const tableName = `ttl-nostream-${uniqueStage()}`;
     await client.send(
-      new CreateTableCommand({ TableName: tableName, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }),
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }),
     );
     await enableTtl(tableName);
     const now = Math.floor(Date.now() / 1000);
@@ -64,10 +72,14 @@ describe("DynamoDB Local's own TTL", () => {
     // Prepare
     const { tableName } = await createStreamTable(client);
     await enableTtl(tableName);
-    const harness = createHarness(testSettings(tableName), undefined, { streams: createDynamoDBStreamsClient({ endpoint: own.endpoint }), dynamodb: client });
+    const harness = createHarness(testSettings(tableName), undefined, {
+      streams: createDynamoDBStreamsClient({ endpoint: own.endpoint }),
+      dynamodb: client,
+    });
     mappings.push(harness.mapping);
     await harness.mapping.start();
-    const removes = () => harness.invocations.flatMap((invocation) => invocation.event.Records).filter((record) => record.eventName === 'REMOVE');
+    const removes = () =>
+      harness.invocations.flatMap((invocation) => invocation.event.Records).filter((record) => record.eventName === 'REMOVE');
     // Act
     await putItem(client, tableName, { id: 'expired', expiresAt: Math.floor(Date.now() / 1000) - 60 });
     await waitFor(() => removes().length === 1, "DynamoDB Local's TTL REMOVE", 60_000);

@@ -52,19 +52,28 @@ async function expiringTable(viewType = 'NEW_AND_OLD_IMAGES') {
   mappings.push(harness.mapping);
   await harness.mapping.start();
   const delivered = () => harness.invocations.flatMap((invocation) => invocation.event.Records);
-  const deliveredFor = (id: string, eventName: string) => delivered().filter((r) => r.eventName === eventName && r.dynamodb.Keys.id!.S === id);
+  const deliveredFor = (id: string, eventName: string) =>
+    delivered().filter((r) => r.eventName === eventName && r.dynamodb.Keys.id!.S === id);
   return { tableName, expirer, sent, clock, harness, delivered, deliveredFor };
 }
 
 async function writeItems(tableName: string, items: Record<string, unknown>[]): Promise<void> {
-  const marshalled = items.map((item) => Object.fromEntries(Object.entries(item).map(([name, value]) => [name, typeof value === 'number' ? { N: String(value) } : { S: String(value) }])));
+  const marshalled = items.map((item) =>
+    Object.fromEntries(
+      Object.entries(item).map(([name, value]) => [name, typeof value === 'number' ? { N: String(value) } : { S: String(value) }]),
+    ),
+  );
   for (let i = 0; i < marshalled.length; i += 25) {
-    let request: Record<string, { PutRequest: { Item: (typeof marshalled)[number] } }[]> | undefined = { [tableName]: marshalled.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) };
-    while (request && Object.keys(request).length > 0) request = (await client.send(new BatchWriteItemCommand({ RequestItems: request }))).UnprocessedItems as typeof request;
+    let request: Record<string, { PutRequest: { Item: (typeof marshalled)[number] } }[]> | undefined = {
+      [tableName]: marshalled.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+    };
+    while (request && Object.keys(request).length > 0)
+      request = (await client.send(new BatchWriteItemCommand({ RequestItems: request }))).UnprocessedItems as typeof request;
   }
 }
 
-const exists = async (tableName: string, id: string) => (await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }))).Item !== undefined;
+const exists = async (tableName: string, id: string) =>
+  (await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }))).Item !== undefined;
 
 describe('TTL expirer on DynamoDB Local', () => {
   it('deletes an item whose TTL passed (its REMOVE carries the TTL userIdentity), keeps one whose TTL was extended or never set', async () => {
@@ -74,7 +83,12 @@ describe('TTL expirer on DynamoDB Local', () => {
     await putItem(client, t.tableName, { id: 'extended', expiresAt: t.clock.now + 10 });
     await putItem(client, t.tableName, { id: 'no-ttl' });
     await client.send(
-      new UpdateItemCommand({ TableName: t.tableName, Key: { id: { S: 'extended' } }, UpdateExpression: 'SET expiresAt = :later', ExpressionAttributeValues: { ':later': { N: String(t.clock.now + 3600) } } }),
+      new UpdateItemCommand({
+        TableName: t.tableName,
+        Key: { id: { S: 'extended' } },
+        UpdateExpression: 'SET expiresAt = :later',
+        ExpressionAttributeValues: { ':later': { N: String(t.clock.now + 3600) } },
+      }),
     );
     await waitFor(() => t.deliveredFor('extended', 'MODIFY').length === 1, 'the mapping to read the writes');
     // Act

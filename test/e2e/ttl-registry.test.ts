@@ -8,7 +8,12 @@ import { parseStackOptionsEnv, parseStartArguments, stackOptionsEnv } from '../.
 const arn = (table: string) => `arn:aws:dynamodb:us-east-1:000000000000:table/${table}/stream/2026-01-01T00:00:00.000`;
 const T0 = 1_800_000_000_000;
 
-function remove(table: string, pk: string, sequenceNumber: string, extra: Partial<NonNullable<DecoratableRecord['dynamodb']>> = {}): DecoratableRecord {
+function remove(
+  table: string,
+  pk: string,
+  sequenceNumber: string,
+  extra: Partial<NonNullable<DecoratableRecord['dynamodb']>> = {},
+): DecoratableRecord {
   return {
     eventName: 'REMOVE',
     eventSourceARN: arn(table),
@@ -23,8 +28,16 @@ describe('TTL registry: which REMOVE records the local expirer caused', () => {
     ['a REMOVE of the same key in another table', remove('u', 'a', '1'), false],
     ['an INSERT of the key', { ...remove('t', 'a', '1'), eventName: 'INSERT' }, false],
     ['a REMOVE from well before the delete', remove('t', 'a', '1', { ApproximateCreationDateTime: Math.floor(T0 / 1000) - 3600 }), false],
-    ['a REMOVE whose old image is another version of the item', remove('t', 'a', '1', { OldImage: { pk: { S: 'a' }, v: { N: '1' } } }), false],
-    ['a REMOVE with the deleted image (binary as base64, as Lambda delivers it)', remove('t', 'a', '1', { OldImage: { pk: { S: 'a' }, b: { B: 'AQI=' }, v: { N: '2' } } }), true],
+    [
+      'a REMOVE whose old image is another version of the item',
+      remove('t', 'a', '1', { OldImage: { pk: { S: 'a' }, v: { N: '1' } } }),
+      false,
+    ],
+    [
+      'a REMOVE with the deleted image (binary as base64, as Lambda delivers it)',
+      remove('t', 'a', '1', { OldImage: { pk: { S: 'a' }, b: { B: 'AQI=' }, v: { N: '2' } } }),
+      true,
+    ],
   ])('%s: %s', (_case, record, expected) => {
     // Prepare
     const registry = createTtlRegistry({ now: () => T0 });
@@ -73,16 +86,24 @@ describe('TTL registry: which REMOVE records the local expirer caused', () => {
     // Assess: what was there stays byte for byte; 500 expiries added 1,000 lines (the delete, then its old image).
     expect(after.startsWith(before)).toBe(true);
     expect(after.slice(before.length).trimEnd().split('\n')).toHaveLength(1000);
-    expect(createTtlRegistry({ now: () => T0, file }).isTtlDeletion(remove('t', 'k499', '9', { OldImage: { pk: { S: 'k499' } } }))).toBe(true);
+    expect(createTtlRegistry({ now: () => T0, file }).isTtlDeletion(remove('t', 'k499', '9', { OldImage: { pk: { S: 'k499' } } }))).toBe(
+      true,
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 
   it.each([
-    ['the JSON array earlier versions wrote', (file: string) => writeFileSync(file, JSON.stringify([{ table: 't', key: '{"pk":{"S":"a"}}', at: T0 }]))],
-    ['a journal whose last line was torn by a crash', (file: string) => {
-      createTtlRegistry({ now: () => T0, file }).expiring('t', { pk: { S: 'a' } });
-      appendFileSync(file, '{"n":7,"table":"t","ke');
-    }],
+    [
+      'the JSON array earlier versions wrote',
+      (file: string) => writeFileSync(file, JSON.stringify([{ table: 't', key: '{"pk":{"S":"a"}}', at: T0 }])),
+    ],
+    [
+      'a journal whose last line was torn by a crash',
+      (file: string) => {
+        createTtlRegistry({ now: () => T0, file }).expiring('t', { pk: { S: 'a' } });
+        appendFileSync(file, '{"n":7,"table":"t","ke');
+      },
+    ],
   ])('reads %s', (_case, write) => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'ttl-registry-'));
@@ -157,8 +178,16 @@ describe('npm start arguments', () => {
 
 describe('options reaching the plugin inside sls offline start', () => {
   it.each([
-    ['npm start passes its options through the environment', stackOptionsEnv({ port: 8001, inMemory: true }), { port: 8001, inMemory: true }],
-    ['a plain sls offline start takes the port of a local DYNAMODB_ENDPOINT', { DYNAMODB_ENDPOINT: 'http://127.0.0.1:8009' }, { port: 8009 }],
+    [
+      'npm start passes its options through the environment',
+      stackOptionsEnv({ port: 8001, inMemory: true }),
+      { port: 8001, inMemory: true },
+    ],
+    [
+      'a plain sls offline start takes the port of a local DYNAMODB_ENDPOINT',
+      { DYNAMODB_ENDPOINT: 'http://127.0.0.1:8009' },
+      { port: 8009 },
+    ],
     ['DYNAMODB_PORT wins over DYNAMODB_ENDPOINT', { DYNAMODB_ENDPOINT: 'http://127.0.0.1:8009', DYNAMODB_PORT: '8010' }, { port: 8010 }],
     ['an endpoint elsewhere does not move the local port', { DYNAMODB_ENDPOINT: 'https://dynamodb.us-east-1.amazonaws.com' }, {}],
   ])('%s', (_case, env, expected) => {

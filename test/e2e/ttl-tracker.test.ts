@@ -8,10 +8,21 @@ const ARN = 'arn:aws:dynamodb:us-east-1:000000000000:table/carts/stream/2026-01-
 const TABLES = [{ tableName: 'carts', ttlAttribute: 'expiresAt', keyAttributes: ['id'] }];
 
 /** A record of the carts stream, in Lambda's JSON shape; `ttl` is the N text of expiresAt in the new image. */
-function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', id: string, sequenceNumber: string, ttl?: string, options: { image?: boolean; arn?: string } = {}): TrackableRecord {
+function record(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  id: string,
+  sequenceNumber: string,
+  ttl?: string,
+  options: { image?: boolean; arn?: string } = {},
+): TrackableRecord {
   const keys = { id: { S: id } };
-  const image = eventName !== 'REMOVE' && options.image !== false ? { ...keys, ...(ttl !== undefined ? { expiresAt: { N: ttl } } : {}) } : undefined;
-  return { eventName, eventSourceARN: options.arn ?? ARN, dynamodb: { Keys: keys, SequenceNumber: sequenceNumber, ...(image ? { NewImage: image } : {}) } };
+  const image =
+    eventName !== 'REMOVE' && options.image !== false ? { ...keys, ...(ttl !== undefined ? { expiresAt: { N: ttl } } : {}) } : undefined;
+  return {
+    eventName,
+    eventSourceARN: options.arn ?? ARN,
+    dynamodb: { Keys: keys, SequenceNumber: sequenceNumber, ...(image ? { NewImage: image } : {}) },
+  };
 }
 
 describe('TTL value to due second (exact, on the number text)', () => {
@@ -46,7 +57,7 @@ describe('expiry heap', () => {
       fc.property(fc.array(fc.integer({ min: -1e9, max: 1e9 }), { maxLength: 300 }), (dues) => {
         // Prepare
         const heap = createExpiryHeap<number>();
-        dues.forEach((due, index) => heap.push(due, index));
+        for (const [index, due] of dues.entries()) heap.push(due, index);
         // Act
         const popped: number[] = [];
         for (let top = heap.pop(); top; top = heap.pop()) popped.push(top.due);
@@ -62,12 +73,27 @@ describe('TTL tracker: what each stream record tells', () => {
     ['an INSERT with a TTL', [record('INSERT', 'a', '100', '50')], 60, ['a']],
     ['an INSERT whose TTL has not passed', [record('INSERT', 'a', '100', '70')], 60, []],
     ['an INSERT without TTL', [record('INSERT', 'a', '100')], 60, []],
-    ['a TTL that is not a Number', [{ ...record('INSERT', 'a', '100'), dynamodb: { Keys: { id: { S: 'a' } }, SequenceNumber: '100', NewImage: { id: { S: 'a' }, expiresAt: { S: '50' } } } }], 60, []],
+    [
+      'a TTL that is not a Number',
+      [
+        {
+          ...record('INSERT', 'a', '100'),
+          dynamodb: { Keys: { id: { S: 'a' } }, SequenceNumber: '100', NewImage: { id: { S: 'a' }, expiresAt: { S: '50' } } },
+        },
+      ],
+      60,
+      [],
+    ],
     ['a MODIFY extending the TTL', [record('INSERT', 'a', '100', '50'), record('MODIFY', 'a', '101', '90')], 60, []],
     ['a MODIFY removing the TTL', [record('INSERT', 'a', '100', '50'), record('MODIFY', 'a', '101')], 60, []],
     ['a MODIFY shortening the TTL', [record('INSERT', 'a', '100', '90'), record('MODIFY', 'a', '101', '50')], 60, ['a']],
     ['a REMOVE', [record('INSERT', 'a', '100', '50'), record('REMOVE', 'a', '101')], 60, []],
-    ['an older record read after a newer one (a second mapping lagging)', [record('MODIFY', 'a', '101', '90'), record('INSERT', 'a', '100', '50')], 60, []],
+    [
+      'an older record read after a newer one (a second mapping lagging)',
+      [record('MODIFY', 'a', '101', '90'), record('INSERT', 'a', '100', '50')],
+      60,
+      [],
+    ],
     // Sequence numbers compare as numbers: "99" is older than "100" although it sorts after it as text.
     ['sequence numbers of different lengths', [record('INSERT', 'a', '100', '90'), record('MODIFY', 'a', '99', '50')], 60, []],
     ['a record of another table', [record('INSERT', 'a', '100', '50', { arn: ARN.replace('/carts/', '/other/') })], 60, []],

@@ -32,8 +32,10 @@ let counter = 0;
 export const nextSequenceNumber = (): string => (100000000000000000000n + BigInt(++counter) * 100n).toString();
 
 /** The stream ARN Lambda sends as `eventSourceARN` (not the table ARN). */
-export const streamArn = (table: string, { region = 'us-east-1', accountId = '123456789012', streamLabel = '2026-01-01T00:00:00.000' } = {}): string =>
-  `arn:aws:dynamodb:${region}:${accountId}:table/${table}/stream/${streamLabel}`;
+export const streamArn = (
+  table: string,
+  { region = 'us-east-1', accountId = '123456789012', streamLabel = '2026-01-01T00:00:00.000' } = {},
+): string => `arn:aws:dynamodb:${region}:${accountId}:table/${table}/stream/${streamLabel}`;
 
 const image = (item: PlainItem): Record<string, AttributeValue> =>
   marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: false }) as Record<string, AttributeValue>;
@@ -49,7 +51,10 @@ export function streamRecord(input: StreamRecordInput): DynamoDBRecord {
   const keys = image(input.keys);
   const newImage = carriesNew && input.eventName !== 'REMOVE' && input.newImage ? image(input.newImage) : undefined;
   const oldImage = carriesOld && input.eventName !== 'INSERT' && input.oldImage ? image(input.oldImage) : undefined;
-  const sizeBytes = Buffer.byteLength(JSON.stringify(keys)) + (newImage ? Buffer.byteLength(JSON.stringify(newImage)) : 0) + (oldImage ? Buffer.byteLength(JSON.stringify(oldImage)) : 0);
+  const sizeBytes =
+    Buffer.byteLength(JSON.stringify(keys)) +
+    (newImage ? Buffer.byteLength(JSON.stringify(newImage)) : 0) +
+    (oldImage ? Buffer.byteLength(JSON.stringify(oldImage)) : 0);
   const record: DynamoDBRecord = {
     eventID: input.eventID ?? `${input.sequenceNumber ?? ''}${Math.random().toString(16).slice(2, 18)}`,
     eventName: input.eventName,
@@ -76,8 +81,13 @@ export const insertRecord = (table: string, keyNames: string[], item: PlainItem,
   streamRecord({ eventName: 'INSERT', table, keys: pick(item, keyNames), newImage: item, ...extra });
 
 /** A MODIFY from `before` to `after`. */
-export const modifyRecord = (table: string, keyNames: string[], before: PlainItem, after: PlainItem, extra: Partial<StreamRecordInput> = {}): DynamoDBRecord =>
-  streamRecord({ eventName: 'MODIFY', table, keys: pick(after, keyNames), oldImage: before, newImage: after, ...extra });
+export const modifyRecord = (
+  table: string,
+  keyNames: string[],
+  before: PlainItem,
+  after: PlainItem,
+  extra: Partial<StreamRecordInput> = {},
+): DynamoDBRecord => streamRecord({ eventName: 'MODIFY', table, keys: pick(after, keyNames), oldImage: before, newImage: after, ...extra });
 
 /** A REMOVE of `item`; `ttlExpiry` marks it as deleted by TTL. */
 export const removeRecord = (table: string, keyNames: string[], item: PlainItem, extra: Partial<StreamRecordInput> = {}): DynamoDBRecord =>

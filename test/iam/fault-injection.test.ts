@@ -31,10 +31,20 @@ async function proxyWith(faults: ReturnType<typeof createFaultInjector>) {
     role: identity.role,
     identity: { accountId: ACCOUNT, roleName: identity.role.name, sessionName: identity.deployedName },
   };
-  const proxy = await startIamProxy({ target: dynamodbEndpoint(), principals: new Map([[keyId, principal]]), arns: { region: REGION, accountId: ACCOUNT }, faults });
+  const proxy = await startIamProxy({
+    target: dynamodbEndpoint(),
+    principals: new Map([[keyId, principal]]),
+    arns: { region: REGION, accountId: ACCOUNT },
+    faults,
+  });
   proxies.push(proxy);
   const clientAs = (accessKeyId: string) => {
-    const client = new DynamoDBClient({ endpoint: proxy.endpoint, region: REGION, credentials: { accessKeyId, secretAccessKey: 'local' }, maxAttempts: ATTEMPTS });
+    const client = new DynamoDBClient({
+      endpoint: proxy.endpoint,
+      region: REGION,
+      credentials: { accessKeyId, secretAccessKey: 'local' },
+      maxAttempts: ATTEMPTS,
+    });
     clients.push(client);
     return client;
   };
@@ -44,11 +54,16 @@ async function proxyWith(faults: ReturnType<typeof createFaultInjector>) {
 const settle = (call: Promise<unknown>) =>
   call.then(
     () => ({ ok: true as const, name: undefined, attempts: undefined }),
-    (error: Error & { $metadata?: { attempts?: number } }) => ({ ok: false as const, name: error.name, attempts: error.$metadata?.attempts }),
+    (error: Error & { $metadata?: { attempts?: number } }) => ({
+      ok: false as const,
+      name: error.name,
+      attempts: error.$metadata?.attempts,
+    }),
   );
 
 const stored = async (pk: string) =>
-  (await admin.send(new GetItemCommand({ TableName: `change-log-${stage}`, Key: { pk: { S: pk }, sk: { S: 's' } }, ConsistentRead: true }))).Item;
+  (await admin.send(new GetItemCommand({ TableName: `change-log-${stage}`, Key: { pk: { S: pk }, sk: { S: 's' } }, ConsistentRead: true })))
+    .Item;
 
 const put = (client: DynamoDBClient, pk: string) =>
   client.send(new PutItemCommand({ TableName: `change-log-${stage}`, Item: { pk: { S: pk }, sk: { S: 's' } } }));
@@ -72,23 +87,26 @@ describe('fault injection in the IAM proxy, with the SDK retrying', () => {
     { kind: { when: 'before', answer: 'throttling', weight: 1 }, error: 'ProvisionedThroughputExceededException', written: false },
     { kind: { when: 'after', answer: 'internal-server-error', weight: 1 }, error: 'InternalServerError', written: true },
     { kind: { when: 'after', answer: 'connection-reset', weight: 1 }, error: /^(Error|TimeoutError)$/, written: true },
-  ])('fails a call $kind.answer $kind.when it reaches DynamoDB Local on all its attempts (written: $written)', async ({ kind, error, written }) => {
-    // Prepare
-    const faults = createFaultInjector({ rate: 1, mix: [kind] });
-    const { fn } = await proxyWith(faults);
-    const pk = `${kind.when}-${kind.answer}`;
-    // Act
-    const outcome = await settle(put(fn, pk));
-    // Assess: the fault outlived the SDK's retries, and the write happened only when the answer was lost after it.
-    expect(outcome).toMatchObject({ ok: false, name: error, attempts: ATTEMPTS });
-    expect((await stored(pk)) !== undefined).toBe(written);
-    expect(faults.counts()).toEqual<FaultCounts>({
-      calls: 1,
-      afterWrite: kind.when === 'after' ? 1 : 0,
-      answers: ATTEMPTS,
-      byAnswer: { 'internal-server-error': 0, throttling: 0, 'connection-reset': 0, [kind.answer]: 1 },
-    });
-  });
+  ])(
+    'fails a call $kind.answer $kind.when it reaches DynamoDB Local on all its attempts (written: $written)',
+    async ({ kind, error, written }) => {
+      // Prepare
+      const faults = createFaultInjector({ rate: 1, mix: [kind] });
+      const { fn } = await proxyWith(faults);
+      const pk = `${kind.when}-${kind.answer}`;
+      // Act
+      const outcome = await settle(put(fn, pk));
+      // Assess: the fault outlived the SDK's retries, and the write happened only when the answer was lost after it.
+      expect(outcome).toMatchObject({ ok: false, name: error, attempts: ATTEMPTS });
+      expect((await stored(pk)) !== undefined).toBe(written);
+      expect(faults.counts()).toEqual<FaultCounts>({
+        calls: 1,
+        afterWrite: kind.when === 'after' ? 1 : 0,
+        answers: ATTEMPTS,
+        byAnswer: { 'internal-server-error': 0, throttling: 0, 'connection-reset': 0, [kind.answer]: 1 },
+      });
+    },
+  );
 
   it('passes every call at rate 0', async () => {
     // Prepare
@@ -102,7 +120,7 @@ describe('fault injection in the IAM proxy, with the SDK retrying', () => {
     expect(faults.counts()).toMatchObject({ calls: 0, answers: 0 });
   });
 
-  it('fails only the functions\' calls: a caller with another key (the stack, the AWS CLI) passes at rate 1', async () => {
+  it("fails only the functions' calls: a caller with another key (the stack, the AWS CLI) passes at rate 1", async () => {
     // Prepare
     const faults = createFaultInjector({ rate: 1 });
     const { other } = await proxyWith(faults);
@@ -119,7 +137,14 @@ describe('fault injection in the IAM proxy, with the SDK retrying', () => {
     const { fn, proxy } = await proxyWith(faults);
     // Act
     const outcome = await settle(
-      fn.send(new UpdateItemCommand({ TableName: `books-${stage}`, Key: { isbn: { S: 'x' } }, UpdateExpression: 'SET n = :one', ExpressionAttributeValues: { ':one': { N: '1' } } })),
+      fn.send(
+        new UpdateItemCommand({
+          TableName: `books-${stage}`,
+          Key: { isbn: { S: 'x' } },
+          UpdateExpression: 'SET n = :one',
+          ExpressionAttributeValues: { ':one': { N: '1' } },
+        }),
+      ),
     );
     // Assess
     expect(outcome).toMatchObject({ ok: false, name: 'AccessDeniedException', attempts: 1 });

@@ -23,7 +23,8 @@ const MODULES = { booksStream: '../../functions/books-stream.js', ordersStream: 
 type Handler = (event: DynamoDBStreamEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
 /** The fields of AWS's AccessDeniedException message for identity-based policies. */
-const DENIED = /^User: (?<principal>\S+) is not authorized to perform: (?<action>\S+) on resource: (?<resource>\S+) (?<reason>because no identity-based policy allows the (?<named>\S+) action|with an explicit deny in an identity-based policy)$/;
+const DENIED =
+  /^User: (?<principal>\S+) is not authorized to perform: (?<action>\S+) on resource: (?<resource>\S+) (?<reason>because no identity-based policy allows the (?<named>\S+) action|with an explicit deny in an identity-based policy)$/;
 const deniedFields = (error: unknown) => {
   const fields = DENIED.exec((error as Error).message)?.groups;
   return {
@@ -35,7 +36,11 @@ const deniedFields = (error: unknown) => {
     explicit: fields?.reason?.startsWith('with an explicit deny'),
   };
 };
-const failureOf = async (call: Promise<unknown>): Promise<unknown> => call.then(() => new Error('the call succeeded'), (error: unknown) => error);
+const failureOf = async (call: Promise<unknown>): Promise<unknown> =>
+  call.then(
+    () => new Error('the call succeeded'),
+    (error: unknown) => error,
+  );
 
 const tableArn = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
 
@@ -50,16 +55,28 @@ const roleOf = (name: string, statements: Record<string, unknown>[]): IamRole =>
   statements: parsePolicyStatements({ Statement: statements }, name, { ...ARNS, resources: config.resources }, 'test'),
 });
 /** The shipped role of a function, as serverless.yml declares it for `stage`. */
-const shippedRole = (functionName: string, of: ServerlessConfig = config): IamRole => functionRoles(of, ARNS).identities.get(functionName)!.role;
-const withoutStatement = (role: IamRole, sid: string): IamRole => ({ ...role, statements: role.statements.filter((s) => !s.label.endsWith(`/${sid}`)) });
+const shippedRole = (functionName: string, of: ServerlessConfig = config): IamRole =>
+  functionRoles(of, ARNS).identities.get(functionName)!.role;
+const withoutStatement = (role: IamRole, sid: string): IamRole => ({
+  ...role,
+  statements: role.statements.filter((s) => !s.label.endsWith(`/${sid}`)),
+});
 
 /** A proxy in front of the test run's DynamoDB Local that knows one caller, and an SDK client signing as that caller. */
-async function callerWith(role: IamRole, sessionName = `ddb-streams-${stage}-booksStream`): Promise<{ client: DynamoDBClient; proxy: IamProxy }> {
+async function callerWith(
+  role: IamRole,
+  sessionName = `ddb-streams-${stage}-booksStream`,
+): Promise<{ client: DynamoDBClient; proxy: IamProxy }> {
   const keyId = functionAccessKeyId(`${sessionName}-${role.name}`);
   const principal: Principal = { functionName: 'booksStream', role, identity: { accountId: ACCOUNT, roleName: role.name, sessionName } };
   const proxy = await startIamProxy({ target: dynamodbEndpoint(), principals: new Map([[keyId, principal]]), arns: ARNS });
   proxies.push(proxy);
-  const client = new DynamoDBClient({ endpoint: proxy.endpoint, region: REGION, credentials: { accessKeyId: keyId, secretAccessKey: 'local' }, maxAttempts: 1 });
+  const client = new DynamoDBClient({
+    endpoint: proxy.endpoint,
+    region: REGION,
+    credentials: { accessKeyId: keyId, secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
   clients.push(client);
   return { client, proxy };
 }
@@ -86,7 +103,14 @@ describe('the IAM proxy, with the real SDK signing as a function', () => {
     const table = `author-stats-${stage}`;
     // Act
     const error = await failureOf(
-      client.send(new UpdateItemCommand({ TableName: table, Key: { author: { S: 'A' } }, UpdateExpression: 'SET n = :one', ExpressionAttributeValues: { ':one': { N: '1' } } })),
+      client.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { author: { S: 'A' } },
+          UpdateExpression: 'SET n = :one',
+          ExpressionAttributeValues: { ':one': { N: '1' } },
+        }),
+      ),
     );
     // Assess
     expect(deniedFields(error)).toEqual({
@@ -106,7 +130,14 @@ describe('the IAM proxy, with the real SDK signing as a function', () => {
     const { client, proxy } = await callerWith(shippedRole('booksStream'));
     const table = `author-stats-${stage}`;
     // Act
-    await client.send(new UpdateItemCommand({ TableName: table, Key: { author: { S: 'B' } }, UpdateExpression: 'SET n = :one', ExpressionAttributeValues: { ':one': { N: '1' } } }));
+    await client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { author: { S: 'B' } },
+        UpdateExpression: 'SET n = :one',
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+      }),
+    );
     // Assess
     const stored = await admin.send(new GetItemCommand({ TableName: table, Key: { author: { S: 'B' } } }));
     expect(stored.Item).toEqual({ author: { S: 'B' }, n: { N: '1' } });
@@ -126,16 +157,28 @@ describe('the IAM proxy, with the real SDK signing as a function', () => {
     const error = await failureOf(put(table));
     const allowed = await put(`applied-changes-${stage}`);
     // Assess
-    expect(deniedFields(error)).toMatchObject({ name: 'AccessDeniedException', action: 'dynamodb:PutItem', resource: tableArn(table), explicit: true });
+    expect(deniedFields(error)).toMatchObject({
+      name: 'AccessDeniedException',
+      action: 'dynamodb:PutItem',
+      resource: tableArn(table),
+      explicit: true,
+    });
     expect(allowed.$metadata.httpStatusCode).toBe(200);
   });
 
   const ledger = (): TransactWriteItem => ({ Put: { TableName: `applied-changes-${stage}`, Item: { pk: { S: `tx-${Math.random()}` } } } });
   const stats = (): TransactWriteItem => ({
-    Update: { TableName: `author-stats-${stage}`, Key: { author: { S: 'tx' } }, UpdateExpression: 'SET n = :one', ExpressionAttributeValues: { ':one': { N: '1' } } },
+    Update: {
+      TableName: `author-stats-${stage}`,
+      Key: { author: { S: 'tx' } },
+      UpdateExpression: 'SET n = :one',
+      ExpressionAttributeValues: { ':one': { N: '1' } },
+    },
   });
   const changeLog = (): TransactWriteItem => ({ Put: { TableName: `change-log-${stage}`, Item: { pk: { S: 'tx' }, sk: { S: 's' } } } });
-  const books = (): TransactWriteItem => ({ ConditionCheck: { TableName: `books-${stage}`, Key: { isbn: { S: 'x' } }, ConditionExpression: 'attribute_not_exists(isbn)' } });
+  const books = (): TransactWriteItem => ({
+    ConditionCheck: { TableName: `books-${stage}`, Key: { isbn: { S: 'x' } }, ConditionExpression: 'attribute_not_exists(isbn)' },
+  });
 
   it.each<[string, () => TransactWriteItem[], string | undefined, string | undefined]>([
     ['ledger Put and stats Update, both granted', () => [ledger(), stats()], undefined, undefined],
@@ -161,16 +204,25 @@ describe('the IAM proxy, with the real SDK signing as a function', () => {
     expect(deniedFields(outcome)).toMatchObject({ name: 'AccessDeniedException', action, resource: tableArn(`${table}-${stage}`) });
     // Nothing of a refused transaction is written.
     const ledgerKey = transaction.find((item) => item.Put?.TableName === `applied-changes-${stage}`)?.Put?.Item?.pk;
-    if (ledgerKey) expect((await admin.send(new GetItemCommand({ TableName: `applied-changes-${stage}`, Key: { pk: ledgerKey } }))).Item).toBeUndefined();
+    if (ledgerKey)
+      expect(
+        (await admin.send(new GetItemCommand({ TableName: `applied-changes-${stage}`, Key: { pk: ledgerKey } }))).Item,
+      ).toBeUndefined();
   });
 
   it('passes callers it does not know (the AWS CLI, the stack itself) through unchecked', async () => {
     // Prepare
     const { proxy } = await callerWith(roleOf('NothingRole', [{ Effect: 'Deny', Action: '*', Resource: '*' }]));
-    const stranger = new DynamoDBClient({ endpoint: proxy.endpoint, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const stranger = new DynamoDBClient({
+      endpoint: proxy.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     clients.push(stranger);
     // Act
-    const answer = await stranger.send(new PutItemCommand({ TableName: `change-log-${stage}`, Item: { pk: { S: 'cli' }, sk: { S: 's' } } }));
+    const answer = await stranger.send(
+      new PutItemCommand({ TableName: `change-log-${stage}`, Item: { pk: { S: 'cli' }, sk: { S: 's' } } }),
+    );
     // Assess
     expect(answer.$metadata.httpStatusCode).toBe(200);
     expect(proxy.counts()).toEqual({ checked: 0, denied: 0, unchecked: 1 });
@@ -179,7 +231,11 @@ describe('the IAM proxy, with the real SDK signing as a function', () => {
   it('adds little latency to an allowed GetItem (median of 200, direct vs through the proxy)', async () => {
     // Prepare
     const { client } = await callerWith(shippedRole('booksStream'));
-    const direct = new DynamoDBClient({ endpoint: dynamodbEndpoint(), region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const direct = new DynamoDBClient({
+      endpoint: dynamodbEndpoint(),
+      region: REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     clients.push(direct);
     const get = new GetItemCommand({ TableName: `applied-changes-${stage}`, Key: { pk: { S: 'none' } } });
     const timed = async (target: DynamoDBClient) => {
@@ -204,7 +260,10 @@ describe('the IAM proxy, with the real SDK signing as a function', () => {
 
 describe('the shipped roles and handlers', () => {
   /** The function's real handler module, loaded with the environment the local stack gives it, behind a proxy for `role`. */
-  async function handlerBehindProxy(fixture: FixtureCase, role?: (shipped: IamRole) => IamRole): Promise<{ handler: Handler; proxy: IamProxy }> {
+  async function handlerBehindProxy(
+    fixture: FixtureCase,
+    role?: (shipped: IamRole) => IamRole,
+  ): Promise<{ handler: Handler; proxy: IamProxy }> {
     const fixtureStage = uniqueStage('iamfx');
     const fixtureConfig = await createStageTables(admin, fixtureStage);
     const identity = functionRoles(fixtureConfig, ARNS).identities.get(fixture.functionName)!;
@@ -216,7 +275,10 @@ describe('the shipped roles and handlers', () => {
     };
     const proxy = await startIamProxy({ target: dynamodbEndpoint(), principals: new Map([[keyId, principal]]), arns: ARNS });
     proxies.push(proxy);
-    const environment = { ...(fixtureConfig.provider.environment as Record<string, string>), ...(fixtureConfig.functions[fixture.functionName]!.environment as Record<string, string>) };
+    const environment = {
+      ...(fixtureConfig.provider.environment as Record<string, string>),
+      ...(fixtureConfig.functions[fixture.functionName]!.environment as Record<string, string>),
+    };
     for (const [name, value] of Object.entries(environment)) if (name.endsWith('_TABLE')) vi.stubEnv(name, String(value));
     vi.stubEnv('DYNAMODB_ENDPOINT', proxy.endpoint);
     vi.stubEnv('AWS_ACCESS_KEY_ID', keyId);

@@ -15,7 +15,8 @@ const role = (...statements: Record<string, unknown>[]): IamRole => ({
 });
 
 const streamPattern = 'arn:aws:dynamodb:us-east-1:000000000000:table/books-local/stream/*';
-const problemsOf = (subject: IamRole) => checkMappingPermissions(subject, { functionName: 'booksStream', streamArn: STREAM, destinationArn: QUEUE });
+const problemsOf = (subject: IamRole) =>
+  checkMappingPermissions(subject, { functionName: 'booksStream', streamArn: STREAM, destinationArn: QUEUE });
 const summary = (problems: MappingPermissionProblem[]) => problems.map((p) => `${p.severity} ${p.action} ${p.resource}`);
 
 describe('checkMappingPermissions', () => {
@@ -39,8 +40,12 @@ describe('checkMappingPermissions', () => {
       [`error dynamodb:GetRecords ${STREAM}`],
     ],
     [
-      'reads granted on another table\'s stream',
-      role({ Effect: 'Allow', Action: [...READS, 'dynamodb:ListStreams'], Resource: '*' }, { Effect: 'Deny', Action: READS, Resource: streamPattern }, { Effect: 'Allow', Action: 'sqs:*', Resource: '*' }),
+      "reads granted on another table's stream",
+      role(
+        { Effect: 'Allow', Action: [...READS, 'dynamodb:ListStreams'], Resource: '*' },
+        { Effect: 'Deny', Action: READS, Resource: streamPattern },
+        { Effect: 'Allow', Action: 'sqs:*', Resource: '*' },
+      ),
       READS.map((action) => `error ${action} ${STREAM}`),
     ],
     [
@@ -50,7 +55,10 @@ describe('checkMappingPermissions', () => {
     ],
     [
       'ListStreams scoped to the stream only (it has no resource type): a warning',
-      role({ Effect: 'Allow', Action: [...READS, 'dynamodb:ListStreams'], Resource: streamPattern }, { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: QUEUE }),
+      role(
+        { Effect: 'Allow', Action: [...READS, 'dynamodb:ListStreams'], Resource: streamPattern },
+        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: QUEUE },
+      ),
       ['warning dynamodb:ListStreams *'],
     ],
   ])('%s', (_name, subject, expected) => {
@@ -98,14 +106,21 @@ describe('checkMappingPermissions', () => {
 });
 
 describe('functionRoles', () => {
-  const config = (provider: Record<string, unknown>, fn: Record<string, unknown>, resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> = {}) => ({
+  const config = (
+    provider: Record<string, unknown>,
+    fn: Record<string, unknown>,
+    resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> = {},
+  ) => ({
     service: 'svc',
     stage: 'local',
     region: 'us-east-1',
     provider,
     functions: { worker: { handler: 'h.handler', ...fn } },
     resources: {
-      Source: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'source-local', StreamSpecification: { StreamViewType: 'KEYS_ONLY' } } },
+      Source: {
+        Type: 'AWS::DynamoDB::Table',
+        Properties: { TableName: 'source-local', StreamSpecification: { StreamViewType: 'KEYS_ONLY' } },
+      },
       ...resources,
     },
   });
@@ -113,31 +128,60 @@ describe('functionRoles', () => {
 
   it('gives a function without role the default role: provider.iam.role.statements and what Serverless adds for its stream', () => {
     // Prepare
-    const input = config({ iam: { role: { statements: [{ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': ['Source', 'Arn'] } }] } } }, { events: [stream] });
+    const input = config(
+      { iam: { role: { statements: [{ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': ['Source', 'Arn'] } }] } } },
+      { events: [stream] },
+    );
     // Act
     const { identities } = functionRoles(input, { region: 'us-east-1', accountId: '000000000000' });
     const role = identities.get('worker')!.role;
     // Assess
     expect(role.name).toBe('svc-local-us-east-1-lambdaRole');
-    expect(checkMappingPermissions(role, { functionName: 'worker', streamArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/source-local/stream/L' })).toEqual([
-      expect.objectContaining({ severity: 'warning', action: 'dynamodb:ListStreams' }),
-    ]);
-    expect(role.statements[0]).toMatchObject({ effect: 'Allow', actions: ['dynamodb:PutItem'], resources: ['arn:aws:dynamodb:us-east-1:000000000000:table/source-local'] });
+    expect(
+      checkMappingPermissions(role, {
+        functionName: 'worker',
+        streamArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/source-local/stream/L',
+      }),
+    ).toEqual([expect.objectContaining({ severity: 'warning', action: 'dynamodb:ListStreams' })]);
+    expect(role.statements[0]).toMatchObject({
+      effect: 'Allow',
+      actions: ['dynamodb:PutItem'],
+      resources: ['arn:aws:dynamodb:us-east-1:000000000000:table/source-local'],
+    });
   });
 
   it('adds AWS::IAM::Policy resources attached to the role, and warns about Conditions and managed policies', () => {
     // Prepare
-    const input = config({}, { role: 'Custom' }, {
-      Custom: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          RoleName: 'custom-role',
-          ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole'],
-          Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Sid: 'OnlyTls', Effect: 'Allow', Action: '*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } }] } }],
+    const input = config(
+      {},
+      { role: 'Custom' },
+      {
+        Custom: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            RoleName: 'custom-role',
+            ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole'],
+            Policies: [
+              {
+                PolicyName: 'p',
+                PolicyDocument: {
+                  Statement: [
+                    { Sid: 'OnlyTls', Effect: 'Allow', Action: '*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+        Extra: {
+          Type: 'AWS::IAM::Policy',
+          Properties: {
+            Roles: [{ Ref: 'Custom' }],
+            PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'dynamodb:DeleteItem', Resource: '*' }] },
+          },
         },
       },
-      Extra: { Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: 'Custom' }], PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'dynamodb:DeleteItem', Resource: '*' }] } } },
-    });
+    );
     // Act
     const { identities, warnings } = functionRoles(input, { region: 'us-east-1', accountId: '000000000000' });
     // Assess

@@ -17,7 +17,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** serverless.yml for a fresh stage, with BooksStreamRole's stream statement reduced to the given actions. */
 function configWithStreamActions(stage: string, actions: string[]): StackConfig {
   const config = loadStackConfig({ projectDir, stage });
-  const policy = (config.resources.BooksStreamRole!.Properties!.Policies as { PolicyDocument: { Statement: { Sid: string; Action: string[] }[] } }[])[0]!;
+  const policy = (
+    config.resources.BooksStreamRole!.Properties!.Policies as { PolicyDocument: { Statement: { Sid: string; Action: string[] }[] } }[]
+  )[0]!;
   policy.PolicyDocument.Statement.find((s) => s.Sid === 'ReadOwnStream')!.Action = actions;
   return config;
 }

@@ -67,7 +67,13 @@ async function deliver(handler: ReturnType<typeof createStreamHandler>, records:
 }
 
 describe('author statistics', () => {
-  const authorStats = () => authorStatsAction({ client, statsTable: `author-stats-${stage}`, ledgerTable: `applied-changes-${stage}`, name: `authorStats-${Math.random()}` });
+  const authorStats = () =>
+    authorStatsAction({
+      client,
+      statsTable: `author-stats-${stage}`,
+      ledgerTable: `applied-changes-${stage}`,
+      name: `authorStats-${Math.random()}`,
+    });
 
   it('counts books per author across INSERT, MODIFY (author changed) and REMOVE', async () => {
     // Prepare
@@ -124,7 +130,11 @@ describe('author statistics', () => {
     // Prepare
     const t = booksTable();
     const prefix = `a3-${Date.now()}-`;
-    const records = [insertRecord(t, ['isbn'], book(`${prefix}1`, `${prefix}A`)), insertRecord(t, ['isbn'], book(`${prefix}2`, 42)), insertRecord(t, ['isbn'], book(`${prefix}3`, `${prefix}A`))];
+    const records = [
+      insertRecord(t, ['isbn'], book(`${prefix}1`, `${prefix}A`)),
+      insertRecord(t, ['isbn'], book(`${prefix}2`, 42)),
+      insertRecord(t, ['isbn'], book(`${prefix}3`, `${prefix}A`)),
+    ];
     const { logger, lines } = captureLogger('info');
     const handler = createStreamHandler({ actions: [authorStats()], logger });
 
@@ -169,8 +179,18 @@ describe('customer statistics', () => {
     const records = [
       insertRecord(t, keys, order(customer, '2026-01-01T10:00:00Z', 'PENDING', 19.99)),
       insertRecord(t, keys, order(customer, '2026-01-02T10:00:00Z', 'PENDING', 5.1)),
-      modifyRecord(t, keys, order(customer, '2026-01-01T10:00:00Z', 'PENDING', 19.99), order(customer, '2026-01-01T10:00:00Z', 'SHIPPED', 19.99)),
-      modifyRecord(t, keys, order(customer, '2026-01-02T10:00:00Z', 'PENDING', 5.1), order(customer, '2026-01-02T10:00:00Z', 'PENDING', 7.3)),
+      modifyRecord(
+        t,
+        keys,
+        order(customer, '2026-01-01T10:00:00Z', 'PENDING', 19.99),
+        order(customer, '2026-01-01T10:00:00Z', 'SHIPPED', 19.99),
+      ),
+      modifyRecord(
+        t,
+        keys,
+        order(customer, '2026-01-02T10:00:00Z', 'PENDING', 5.1),
+        order(customer, '2026-01-02T10:00:00Z', 'PENDING', 7.3),
+      ),
       insertRecord(t, keys, order(customer, '2026-01-03T10:00:00Z', 'PENDING', 0.1)),
       removeRecord(t, keys, order(customer, '2026-01-03T10:00:00Z', 'PENDING', 0.1)),
     ];
@@ -184,7 +204,12 @@ describe('customer statistics', () => {
 
     // Assess
     const stats = await statsByKey(client, `customer-stats-${stage}`, 'customerId');
-    expect(stats[customer]).toEqual({ orderCount: '2', orderTotal: '27.29', [statusCountAttribute('SHIPPED')]: '1', [statusCountAttribute('PENDING')]: '1' });
+    expect(stats[customer]).toEqual({
+      orderCount: '2',
+      orderTotal: '27.29',
+      [statusCountAttribute('SHIPPED')]: '1',
+      [statusCountAttribute('PENDING')]: '1',
+    });
   });
 });
 
@@ -198,7 +223,10 @@ describe('change log', () => {
       modifyRecord(t, ['isbn'], book(`${prefix}1`, 'A'), book(`${prefix}1`, 'B')),
       removeRecord(t, ['isbn'], book(`${prefix}1`, 'B'), { ttlExpiry: true }),
     ];
-    const handler = createStreamHandler({ actions: [changeLogAction({ client, tableName: `change-log-${stage}`, retentionDays: 7 })], logger: captureLogger('warn').logger });
+    const handler = createStreamHandler({
+      actions: [changeLogAction({ client, tableName: `change-log-${stage}`, retentionDays: 7 })],
+      logger: captureLogger('warn').logger,
+    });
 
     // Act: delivered twice, as at-least-once delivery may.
     await handler(streamEvent(records));
@@ -209,7 +237,12 @@ describe('change log', () => {
     expect(entries.map((e) => e.eventName).sort()).toEqual(['INSERT', 'MODIFY', 'REMOVE']);
     expect(new Set(entries.map((e) => e.pk)).size).toBe(1);
     const insert = entries.find((e) => e.eventName === 'INSERT')!;
-    expect(insert).toMatchObject({ table: t, sequenceNumber: records[0]!.dynamodb!.SequenceNumber, expiresAt: 1_800_000_000 + 7 * 86_400, newImage: book(`${prefix}1`, 'A') });
+    expect(insert).toMatchObject({
+      table: t,
+      sequenceNumber: records[0]!.dynamodb!.SequenceNumber,
+      expiresAt: 1_800_000_000 + 7 * 86_400,
+      newImage: book(`${prefix}1`, 'A'),
+    });
     expect(insert.oldImage).toBeUndefined();
     expect(entries.find((e) => e.eventName === 'REMOVE')).toMatchObject({ ttlExpiry: true, oldImage: book(`${prefix}1`, 'B') });
   });

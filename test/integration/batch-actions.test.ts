@@ -84,12 +84,15 @@ function expectedBookCounts(records: readonly DynamoDBRecord[], applied: (record
     last.set(isbn, record.eventName === 'REMOVE' ? undefined : record.dynamodb!.NewImage!.author!.S);
   }
   const counts: Record<string, { bookCount: string }> = {};
-  for (const author of last.values()) if (author !== undefined) counts[author] = { bookCount: String(Number(counts[author]?.bookCount ?? 0) + 1) };
+  for (const author of last.values())
+    if (author !== undefined) counts[author] = { bookCount: String(Number(counts[author]?.bookCount ?? 0) + 1) };
   return counts;
 }
 
 const statsOf = async (prefix: string) =>
-  Object.fromEntries(Object.entries(await statsByKey(client, authorStatsTable(), 'author')).filter(([author]) => author.startsWith(prefix)));
+  Object.fromEntries(
+    Object.entries(await statsByKey(client, authorStatsTable(), 'author')).filter(([author]) => author.startsWith(prefix)),
+  );
 
 const booksHandler = (on: DynamoDBClient, options: { limits?: TransactionLimits; batchActions?: boolean } = {}): StreamHandler =>
   createStreamHandler({
@@ -115,7 +118,9 @@ describe('requests per batch with the real books actions (issue 13 targets)', ()
   ])('%s: %i records, %i authors, at most %i requests', async (label, records, authors, maxRequests) => {
     // Prepare
     const prefix = `rq-${Date.now()}-${authors}-`;
-    const batch = Array.from({ length: records }, (_, n) => insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}author-${n % authors}`)));
+    const batch = Array.from({ length: records }, (_, n) =>
+      insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}author-${n % authors}`)),
+    );
     const counting = countingClient(client);
     const handler = booksHandler(counting.client);
 
@@ -150,7 +155,9 @@ describe('TransactionConflict injected as the service returns it', () => {
     // Prepare: 60 books of 6 authors in transactions of at most 8 items; every group touching author 0 or 3
     // is cancelled twice before it goes through.
     const prefix = `cf-${Date.now()}-`;
-    const batch = Array.from({ length: 60 }, (_, n) => insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}author-${n % 6}`)));
+    const batch = Array.from({ length: 60 }, (_, n) =>
+      insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}author-${n % 6}`)),
+    );
     const cancelled = new Map<string, number>();
     let injected = 0;
     const conflicting = wrappedClient(client, (command) => {
@@ -180,7 +187,9 @@ describe('TransactionConflict injected as the service returns it', () => {
   it('fails only the group that stays cancelled: the response names its lowest change, the others apply once', async () => {
     // Prepare: books of 4 authors, transactions of at most 6 items; every transaction touching author 2 stays cancelled.
     const prefix = `ff-${Date.now()}-`;
-    const batch = Array.from({ length: 40 }, (_, n) => insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}author-${n % 4}`)));
+    const batch = Array.from({ length: 40 }, (_, n) =>
+      insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}author-${n % 4}`)),
+    );
     const failedSeqs = new Set<string>();
     const appliedSeqs = new Set<string>();
     let failing = true;
@@ -257,8 +266,11 @@ describe('INSERT, MODIFY and REMOVE of the same items in one batch', () => {
     const prefixP = `${perChange.batch[0]!.dynamodb!.Keys!.isbn!.S!.slice(0, -1)}`;
     const expected = expectedBookCounts([...batched.earlier, ...batched.batch]);
     expect(await statsOf(prefixB)).toEqual(expected);
-    const rename = (stats: Record<string, unknown>) => Object.fromEntries(Object.entries(stats).map(([k, v]) => [k.slice(prefixP.length), v]));
-    expect(rename(await statsOf(prefixP))).toEqual(Object.fromEntries(Object.entries(expected).map(([k, v]) => [k.slice(prefixB.length), v])));
+    const rename = (stats: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(stats).map(([k, v]) => [k.slice(prefixP.length), v]));
+    expect(rename(await statsOf(prefixP))).toEqual(
+      Object.fromEntries(Object.entries(expected).map(([k, v]) => [k.slice(prefixB.length), v])),
+    );
     const logged = (await scanAll(client, `change-log-${stage}`)).filter((e) => String(e.pk).includes(prefixB));
     expect(logged).toHaveLength(batched.earlier.length + batched.batch.length);
   });
@@ -290,8 +302,14 @@ describe('INSERT, MODIFY and REMOVE of the same items in one batch', () => {
 
     // Assess
     expect([first.batchItemFailures, again.batchItemFailures]).toEqual([[], []]);
-    const row = await client.send(new GetItemCommand({ TableName: `customer-stats-${stage}`, Key: { customerId: { S: customer } }, ConsistentRead: true }));
-    const stats = Object.fromEntries(Object.entries(row.Item!).filter(([name, v]) => name !== 'customerId' && v.N !== '0').map(([name, v]) => [name, v.N]));
+    const row = await client.send(
+      new GetItemCommand({ TableName: `customer-stats-${stage}`, Key: { customerId: { S: customer } }, ConsistentRead: true }),
+    );
+    const stats = Object.fromEntries(
+      Object.entries(row.Item!)
+        .filter(([name, v]) => name !== 'customerId' && v.N !== '0')
+        .map(([name, v]) => [name, v.N]),
+    );
     expect(stats).toEqual({
       orderCount: '3',
       orderTotal: addDecimal(addDecimal('7.3', '0.2'), big),
@@ -318,14 +336,19 @@ describe('unprocessed keys and items, as a throttled table returns them', () => 
         const taken = possible.slice(0, Math.max(1, Math.floor(possible.length / 2)));
         const rest = requests.filter((r) => !taken.includes(r));
         if (taken.length > 0) await send(new BatchWriteItemCommand({ RequestItems: { [table]: taken } }));
-        return { UnprocessedItems: rest.length > 0 ? { [table]: structuredClone(rest) } : {}, $metadata: {} } satisfies BatchWriteItemCommandOutput;
+        return {
+          UnprocessedItems: rest.length > 0 ? { [table]: structuredClone(rest) } : {},
+          $metadata: {},
+        } satisfies BatchWriteItemCommandOutput;
       }
       if (command instanceof BatchGetItemCommand) {
         calls.get++;
         const [table, request] = Object.entries(command.input.RequestItems!)[0]!;
         const keys = request.Keys!;
         const taken = keys.slice(0, Math.max(1, Math.floor(keys.length / 2)));
-        const out = (await send(new BatchGetItemCommand({ RequestItems: { [table]: { ...request, Keys: taken } } }))) as BatchGetItemCommandOutput;
+        const out = (await send(
+          new BatchGetItemCommand({ RequestItems: { [table]: { ...request, Keys: taken } } }),
+        )) as BatchGetItemCommandOutput;
         const rest = keys.slice(taken.length);
         return { ...out, UnprocessedKeys: rest.length > 0 ? { [table]: { ...request, Keys: rest } } : {} };
       }
@@ -337,7 +360,9 @@ describe('unprocessed keys and items, as a throttled table returns them', () => 
   it('retries unprocessed change-log items and ledger keys until every record is applied once', async () => {
     // Prepare: 30 books, so the change log takes two BatchWriteItem chunks and the ledger one BatchGetItem.
     const prefix = `up-${Date.now()}-`;
-    const batch = Array.from({ length: 30 }, (_, n) => insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}author-${n % 3}`)));
+    const batch = Array.from({ length: 30 }, (_, n) =>
+      insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}author-${n % 3}`)),
+    );
     const throttled = throttlingClient(() => false);
 
     // Act
@@ -357,7 +382,10 @@ describe('unprocessed keys and items, as a throttled table returns them', () => 
     const batch = Array.from({ length: 6 }, (_, n) => insertRecord(booksTable(), ['isbn'], book(`${prefix}${n}`, `${prefix}A`)));
     const throttled = throttlingClient((pk) => pk.includes(`${prefix}3`));
     const handler = createStreamHandler({
-      actions: [changeLogAction({ client: throttled.client, tableName: `change-log-${stage}`, maxBatchAttempts: 3 }), authorStatsAction({ client, statsTable: authorStatsTable(), ledgerTable: `applied-changes-${stage}` })],
+      actions: [
+        changeLogAction({ client: throttled.client, tableName: `change-log-${stage}`, maxBatchAttempts: 3 }),
+        authorStatsAction({ client, statsTable: authorStatsTable(), ledgerTable: `applied-changes-${stage}` }),
+      ],
       logger: captureLogger('error').logger,
     });
 

@@ -19,10 +19,17 @@ import { stageTables } from '../support/stage-tables.js';
 const { client, stage } = stageTables('exact');
 
 const keys = ['customerId', 'orderDate'];
-const order = (customerId: string, day: number, total: string) => ({ customerId, orderDate: `2026-01-0${day}`, orderStatus: 'PAID', total: exactN(total) });
+const order = (customerId: string, day: number, total: string) => ({
+  customerId,
+  orderDate: `2026-01-0${day}`,
+  orderStatus: 'PAID',
+  total: exactN(total),
+});
 
 async function storedTotal(customerId: string): Promise<string | undefined> {
-  const out = await client.send(new GetItemCommand({ TableName: `customer-stats-${stage}`, Key: { customerId: { S: customerId } }, ConsistentRead: true }));
+  const out = await client.send(
+    new GetItemCommand({ TableName: `customer-stats-${stage}`, Key: { customerId: { S: customerId } }, ConsistentRead: true }),
+  );
   return out.Item?.orderTotal?.N;
 }
 
@@ -40,7 +47,11 @@ describe('customer statistics on exact totals (finding 1)', () => {
     ['a digit past double precision, twice', ['1.0000000000000001', '1.0000000000000001'], '2.0000000000000002'],
     ['a half inside the safe range', ['9007199254740990.5'], '9007199254740990.5'],
     ['the smallest magnitude', ['1E-130', '2E-130'], '3E-130'],
-    ['the largest magnitude and a negative one', ['9.9999999999999999999999999999999999999E+125', '-1E+125'], '8.9999999999999999999999999999999999999E+125'],
+    [
+      'the largest magnitude and a negative one',
+      ['9.9999999999999999999999999999999999999E+125', '-1E+125'],
+      '8.9999999999999999999999999999999999999E+125',
+    ],
     ['negative totals', ['-19.99', '5.1'], '-14.89'],
   ])('keeps %s exactly', async (_label, totals, expected) => {
     // Prepare
@@ -80,7 +91,11 @@ describe('customer statistics on exact totals (finding 1)', () => {
     const second = order(customer, 2, '0.12345678901234567891');
 
     // Act / Assess
-    await deliver([insertRecord(t, keys, first), insertRecord(t, keys, second), modifyRecord(t, keys, first, order(customer, 1, '1.0000000000000002'))]);
+    await deliver([
+      insertRecord(t, keys, first),
+      insertRecord(t, keys, second),
+      modifyRecord(t, keys, first, order(customer, 1, '1.0000000000000002')),
+    ]);
     expect(sameNumber((await storedTotal(customer))!, '1.12345678901234587891')).toBe(true);
     await deliver([removeRecord(t, keys, second)]);
     expect(sameNumber((await storedTotal(customer))!, '1.0000000000000002')).toBe(true);

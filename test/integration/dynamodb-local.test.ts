@@ -18,11 +18,23 @@ describe('DynamoDB Local with the tables of serverless.yml', () => {
     const changeLogTtl = await client.send(new DescribeTimeToLiveCommand({ TableName: `change-log-${stage}` }));
 
     // Assess
-    expect(tables).toEqual(expect.arrayContaining([`books-${stage}`, `orders-${stage}`, `author-stats-${stage}`, `customer-stats-${stage}`, `change-log-${stage}`, `applied-changes-${stage}`]));
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        `books-${stage}`,
+        `orders-${stage}`,
+        `author-stats-${stage}`,
+        `customer-stats-${stage}`,
+        `change-log-${stage}`,
+        `applied-changes-${stage}`,
+      ]),
+    );
     expect(books.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['byAuthor']);
     expect(books.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(books.LatestStreamArn).toMatch(/^arn:aws:dynamodb:.*:table\/books-.*\/stream\//);
-    expect(orders.KeySchema).toEqual([{ AttributeName: 'customerId', KeyType: 'HASH' }, { AttributeName: 'orderDate', KeyType: 'RANGE' }]);
+    expect(orders.KeySchema).toEqual([
+      { AttributeName: 'customerId', KeyType: 'HASH' },
+      { AttributeName: 'orderDate', KeyType: 'RANGE' },
+    ]);
     expect(orders.LocalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['byStatus']);
     expect(changeLogTtl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
   });

@@ -23,7 +23,11 @@ describe('interpretBatchResponse with ReportBatchItemFailures', () => {
     ['a null itemIdentifier', { batchItemFailures: [{ itemIdentifier: null }] }, /is null/],
     ['an empty itemIdentifier', { batchItemFailures: [{ itemIdentifier: '' }] }, /is ""/],
     ['a number itemIdentifier', { batchItemFailures: [{ itemIdentifier: 900 }] }, /is 900/],
-    ['an unknown sequence number', { batchItemFailures: [{ itemIdentifier: '1000' }, { itemIdentifier: '7' }] }, /7 is not a sequence number of this batch/],
+    [
+      'an unknown sequence number',
+      { batchItemFailures: [{ itemIdentifier: '1000' }, { itemIdentifier: '7' }] },
+      /7 is not a sequence number of this batch/,
+    ],
     ['a null entry', { batchItemFailures: [null] }, /no itemIdentifier/],
   ])('fails the whole batch on %s', (_name, response, reason) => {
     const outcome = interpretBatchResponse(response, batch, true);
@@ -62,7 +66,12 @@ describe('interpretBatchResponse in a tumbling window', () => {
     ['a state', { state: { count: 3 } }, false, { kind: 'ok' }],
     ['a null state (an empty one)', { state: null }, false, { kind: 'ok' }],
     ['a state and no failures', { state: { n: 1 }, batchItemFailures: [] }, true, { kind: 'ok' }],
-    ['a state and a failure', { state: { n: 1 }, batchItemFailures: [{ itemIdentifier: '1000' }] }, true, { kind: 'partial', index: 1, sequenceNumber: '1000' }],
+    [
+      'a state and a failure',
+      { state: { n: 1 }, batchItemFailures: [{ itemIdentifier: '1000' }] },
+      true,
+      { kind: 'partial', index: 1, sequenceNumber: '1000' },
+    ],
   ])('reads a response with %s as usual', (_name, response, report, expected) => {
     expect(interpretBatchResponse(response, batch, report, true)).toEqual(expected);
   });

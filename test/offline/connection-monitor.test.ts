@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { CheckpointStoreError } from '../../lib/local/errors.js';
 import { isConnectionError } from '../../lib/local/engine/connection-monitor.js';
 
-const withCode = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`connect ${code} 127.0.0.1:9`), { code, ...extra });
+const withCode = (code: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(`connect ${code} 127.0.0.1:9`), { code, ...extra });
 /** A service error as the SDK throws it: DynamoDB answered, with a status. */
-const serviceError = (name: string, httpStatusCode: number) => Object.assign(new Error(name), { name, $fault: 'client', $metadata: { httpStatusCode } });
+const serviceError = (name: string, httpStatusCode: number) =>
+  Object.assign(new Error(name), { name, $fault: 'client', $metadata: { httpStatusCode } });
 
 describe('isConnectionError', () => {
   it.each([
@@ -14,7 +16,10 @@ describe('isConnectionError', () => {
     ['ETIMEDOUT', withCode('ETIMEDOUT')],
     ['ENOTFOUND (no such host)', withCode('ENOTFOUND')],
     ['EPIPE', withCode('EPIPE')],
-    ['an AggregateError of IPv6 and IPv4 refusals', new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'connect failed')],
+    [
+      'an AggregateError of IPv6 and IPv4 refusals',
+      new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'connect failed'),
+    ],
     ['a network error as the cause', new Error('request failed', { cause: withCode('ECONNRESET') })],
     ["the SDK's TimeoutError", Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
     ['RequestTimeout', Object.assign(new Error('timed out'), { name: 'RequestTimeout' })],

@@ -27,7 +27,11 @@ describe('a corrupt checkpoint stops the mapping at start, naming the file (issu
     ['shardEnded on the open shard', () => JSON.stringify({ shardEnded: true, updatedAt: at }), /still open/],
     ['garbage', () => '\u0000\u0001garbage{', /not valid JSON/],
     ['a sequence number of 2 digits', () => JSON.stringify({ sequenceNumber: '12', updatedAt: at }), /21 to 40 digits/],
-    ['a sequence number beyond the shard', (last: string) => JSON.stringify({ sequenceNumber: (BigInt(last) + 1000n).toString().padStart(21, '0'), updatedAt: at }), /not one of this shard/],
+    [
+      'a sequence number beyond the shard',
+      (last: string) => JSON.stringify({ sequenceNumber: (BigInt(last) + 1000n).toString().padStart(21, '0'), updatedAt: at }),
+      /not one of this shard/,
+    ],
   ])('refuses to start on a checkpoint holding %s, skips nothing and says what to run', async (_label, corrupt, problem) => {
     // Prepare: two records in the shard, then a corrupt checkpoint for it.
     const { tableName, streamArn } = await createStreamTable(client);
@@ -35,7 +39,9 @@ describe('a corrupt checkpoint stops the mapping at start, naming the file (issu
     await putItem(client, tableName, { id: 'c2' });
     const shard = (await localStreamsClient().send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription!.Shards![0]!;
     const { GetShardIteratorCommand, GetRecordsCommand } = await import('@aws-sdk/client-dynamodb-streams');
-    const iterator = await localStreamsClient().send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
+    const iterator = await localStreamsClient().send(
+      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
     const records = (await localStreamsClient().send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator! }))).Records!;
     const dir = await mkdtemp(join(tmpdir(), 'esm-corrupt-'));
     dirs.push(dir);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { nextStep, type Attempts, type DeliveryRules, type DeliveryStep, type InvocationOutcome } from '../../lib/local/engine/delivery-policy.js';
+import {
+  nextStep,
+  type Attempts,
+  type DeliveryRules,
+  type DeliveryStep,
+  type InvocationOutcome,
+} from '../../lib/local/engine/delivery-policy.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const seq = (n: number) => `4421584500000000017450439${String(n).padStart(3, '0')}`;
@@ -66,20 +72,57 @@ describe('delivery policy (nextStep)', () => {
       batch(5),
       fresh,
       { bisectBatchOnFunctionError: true },
-      { kind: 'split', at: 'half', acknowledge: 0, parts: [3, 2], verdict: { outcome: 'error', failedAt: 0, errorType: 'Error', errorMessage: 'boom' } },
+      {
+        kind: 'split',
+        at: 'half',
+        acknowledge: 0,
+        parts: [3, 2],
+        verdict: { outcome: 'error', failedAt: 0, errorType: 'Error', errorMessage: 'boom' },
+      },
     ],
-    ['function error with bisection on one record: retry it', failed(), batch(1), fresh, { bisectBatchOnFunctionError: true }, { kind: 'retry', retry: 1 }],
-    ['function error without bisection: retry the whole batch', failed(), batch(5), fresh, {}, { kind: 'retry', acknowledge: 0, retry: 1, delayMs: 500 }],
+    [
+      'function error with bisection on one record: retry it',
+      failed(),
+      batch(1),
+      fresh,
+      { bisectBatchOnFunctionError: true },
+      { kind: 'retry', retry: 1 },
+    ],
+    [
+      'function error without bisection: retry the whole batch',
+      failed(),
+      batch(5),
+      fresh,
+      {},
+      { kind: 'retry', acknowledge: 0, retry: 1, delayMs: 500 },
+    ],
     [
       'timeout: a failure like any other (outcome timeout)',
       failed('Sandbox.Timedout', 'Task timed out after 3.00 seconds'),
       batch(2),
       fresh,
       {},
-      { kind: 'retry', verdict: { outcome: 'timeout', failedAt: 0, errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 3.00 seconds' } },
+      {
+        kind: 'retry',
+        verdict: { outcome: 'timeout', failedAt: 0, errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 3.00 seconds' },
+      },
     ],
-    ['third retry: the backoff doubles', failed(), batch(1), { retries: 2, invocations: 3 }, {}, { kind: 'retry', retry: 3, delayMs: 2_000 }],
-    ['a late retry: the backoff is capped', failed(), batch(1), { retries: 9, invocations: 10 }, {}, { kind: 'retry', retry: 10, delayMs: 10_000 }],
+    [
+      'third retry: the backoff doubles',
+      failed(),
+      batch(1),
+      { retries: 2, invocations: 3 },
+      {},
+      { kind: 'retry', retry: 3, delayMs: 2_000 },
+    ],
+    [
+      'a late retry: the backoff is capped',
+      failed(),
+      batch(1),
+      { retries: 9, invocations: 10 },
+      {},
+      { kind: 'retry', retry: 10, delayMs: 10_000 },
+    ],
     [
       'retries exhausted: dead-letter the rest (RetryAttemptsExhausted)',
       failed(),

@@ -33,7 +33,8 @@ describe('DynamoDB Local restart', () => {
       dynamodb: client,
       settings: testSettings(tableName),
       invoke: async (event) => {
-        for (const record of (event as { Records: Array<{ dynamodb: { Keys: { id: { S: string } } } }> }).Records) delivered.push(record.dynamodb.Keys.id.S);
+        for (const record of (event as { Records: Array<{ dynamodb: { Keys: { id: { S: string } } } }> }).Records)
+          delivered.push(record.dynamodb.Keys.id.S);
         return { ok: true, response: undefined };
       },
       checkpoints: createMemoryCheckpointStore(),

@@ -31,7 +31,9 @@ describe('iterator age (Lambda IteratorAge) on DynamoDB Local', () => {
   it('warns once (rate-limited) when the iterator age passes the threshold: five minutes behind, three batches', async () => {
     // Prepare: the engine's clock runs five minutes ahead of the records' creation times.
     const { tableName } = await createStreamTable(client);
-    const harness = await started(createHarness(testSettings(tableName, { batchSize: 1 }), undefined, { clock: offsetClock(() => 300_000) }));
+    const harness = await started(
+      createHarness(testSettings(tableName, { batchSize: 1 }), undefined, { clock: offsetClock(() => 300_000) }),
+    );
     // Act
     for (const id of ['b1', 'b2', 'b3']) await putItem(client, tableName, { id });
     await harness.mapping.drain();
@@ -41,7 +43,15 @@ describe('iterator age (Lambda IteratorAge) on DynamoDB Local', () => {
     // DynamoDB Local stamps creation times to the minute: the estimate may be up to 59 s late, never early.
     for (const age of ages) expect(age).toBeGreaterThan(240_000);
     const warnings = harness.eventsOf('iteratorAgeWarning');
-    expect(warnings).toEqual([{ type: 'iteratorAgeWarning', functionName: 'testFunction', shardId: expect.stringMatching(/^shardId-/), iteratorAgeMs: ages[0], thresholdMs: 60_000 }]);
+    expect(warnings).toEqual([
+      {
+        type: 'iteratorAgeWarning',
+        functionName: 'testFunction',
+        shardId: expect.stringMatching(/^shardId-/),
+        iteratorAgeMs: ages[0],
+        thresholdMs: 60_000,
+      },
+    ]);
     expect(harness.logs.filter((line) => line.level === 'warn' && line.iteratorAgeMs === ages[0])).toHaveLength(1);
   });
 
@@ -63,14 +73,24 @@ describe('iterator age (Lambda IteratorAge) on DynamoDB Local', () => {
     // Assess
     const c3 = harness.eventsOf('invocation').find((event) => event.firstSequenceNumber === harness.invocations[2]!.sequenceNumbers[0])!;
     expect(c3.iteratorAgeMs).toBeGreaterThan(1_000);
-    expect(harness.eventsOf('iteratorAgeWarning')).toEqual([expect.objectContaining({ iteratorAgeMs: c3.iteratorAgeMs, thresholdMs: 1_000 })]);
+    expect(harness.eventsOf('iteratorAgeWarning')).toEqual([
+      expect.objectContaining({ iteratorAgeMs: c3.iteratorAgeMs, thresholdMs: 1_000 }),
+    ]);
   });
 });
 
 describe('on-failure destinations on DynamoDB Local', () => {
   it.each<[string, Partial<StreamMappingSettings>, boolean]>([
-    ['an S3 bucket also receives the invoked records', { onFailureDestination: 'arn:aws:s3:::failed-batches', onFailureDestinationType: 's3' }, true],
-    ['an SQS queue receives metadata only', { onFailureDestination: 'arn:aws:sqs:us-east-1:123456789012:dlq', onFailureDestinationType: 'sqs' }, false],
+    [
+      'an S3 bucket also receives the invoked records',
+      { onFailureDestination: 'arn:aws:s3:::failed-batches', onFailureDestinationType: 's3' },
+      true,
+    ],
+    [
+      'an SQS queue receives metadata only',
+      { onFailureDestination: 'arn:aws:sqs:us-east-1:123456789012:dlq', onFailureDestinationType: 'sqs' },
+      false,
+    ],
   ])('%s', async (_name, destination, withRecords) => {
     // Prepare
     const { tableName } = await createStreamTable(client);
@@ -87,9 +107,14 @@ describe('on-failure destinations on DynamoDB Local', () => {
     const [entry, ...others] = await harness.deadLetters.list('testFunction');
     expect(others).toEqual([]);
     expect(entry!.destination).toBe(destination.onFailureDestination);
-    expect(entry!.payload.DDBStreamBatchInfo).toMatchObject({ batchSize: 2, startSequenceNumber: harness.invocations[0]!.sequenceNumbers[0] });
+    expect(entry!.payload.DDBStreamBatchInfo).toMatchObject({
+      batchSize: 2,
+      startSequenceNumber: harness.invocations[0]!.sequenceNumbers[0],
+    });
     if (withRecords) expect(entry!.payload.payload).toEqual({ Records: harness.invocations[0]!.event.Records });
     else expect(entry!.payload).not.toHaveProperty('payload');
-    expect(harness.eventsOf('deadLetter')).toEqual([expect.objectContaining({ deadLetterId: entry!.id, destination: destination.onFailureDestination, batchSize: 2 })]);
+    expect(harness.eventsOf('deadLetter')).toEqual([
+      expect.objectContaining({ deadLetterId: entry!.id, destination: destination.onFailureDestination, batchSize: 2 }),
+    ]);
   });
 });

@@ -91,7 +91,11 @@ describe('fidelity (issue 12)', () => {
   it('names the deployed function in the on-failure payload (gap 2)', async () => {
     // Prepare
     const { tableName } = await createStreamTable(client);
-    const settings = testSettings(tableName, { functionName: 'booksStream', deployedName: 'ddb-streams-local-booksStream', maximumRetryAttempts: 0 });
+    const settings = testSettings(tableName, {
+      functionName: 'booksStream',
+      deployedName: 'ddb-streams-local-booksStream',
+      maximumRetryAttempts: 0,
+    });
     const harness = await started(
       createHarness(settings, () => {
         throw new Error('fails on purpose');

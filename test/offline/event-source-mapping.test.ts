@@ -12,7 +12,16 @@ import { createFileCheckpointStore, createMemoryCheckpointStore } from '../../li
 import { createFileDeadLetterStore, createMemoryDeadLetterStore } from '../../lib/local/store/dead-letter-store.js';
 import { localClient } from '../support/dynamodb.js';
 import { streamLabelOf } from '../../lib/runtime/arn.js';
-import { createHarness, createStreamTable, deleteItem, localStreamsClient, putItem, testSettings, waitFor, type Harness } from './harness.js';
+import {
+  createHarness,
+  createStreamTable,
+  deleteItem,
+  localStreamsClient,
+  putItem,
+  testSettings,
+  waitFor,
+  type Harness,
+} from './harness.js';
 import { startedHarnesses } from './started-harnesses.js';
 
 const client = localClient();
@@ -34,7 +43,14 @@ describe('local event-source mapping on DynamoDB Local', () => {
     const before = Math.floor(Date.now() / 1000) - 60;
     // Act
     await putItem(client, tableName, { id: 'a', title: 'Dune', bytes: new Uint8Array([1, 2, 3]) });
-    await client.send(new UpdateItemCommand({ TableName: tableName, Key: { id: { S: 'a' } }, UpdateExpression: 'SET title = :t', ExpressionAttributeValues: { ':t': { S: 'Emma' } } }));
+    await client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { id: { S: 'a' } },
+        UpdateExpression: 'SET title = :t',
+        ExpressionAttributeValues: { ':t': { S: 'Emma' } },
+      }),
+    );
     await deleteItem(client, tableName, 'a');
     await harness.mapping.drain();
     // Assess
@@ -47,7 +63,12 @@ describe('local event-source mapping on DynamoDB Local', () => {
       awsRegion: 'us-east-1',
       eventSourceARN: `arn:aws:dynamodb:us-east-1:123456789012:table/${tableName}/stream/${label}`,
     };
-    const meta = { ApproximateCreationDateTime: expect.any(Number), SequenceNumber: expect.stringMatching(/^\d{21,40}$/), SizeBytes: expect.any(Number), StreamViewType: 'NEW_AND_OLD_IMAGES' };
+    const meta = {
+      ApproximateCreationDateTime: expect.any(Number),
+      SequenceNumber: expect.stringMatching(/^\d{21,40}$/),
+      SizeBytes: expect.any(Number),
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    };
     const image1 = { id: { S: 'a' }, title: { S: 'Dune' }, bytes: { B: 'AQID' } };
     const image2 = { ...image1, title: { S: 'Emma' } };
     expect(records).toEqual([
@@ -55,7 +76,15 @@ describe('local event-source mapping on DynamoDB Local', () => {
       { ...common, eventName: 'MODIFY', dynamodb: { ...meta, Keys: { id: { S: 'a' } }, NewImage: image2, OldImage: image1 } },
       { ...common, eventName: 'REMOVE', dynamodb: { ...meta, Keys: { id: { S: 'a' } }, OldImage: image2 } },
     ]);
-    expect(Object.keys(records[0]!)).toEqual(['eventID', 'eventName', 'eventVersion', 'eventSource', 'awsRegion', 'dynamodb', 'eventSourceARN']);
+    expect(Object.keys(records[0]!)).toEqual([
+      'eventID',
+      'eventName',
+      'eventVersion',
+      'eventSource',
+      'awsRegion',
+      'dynamodb',
+      'eventSourceARN',
+    ]);
     expect(records[0]!.userIdentity).toBeUndefined();
     expect(records[0]!.dynamodb.ApproximateCreationDateTime).toBeGreaterThanOrEqual(before);
     expect(records[0]!.dynamodb.ApproximateCreationDateTime).toBeLessThanOrEqual(Date.now() / 1000);
@@ -76,7 +105,9 @@ describe('local event-source mapping on DynamoDB Local', () => {
     const sequence = records.map((record) => BigInt(record.dynamodb.SequenceNumber));
     expect(sequence).toEqual([...sequence].sort((a, b) => (a < b ? -1 : 1)));
     for (const id of ['k1', 'k2', 'k3']) {
-      const versions = records.filter((record) => record.dynamodb.Keys.id!.S === id).map((record) => Number(record.dynamodb.NewImage!.version.N));
+      const versions = records
+        .filter((record) => record.dynamodb.Keys.id!.S === id)
+        .map((record) => Number(record.dynamodb.NewImage!.version.N));
       expect(versions).toEqual([1, 2, 3, 4, 5, 6]);
     }
     expect(harness.invocations.every((invocation) => invocation.ids.length <= 4)).toBe(true);
@@ -87,7 +118,14 @@ describe('local event-source mapping on DynamoDB Local', () => {
     const { tableName } = await createStreamTable(client);
     const harness = await started(
       createHarness(testSettings(tableName, { reportBatchItemFailures: true, batchWindowSeconds: 1 }), (event, call) =>
-        call === 1 ? { batchItemFailures: [{ itemIdentifier: event.Records[4]!.dynamodb.SequenceNumber }, { itemIdentifier: event.Records[2]!.dynamodb.SequenceNumber }] } : {},
+        call === 1
+          ? {
+              batchItemFailures: [
+                { itemIdentifier: event.Records[4]!.dynamodb.SequenceNumber },
+                { itemIdentifier: event.Records[2]!.dynamodb.SequenceNumber },
+              ],
+            }
+          : {},
       ),
     );
     // Act
@@ -99,7 +137,12 @@ describe('local event-source mapping on DynamoDB Local', () => {
       ['r3', 'r4', 'r5'],
     ]);
     const failedAt = harness.invocations[0]!.sequenceNumbers[2];
-    expect(harness.eventsOf('outcome')[0]).toMatchObject({ outcome: 'partial', failedAt, batchSize: 5, next: { kind: 'retry', retry: 1, fromSequenceNumber: failedAt } });
+    expect(harness.eventsOf('outcome')[0]).toMatchObject({
+      outcome: 'partial',
+      failedAt,
+      batchSize: 5,
+      next: { kind: 'retry', retry: 1, fromSequenceNumber: failedAt },
+    });
   });
 
   it('bisects around a poison record, retries it maximumRetryAttempts times, dead-letters it and lets later records flow', async () => {
@@ -108,7 +151,13 @@ describe('local event-source mapping on DynamoDB Local', () => {
     const dir = await mkdtemp(join(tmpdir(), 'esm-dlq-'));
     dirs.push(dir);
     const deadLetters = createFileDeadLetterStore({ dir });
-    const settings = testSettings(tableName, { batchSize: 4, batchWindowSeconds: 1, bisectBatchOnFunctionError: true, maximumRetryAttempts: 2, onFailureDestination: 'TestDlq' });
+    const settings = testSettings(tableName, {
+      batchSize: 4,
+      batchWindowSeconds: 1,
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 2,
+      onFailureDestination: 'TestDlq',
+    });
     const harness = await started(
       createHarness(
         settings,
@@ -155,7 +204,9 @@ describe('local event-source mapping on DynamoDB Local', () => {
         },
       },
     });
-    const poisonOutcomes = harness.eventsOf('outcome').filter((event) => event.firstSequenceNumber === poison.dynamodb.SequenceNumber && event.batchSize === 1);
+    const poisonOutcomes = harness
+      .eventsOf('outcome')
+      .filter((event) => event.firstSequenceNumber === poison.dynamodb.SequenceNumber && event.batchSize === 1);
     expect(poisonOutcomes.map((event) => [event.errorType, event.errorMessage, event.next])).toEqual([
       ['TypeError', 'cannot digest poison', { kind: 'retry', retry: 1, maxRetries: 2, fromSequenceNumber: poison.dynamodb.SequenceNumber }],
       ['TypeError', 'cannot digest poison', { kind: 'retry', retry: 2, maxRetries: 2, fromSequenceNumber: poison.dynamodb.SequenceNumber }],
@@ -166,7 +217,13 @@ describe('local event-source mapping on DynamoDB Local', () => {
       ['half', [1, 1]],
     ]);
     expect(harness.eventsOf('deadLetter')).toEqual([
-      expect.objectContaining({ condition: 'RetryAttemptsExhausted', deadLetterId: entries[0]!.id, batchSize: 1, destination: 'TestDlq', invocations: 3 }),
+      expect.objectContaining({
+        condition: 'RetryAttemptsExhausted',
+        deadLetterId: entries[0]!.id,
+        batchSize: 1,
+        destination: 'TestDlq',
+        invocations: 3,
+      }),
     ]);
   });
 
@@ -191,7 +248,11 @@ describe('local event-source mapping on DynamoDB Local', () => {
       ['m1', 'm2', 'm3'],
       ['m1', 'm2', 'm3'],
     ]);
-    expect(harness.eventsOf('outcome')[0]).toMatchObject({ outcome: 'error', errorType: 'MalformedBatchResponse', next: { kind: 'retry', retry: 1 } });
+    expect(harness.eventsOf('outcome')[0]).toMatchObject({
+      outcome: 'error',
+      errorType: 'MalformedBatchResponse',
+      next: { kind: 'retry', retry: 1 },
+    });
   });
 
   it('counts an invocation the invoker timed out (Sandbox.Timedout) as a timeout, like Lambda, and retries it', async () => {
@@ -214,7 +275,7 @@ describe('local event-source mapping on DynamoDB Local', () => {
     ]);
   });
 
-  it('runs no timer of its own: the function timeout is the invoker\'s, which starts it after the init phase', async () => {
+  it("runs no timer of its own: the function timeout is the invoker's, which starts it after the init phase", async () => {
     // Prepare: an invocation that takes longer than the timeout, as a cold start with a slow init does
     const { tableName } = await createStreamTable(client);
     const harness = await started(
@@ -232,7 +293,11 @@ describe('local event-source mapping on DynamoDB Local', () => {
 
   it('ignores batchItemFailures when the mapping does not report them', async () => {
     const { tableName } = await createStreamTable(client);
-    const harness = await started(createHarness(testSettings(tableName), (event) => ({ batchItemFailures: [{ itemIdentifier: event.Records[0]!.dynamodb.SequenceNumber }] })));
+    const harness = await started(
+      createHarness(testSettings(tableName), (event) => ({
+        batchItemFailures: [{ itemIdentifier: event.Records[0]!.dynamodb.SequenceNumber }],
+      })),
+    );
     await putItem(client, tableName, { id: 'i1' });
     await harness.mapping.drain();
     expect(harness.invocations.map((invocation) => invocation.ids)).toEqual([['i1']]);
@@ -262,7 +327,10 @@ describe('local event-source mapping on DynamoDB Local', () => {
   it('applies filter patterns before batching and checkpoints past filtered-out records', async () => {
     // Prepare
     const { tableName, streamArn } = await createStreamTable(client);
-    const filterPatterns = [{ eventName: ['INSERT'], dynamodb: { NewImage: { status: { S: ['SHIPPED'] } } } }, { dynamodb: { Keys: { id: { S: [{ prefix: 'vip-' }] } } } }];
+    const filterPatterns = [
+      { eventName: ['INSERT'], dynamodb: { NewImage: { status: { S: ['SHIPPED'] } } } },
+      { dynamodb: { Keys: { id: { S: [{ prefix: 'vip-' }] } } } },
+    ];
     const harness = await started(createHarness(testSettings(tableName, { filterPatterns, batchWindowSeconds: 1 })));
     // Act
     await putItem(client, tableName, { id: 'f1', status: 'SHIPPED' });
@@ -288,7 +356,10 @@ describe('local event-source mapping on DynamoDB Local', () => {
     const ttl = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
     const harness = await started(
       createHarness(testSettings(tableName, { filterPatterns: [{ userIdentity: { type: ['Service'] } }] }), undefined, {
-        recordDecorator: (record) => (record.eventName === 'REMOVE' && record.dynamodb.Keys?.id && (record.dynamodb.Keys.id as { S: string }).S === 'expired' ? { ...record, userIdentity: ttl } : record),
+        recordDecorator: (record) =>
+          record.eventName === 'REMOVE' && record.dynamodb.Keys?.id && (record.dynamodb.Keys.id as { S: string }).S === 'expired'
+            ? { ...record, userIdentity: ttl }
+            : record,
       }),
     );
     // Act
@@ -322,7 +393,9 @@ describe('local event-source mapping on DynamoDB Local', () => {
     // Prepare: 12 items of about 20 KB make 240 KB, more than one 100 KB invocation may carry.
     const { tableName } = await createStreamTable(client);
     for (let i = 10; i < 22; i += 1) await putItem(client, tableName, { id: `big${i}`, blob: 'x'.repeat(20_000) });
-    const harness = createHarness(testSettings(tableName, { batchSize: 100, batchWindowSeconds: 1 }), undefined, { maxPayloadBytes: 100_000 });
+    const harness = createHarness(testSettings(tableName, { batchSize: 100, batchWindowSeconds: 1 }), undefined, {
+      maxPayloadBytes: 100_000,
+    });
     // Act
     await started(harness);
     await harness.mapping.drain();
@@ -362,9 +435,13 @@ describe('local event-source mapping on DynamoDB Local', () => {
     const dir = await mkdtemp(join(tmpdir(), 'esm-checkpoints-'));
     dirs.push(dir);
     const first = await started(
-      createHarness(testSettings(tableName), () => {
-        throw new Error('down');
-      }, { checkpoints: createFileCheckpointStore({ dir }) }),
+      createHarness(
+        testSettings(tableName),
+        () => {
+          throw new Error('down');
+        },
+        { checkpoints: createFileCheckpointStore({ dir }) },
+      ),
     );
     await putItem(client, tableName, { id: 'x1' });
     await waitFor(() => first.invocations.length >= 2, 'a retry');
@@ -445,18 +522,28 @@ describe('local event-source mapping on DynamoDB Local', () => {
     // Act
     for (const id of ['t1', 't2', 't3']) await putItem(client, tableName, { id });
     await harness.mapping.drain();
-    await waitFor(() => harness.invocations.some((invocation) => invocation.event.isFinalInvokeForWindow), 'the final invocation of a window', 5_000);
+    await waitFor(
+      () => harness.invocations.some((invocation) => invocation.event.isFinalInvokeForWindow),
+      'the final invocation of a window',
+      5_000,
+    );
     // Assess
     const delivered = harness.invocations.filter((invocation) => !invocation.event.isFinalInvokeForWindow);
     const finals = harness.invocations.filter((invocation) => invocation.event.isFinalInvokeForWindow);
     for (const invocation of harness.invocations) {
-      expect(invocation.event).toMatchObject({ shardId: expect.stringMatching(/^shardId-/), eventSourceARN: expect.stringContaining(tableName), isWindowTerminatedEarly: false });
+      expect(invocation.event).toMatchObject({
+        shardId: expect.stringMatching(/^shardId-/),
+        eventSourceARN: expect.stringContaining(tableName),
+        isWindowTerminatedEarly: false,
+      });
       const { start, end } = invocation.event.window as { start: string; end: string };
       expect(Date.parse(end) - Date.parse(start)).toBe(2_000);
     }
     const firstWindow = (delivered[0]!.event.window as { start: string }).start;
     const inFirstWindow = delivered.filter((invocation) => (invocation.event.window as { start: string }).start === firstWindow);
-    expect(inFirstWindow.map((invocation) => invocation.event.state)).toEqual(inFirstWindow.map((_, index) => (index === 0 ? {} : { count: index })));
+    expect(inFirstWindow.map((invocation) => invocation.event.state)).toEqual(
+      inFirstWindow.map((_, index) => (index === 0 ? {} : { count: index })),
+    );
     expect(finals[0]!.event).toMatchObject({ Records: [], window: { start: firstWindow }, state: { count: inFirstWindow.length } });
   });
 
@@ -476,7 +563,9 @@ describe('local event-source mapping on DynamoDB Local', () => {
     const records = harness.invocations.flatMap((invocation) => invocation.event.Records);
     expect(records).toHaveLength(32);
     for (const id of keys) {
-      const versions = records.filter((record) => record.dynamodb.Keys.id!.S === id).map((record) => Number(record.dynamodb.NewImage!.version.N));
+      const versions = records
+        .filter((record) => record.dynamodb.Keys.id!.S === id)
+        .map((record) => Number(record.dynamodb.NewImage!.version.N));
       expect(versions).toEqual([1, 2, 3, 4]);
     }
     expect(harness.maxConcurrency()).toBeGreaterThan(1);
@@ -506,7 +595,9 @@ describe('local event-source mapping on DynamoDB Local', () => {
     await harness.mapping.drain();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(harness.invocations).toEqual([]);
-    expect(harness.logs.map((line) => line.message)).toContain(`testFunction: stream mapping of table ${tableName} is disabled (enabled: false); not polling`);
+    expect(harness.logs.map((line) => line.message)).toContain(
+      `testFunction: stream mapping of table ${tableName} is disabled (enabled: false); not polling`,
+    );
   });
 
   it('warns once, keeps trying and never crashes when DynamoDB Local is unreachable', async () => {

@@ -1,9 +1,21 @@
-import { CreateTableCommand, DescribeTableCommand, type AttributeValue, type DynamoDBClient, PutItemCommand, DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  PutItemCommand,
+  DeleteItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { createDynamoDBStreamsClient } from '../../lib/mapping/streams-client.js';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
-import { createEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type InvokeResult } from '../../lib/local/engine/event-source-mapping.js';
+import {
+  createEventSourceMapping,
+  type EventSourceMapping,
+  type EventSourceMappingOptions,
+  type InvokeResult,
+} from '../../lib/local/engine/event-source-mapping.js';
 import type { EngineEvent } from '../../lib/local/engine/engine-event.js';
 import type { StreamMappingSettings } from '../../lib/mapping/settings.js';
 import { createMemoryCheckpointStore, type CheckpointStore } from '../../lib/local/store/checkpoint-store.js';
@@ -13,11 +25,14 @@ import { until } from '../support/until.js';
 import { mappingSettings } from '../factories/mapping-settings.js';
 
 /** A streams client of the test run's DynamoDB Local, made as the stack makes it (dummy credentials). */
-export const localStreamsClient = (endpoint = dynamodbEndpoint()): DynamoDBStreamsClient =>
-  createDynamoDBStreamsClient({ endpoint });
+export const localStreamsClient = (endpoint = dynamodbEndpoint()): DynamoDBStreamsClient => createDynamoDBStreamsClient({ endpoint });
 
 /** Creates a table of its own for one test: key `id` (S), a stream with the given view type. */
-export async function createStreamTable(client: DynamoDBClient, viewType = 'NEW_AND_OLD_IMAGES', tableName = `esm-${uniqueStage()}`): Promise<{ tableName: string; streamArn: string }> {
+export async function createStreamTable(
+  client: DynamoDBClient,
+  viewType = 'NEW_AND_OLD_IMAGES',
+  tableName = `esm-${uniqueStage()}`,
+): Promise<{ tableName: string; streamArn: string }> {
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -43,7 +58,14 @@ export function testSettings(tableName: string, overrides: Partial<StreamMapping
 }
 
 /** A delivered record, loosely typed for assertions. */
-export type DeliveredRecord = { dynamodb: { SequenceNumber: string; ApproximateCreationDateTime: number; Keys: Record<string, { S: string }>; NewImage?: Record<string, any> } } & Record<string, any>;
+export type DeliveredRecord = {
+  dynamodb: {
+    SequenceNumber: string;
+    ApproximateCreationDateTime: number;
+    Keys: Record<string, { S: string }>;
+    NewImage?: Record<string, any>;
+  };
+} & Record<string, any>;
 
 export interface Invocation {
   event: { Records: DeliveredRecord[] } & Record<string, any>;
@@ -113,7 +135,8 @@ export function createHarness(
     },
     ...options,
   });
-  const eventsOf = <T extends EngineEvent['type']>(type: T) => events.filter((event): event is Extract<EngineEvent, { type: T }> => event.type === type);
+  const eventsOf = <T extends EngineEvent['type']>(type: T) =>
+    events.filter((event): event is Extract<EngineEvent, { type: T }> => event.type === type);
   return { mapping, invocations, checkpoints, deadLetters, logs, events, eventsOf, maxConcurrency: () => maxConcurrency };
 }
 

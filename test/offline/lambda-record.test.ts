@@ -61,7 +61,10 @@ describe('toLambdaRecord', () => {
   });
 
   it('leaves userIdentity out for an ordinary write', () => {
-    const record = toLambdaRecord({ eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'k' } }, SequenceNumber: '1' } }, { streamArn, region: 'eu-west-1' });
+    const record = toLambdaRecord(
+      { eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'k' } }, SequenceNumber: '1' } },
+      { streamArn, region: 'eu-west-1' },
+    );
     expect('userIdentity' in record).toBe(false);
     expect(record.awsRegion).toBe('eu-west-1');
   });
@@ -69,8 +72,20 @@ describe('toLambdaRecord', () => {
 
 describe('deliveredStreamArn', () => {
   it.each([
-    ['rewrites DynamoDB Local region and account', 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/L', 'eu-west-1', '111122223333', 'arn:aws:dynamodb:eu-west-1:111122223333:table/t/stream/L'],
-    ['keeps what is not given', 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/L', undefined, undefined, 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/L'],
+    [
+      'rewrites DynamoDB Local region and account',
+      'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/L',
+      'eu-west-1',
+      '111122223333',
+      'arn:aws:dynamodb:eu-west-1:111122223333:table/t/stream/L',
+    ],
+    [
+      'keeps what is not given',
+      'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/L',
+      undefined,
+      undefined,
+      'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/L',
+    ],
     ['leaves a non-ARN alone', 'not-an-arn', 'eu-west-1', '1', 'not-an-arn'],
   ])('%s', (_name, arn, region, account, expected) => {
     expect(deliveredStreamArn(arn, region, account)).toBe(expected);
@@ -80,7 +95,17 @@ describe('deliveredStreamArn', () => {
 describe('streamFailurePayload', () => {
   it('builds the message AWS sends to an on-failure destination', () => {
     const records = ['000000000000000000100', '000000000000000000200'].map((seq, i) =>
-      toLambdaRecord({ eventName: 'INSERT', dynamodb: { ApproximateCreationDateTime: new Date(Date.UTC(2026, 0, 1, 0, 0, i * 7)), Keys: { id: { S: seq } }, SequenceNumber: seq } }, { streamArn, region: 'us-east-1' }),
+      toLambdaRecord(
+        {
+          eventName: 'INSERT',
+          dynamodb: {
+            ApproximateCreationDateTime: new Date(Date.UTC(2026, 0, 1, 0, 0, i * 7)),
+            Keys: { id: { S: seq } },
+            SequenceNumber: seq,
+          },
+        },
+        { streamArn, region: 'us-east-1' },
+      ),
     );
     const payload = streamFailurePayload({
       records,
@@ -116,13 +141,15 @@ describe('toLambdaRecord with any attribute name', () => {
   const sdkImage = () => {
     const image = Object.create(null) as Record<string, unknown>;
     Object.defineProperty(image, '__proto__', { value: undefined, enumerable: true, writable: true, configurable: true });
+    // biome-ignore lint/complexity/useLiteralKeys: `.constructor` would read as Object's, and type as Function
     image['constructor'] = { S: 'c' };
     image.id = { S: 'k' };
     return image;
   };
   const sdkRecord = (image: Record<string, unknown>, sequenceNumber = '000000000000000000007') =>
     ({ eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'k' } }, NewImage: image, SequenceNumber: sequenceNumber } }) as never;
-  const wireText = '{"dynamodb":{"SequenceNumber":"000000000000000000007","Keys":{"id":{"S":"k"}},"NewImage":{"__proto__":{"S":"p"},"constructor":{"S":"c"},"id":{"S":"k"}}}}';
+  const wireText =
+    '{"dynamodb":{"SequenceNumber":"000000000000000000007","Keys":{"id":{"S":"k"}},"NewImage":{"__proto__":{"S":"p"},"constructor":{"S":"c"},"id":{"S":"k"}}}}';
 
   it('takes the images from the wire, where __proto__ keeps its value', () => {
     // Act
@@ -143,16 +170,22 @@ describe('toLambdaRecord with any attribute name', () => {
     expect(convert).toThrow(/^dynamodb\.NewImage\.__proto__ has no attribute value \(undefined\)$/);
   });
 
-  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('converts an SDK image with the attribute %s into an own property', (name) => {
-    // Prepare
-    const image = Object.create(null) as Record<string, unknown>;
-    Object.defineProperty(image, name, { value: { M: { [name]: { B: new Uint8Array([255]) } } }, enumerable: true });
-    Object.defineProperty((image[name] as { M: Record<string, unknown> }).M, name, { value: { B: new Uint8Array([255]) }, enumerable: true });
-    // Act
-    const record = toLambdaRecord(sdkRecord(image), { streamArn, region: 'us-east-1' });
-    // Assess
-    const converted = Object.getOwnPropertyDescriptor(record.dynamodb.NewImage, name)?.value as { M: object };
-    expect(Object.getOwnPropertyDescriptor(converted.M, name)?.value).toEqual({ B: '/w==' });
-    expect(Object.getPrototypeOf(record.dynamodb.NewImage)).toBe(Object.prototype);
-  });
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'converts an SDK image with the attribute %s into an own property',
+    (name) => {
+      // Prepare
+      const image = Object.create(null) as Record<string, unknown>;
+      Object.defineProperty(image, name, { value: { M: { [name]: { B: new Uint8Array([255]) } } }, enumerable: true });
+      Object.defineProperty((image[name] as { M: Record<string, unknown> }).M, name, {
+        value: { B: new Uint8Array([255]) },
+        enumerable: true,
+      });
+      // Act
+      const record = toLambdaRecord(sdkRecord(image), { streamArn, region: 'us-east-1' });
+      // Assess
+      const converted = Object.getOwnPropertyDescriptor(record.dynamodb.NewImage, name)?.value as { M: object };
+      expect(Object.getOwnPropertyDescriptor(converted.M, name)?.value).toEqual({ B: '/w==' });
+      expect(Object.getPrototypeOf(record.dynamodb.NewImage)).toBe(Object.prototype);
+    },
+  );
 });

@@ -46,6 +46,8 @@ describe('redrive reads the raw GetRecords body, as the engine does', () => {
     expect(Object.getOwnPropertyDescriptor((image.nested as { M: object }).M, '__proto__')?.value).toEqual({ L: [{ B: '/w==' }] });
     expect(image.constructor).toEqual({ S: 'c' });
     expect(redriven[0]!.dynamodb.Keys).toEqual(harness.invocations[0]!.event.Records[0]!.dynamodb.Keys);
-    expect(JSON.stringify(redriven[0]!.dynamodb.NewImage)).toBe(JSON.stringify(harness.invocations[0]!.event.Records[0]!.dynamodb.NewImage));
+    expect(JSON.stringify(redriven[0]!.dynamodb.NewImage)).toBe(
+      JSON.stringify(harness.invocations[0]!.event.Records[0]!.dynamodb.NewImage),
+    );
   });
 });

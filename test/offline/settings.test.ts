@@ -6,7 +6,10 @@ import { readServerlessConfig } from '../../lib/mapping/serverless-config.js';
 import { SERVERLESS_DEFAULT_TIMEOUT_SECONDS, SERVERLESS_STREAM_DEFAULTS } from '../factories/mapping-settings.js';
 
 const resources = {
-  BooksTable: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'books-x', StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } } },
+  BooksTable: {
+    Type: 'AWS::DynamoDB::Table',
+    Properties: { TableName: 'books-x', StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } },
+  },
   PlainTable: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'plain-x' } },
   Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
   FailedBatches: { Type: 'AWS::S3::Bucket', Properties: {} },
@@ -68,11 +71,31 @@ describe('settingsFromStreamEvent', () => {
   });
 
   it.each([
-    ['unknown logical id', { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['NopeTable', 'StreamArn'] } } }, 'arn refers to "NopeTable", which is not in resources'],
-    ['unknown table in an ARN', { stream: 'arn:aws:dynamodb:us-east-1:1:table/nope/stream/x' }, 'names table "nope", which is not an AWS::DynamoDB::Table'],
-    ['a table without a stream', { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['PlainTable', 'StreamArn'] } } }, 'has no StreamSpecification'],
-    ['GetAtt of Arn instead of StreamArn', { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['BooksTable', 'Arn'] } } }, 'needs !GetAtt BooksTable.StreamArn'],
-    ['a GetAtt of a queue', { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['Queue', 'StreamArn'] } } }, 'a AWS::SQS::Queue, not an AWS::DynamoDB::Table'],
+    [
+      'unknown logical id',
+      { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['NopeTable', 'StreamArn'] } } },
+      'arn refers to "NopeTable", which is not in resources',
+    ],
+    [
+      'unknown table in an ARN',
+      { stream: 'arn:aws:dynamodb:us-east-1:1:table/nope/stream/x' },
+      'names table "nope", which is not an AWS::DynamoDB::Table',
+    ],
+    [
+      'a table without a stream',
+      { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['PlainTable', 'StreamArn'] } } },
+      'has no StreamSpecification',
+    ],
+    [
+      'GetAtt of Arn instead of StreamArn',
+      { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['BooksTable', 'Arn'] } } },
+      'needs !GetAtt BooksTable.StreamArn',
+    ],
+    [
+      'a GetAtt of a queue',
+      { stream: { type: 'dynamodb', arn: { 'Fn::GetAtt': ['Queue', 'StreamArn'] } } },
+      'a AWS::SQS::Queue, not an AWS::DynamoDB::Table',
+    ],
     ['a GetAtt without type', { stream: { arn: booksArn } }, 'type must be "dynamodb"'],
     ['batchSize 0', stream({ batchSize: 0 }), 'batchSize is 0; allowed: 1 to 10000'],
     ['batchSize 10001', stream({ batchSize: 10_001 }), 'batchSize is 10001'],
@@ -80,18 +103,42 @@ describe('settingsFromStreamEvent', () => {
     ['batchWindow 301', stream({ batchWindow: 301 }), 'batchWindow is 301; allowed: 0 to 300'],
     ['maximumRetryAttempts -2', stream({ maximumRetryAttempts: -2 }), 'maximumRetryAttempts is -2; allowed: -1 or 0 to 10000'],
     ['maximumRetryAttempts 10001', stream({ maximumRetryAttempts: 10_001 }), 'maximumRetryAttempts is 10001'],
-    ['maximumRecordAgeInSeconds 59', stream({ maximumRecordAgeInSeconds: 59 }), 'maximumRecordAgeInSeconds is 59; allowed: -1 or 60 to 604800'],
+    [
+      'maximumRecordAgeInSeconds 59',
+      stream({ maximumRecordAgeInSeconds: 59 }),
+      'maximumRecordAgeInSeconds is 59; allowed: -1 or 60 to 604800',
+    ],
     ['maximumRecordAgeInSeconds 604801', stream({ maximumRecordAgeInSeconds: 604_801 }), 'maximumRecordAgeInSeconds is 604801'],
     ['parallelizationFactor 11', stream({ parallelizationFactor: 11 }), 'parallelizationFactor is 11; allowed: 1 to 10'],
     ['parallelizationFactor 0', stream({ parallelizationFactor: 0 }), 'parallelizationFactor is 0'],
     ['tumblingWindowInSeconds 901', stream({ tumblingWindowInSeconds: 901 }), 'tumblingWindowInSeconds is 901; allowed: 0 to 900'],
     ['startingPosition AT_TIMESTAMP', stream({ startingPosition: 'AT_TIMESTAMP' }), 'startingPosition must be TRIM_HORIZON or LATEST'],
-    ['a bad functionResponseType', stream({ functionResponseType: 'ReportItemFailures' }), 'functionResponseType must be ReportBatchItemFailures'],
+    [
+      'a bad functionResponseType',
+      stream({ functionResponseType: 'ReportItemFailures' }),
+      'functionResponseType must be ReportBatchItemFailures',
+    ],
     ['enabled as a string', stream({ enabled: 'false' }), 'enabled must be true or false'],
-    ['six filter patterns', stream({ filterPatterns: Array.from({ length: 6 }, () => ({ eventName: ['INSERT'] })) }), 'has 6 patterns; Lambda allows at most 5'],
-    ['an invalid filter pattern', stream({ filterPatterns: [{ eventName: 'INSERT' }] }), 'filterPatterns pattern 1.eventName must be a list'],
-    ['a bad destination type', stream({ destinations: { onFailure: { arn: 'arn:aws:sqs:us-east-1:1:q', type: 'lambda' } } }), 'destinations.onFailure.type must be sqs, sns or s3'],
-    ['an on-failure ARN of no destination kind', stream({ destinations: { onFailure: 'arn:aws:lambda:us-east-1:1:function:f' } }), 'is not an SQS queue, SNS topic or S3 bucket ARN'],
+    [
+      'six filter patterns',
+      stream({ filterPatterns: Array.from({ length: 6 }, () => ({ eventName: ['INSERT'] })) }),
+      'has 6 patterns; Lambda allows at most 5',
+    ],
+    [
+      'an invalid filter pattern',
+      stream({ filterPatterns: [{ eventName: 'INSERT' }] }),
+      'filterPatterns pattern 1.eventName must be a list',
+    ],
+    [
+      'a bad destination type',
+      stream({ destinations: { onFailure: { arn: 'arn:aws:sqs:us-east-1:1:q', type: 'lambda' } } }),
+      'destinations.onFailure.type must be sqs, sns or s3',
+    ],
+    [
+      'an on-failure ARN of no destination kind',
+      stream({ destinations: { onFailure: 'arn:aws:lambda:us-east-1:1:function:f' } }),
+      'is not an SQS queue, SNS topic or S3 bucket ARN',
+    ],
     [
       'a type that contradicts the ARN',
       stream({ destinations: { onFailure: { arn: 'arn:aws:s3:::failed-batches', type: 'sqs' } } }),
@@ -111,11 +158,36 @@ describe('settingsFromStreamEvent', () => {
     ['enabled false', { enabled: false }, 'enabled', false],
     ['startingPosition LATEST', { startingPosition: 'LATEST' }, 'startingPosition', 'LATEST'],
     ['a filter pattern as JSON text', { filterPatterns: ['{"eventName":["INSERT"]}'] }, 'filterPatterns', [{ eventName: ['INSERT'] }]],
-    ['a destination ARN', { destinations: { onFailure: 'arn:aws:sqs:us-east-1:1:q' } }, 'onFailureDestination', 'arn:aws:sqs:us-east-1:1:q'],
-    ['an S3 bucket ARN', { destinations: { onFailure: { arn: 'arn:aws:s3:::failed-batches', type: 's3' } } }, 'onFailureDestination', 'arn:aws:s3:::failed-batches'],
-    ['an S3 bucket ARN, typed from the ARN', { destinations: { onFailure: 'arn:aws:s3:::failed-batches' } }, 'onFailureDestinationType', 's3'],
-    ['a GetAtt of an S3 bucket, typed from the resource', { destinations: { onFailure: { arn: { 'Fn::GetAtt': ['FailedBatches', 'Arn'] } } } }, 'onFailureDestinationType', 's3'],
-    ['an SNS topic ARN, typed from the ARN', { destinations: { onFailure: 'arn:aws:sns:us-east-1:1:t' } }, 'onFailureDestinationType', 'sns'],
+    [
+      'a destination ARN',
+      { destinations: { onFailure: 'arn:aws:sqs:us-east-1:1:q' } },
+      'onFailureDestination',
+      'arn:aws:sqs:us-east-1:1:q',
+    ],
+    [
+      'an S3 bucket ARN',
+      { destinations: { onFailure: { arn: 'arn:aws:s3:::failed-batches', type: 's3' } } },
+      'onFailureDestination',
+      'arn:aws:s3:::failed-batches',
+    ],
+    [
+      'an S3 bucket ARN, typed from the ARN',
+      { destinations: { onFailure: 'arn:aws:s3:::failed-batches' } },
+      'onFailureDestinationType',
+      's3',
+    ],
+    [
+      'a GetAtt of an S3 bucket, typed from the resource',
+      { destinations: { onFailure: { arn: { 'Fn::GetAtt': ['FailedBatches', 'Arn'] } } } },
+      'onFailureDestinationType',
+      's3',
+    ],
+    [
+      'an SNS topic ARN, typed from the ARN',
+      { destinations: { onFailure: 'arn:aws:sns:us-east-1:1:t' } },
+      'onFailureDestinationType',
+      'sns',
+    ],
   ])('accepts %s', (_name, fields, key, value) => {
     expect(settingsFromStreamEvent('f', {}, stream(fields), resources)?.[key as 'batchSize']).toEqual(value);
   });

@@ -46,7 +46,9 @@ describe('shard lifecycle', () => {
     streams.shards.push({ id: 'shard-parent', closed: true, records: ['p1', 'p2', 'p3'].map(record) });
     streams.shards.push({ id: 'shard-child', parent: 'shard-parent', closed: false, records: ['c1', 'c2'].map(record) });
     const delivered: Array<{ shardId: string; ids: string[] }> = [];
-    const { mapping, checkpoints } = mappingOn(streams, delivered, (id) => (id.startsWith('p') ? 'shard-parent' : id.startsWith('c') ? 'shard-child' : 'shard-grandchild'));
+    const { mapping, checkpoints } = mappingOn(streams, delivered, (id) =>
+      id.startsWith('p') ? 'shard-parent' : id.startsWith('c') ? 'shard-child' : 'shard-grandchild',
+    );
     // Act
     await mapping.start();
     await mapping.drain(5_000);
@@ -59,7 +61,10 @@ describe('shard lifecycle', () => {
     const lastParentRead = streams.log.findLastIndex((line) => line.startsWith('read shard-parent'));
     expect(firstChildRead).toBeGreaterThan(lastParentRead);
     const saved = await checkpoints.list(mappingIdOf('testFunction', 'lifecycle', STREAM_ARN));
-    expect(saved['shard-parent']).toMatchObject({ shardEnded: true, sequenceNumber: streams.shards[0]!.records[2]!.dynamodb!.SequenceNumber });
+    expect(saved['shard-parent']).toMatchObject({
+      shardEnded: true,
+      sequenceNumber: streams.shards[0]!.records[2]!.dynamodb!.SequenceNumber,
+    });
     expect(saved['shard-child']).toMatchObject({ shardEnded: true });
     expect(saved['shard-grandchild']).toMatchObject({ sequenceNumber: streams.shards[2]!.records[0]!.dynamodb!.SequenceNumber });
   });

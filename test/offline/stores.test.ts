@@ -39,7 +39,10 @@ describe.each([
     // Assess
     expect(await store.get('m1', 'shard/1')).toEqual({ sequenceNumber: '000000000000000000200', updatedAt: '2026-01-01T00:00:02.000Z' });
     expect(await store.get('m1', 'missing')).toBeUndefined();
-    expect(await store.list('m1')).toEqual({ 'shard/1': { sequenceNumber: '000000000000000000200', updatedAt: '2026-01-01T00:00:02.000Z' }, 'shard-2': { shardEnded: true, updatedAt: '2026-01-01T00:00:03.000Z' } });
+    expect(await store.list('m1')).toEqual({
+      'shard/1': { sequenceNumber: '000000000000000000200', updatedAt: '2026-01-01T00:00:02.000Z' },
+      'shard-2': { shardEnded: true, updatedAt: '2026-01-01T00:00:03.000Z' },
+    });
     expect(await store.list('nothing')).toEqual({});
   });
 });
@@ -47,8 +50,14 @@ describe.each([
 describe('file checkpoint store', () => {
   it('survives a new store instance on the same folder and leaves no temporary files', async () => {
     const dir = await tempDir();
-    await createFileCheckpointStore({ dir }).put('fn--t--label', 's1', { sequenceNumber: '000000000000000000007', updatedAt: '2026-01-01T00:00:05.000Z' });
-    expect(await createFileCheckpointStore({ dir }).get('fn--t--label', 's1')).toEqual({ sequenceNumber: '000000000000000000007', updatedAt: '2026-01-01T00:00:05.000Z' });
+    await createFileCheckpointStore({ dir }).put('fn--t--label', 's1', {
+      sequenceNumber: '000000000000000000007',
+      updatedAt: '2026-01-01T00:00:05.000Z',
+    });
+    expect(await createFileCheckpointStore({ dir }).get('fn--t--label', 's1')).toEqual({
+      sequenceNumber: '000000000000000000007',
+      updatedAt: '2026-01-01T00:00:05.000Z',
+    });
     expect(await readdir(join(dir, 'fn--t--label'))).toEqual(['s1.json']);
   });
 
@@ -59,16 +68,22 @@ describe('file checkpoint store', () => {
     await writeFile(join(dir, 'm', 's1.json'), '{not json');
     await expect(store.get('m', 's1')).rejects.toThrow(CheckpointStoreError);
     await expect(store.get('m', 's1')).rejects.toMatchObject({ name: 'InvalidCheckpointError', location: join(dir, 'm', 's1.json') });
-    await expect(store.list('m')).rejects.toMatchObject({ name: 'InvalidCheckpointError', problem: expect.stringMatching(/not valid JSON/) });
+    await expect(store.list('m')).rejects.toMatchObject({
+      name: 'InvalidCheckpointError',
+      problem: expect.stringMatching(/not valid JSON/),
+    });
   });
 });
 
 describe.each([
   ['memory', async () => ({ store: createMemoryDeadLetterStore(), dir: undefined as string | undefined })],
-  ['file', async () => {
-    const dir = await tempDir();
-    return { store: createFileDeadLetterStore({ dir }), dir };
-  }],
+  [
+    'file',
+    async () => {
+      const dir = await tempDir();
+      return { store: createFileDeadLetterStore({ dir }), dir };
+    },
+  ],
 ])('%s dead-letter store', (_name, create) => {
   it('lists oldest first, per function or all, gets and removes entries', async () => {
     // Prepare
@@ -81,7 +96,12 @@ describe.each([
     // Assess
     expect((await store.list('booksStream')).map((entry) => entry.id)).toEqual([first.id, second.id]);
     expect((await store.list()).map((entry) => entry.id).sort()).toEqual([first.id, second.id, other.id].sort());
-    expect(await store.get(first.id)).toEqual({ id: first.id, functionName: 'booksStream', destination: 'BooksDlq', payload: payload('1') });
+    expect(await store.get(first.id)).toEqual({
+      id: first.id,
+      functionName: 'booksStream',
+      destination: 'BooksDlq',
+      payload: payload('1'),
+    });
     await store.remove(first.id);
     expect((await store.list('booksStream')).map((entry) => entry.id)).toEqual([second.id]);
     await expect(store.get(first.id)).rejects.toThrow(DeadLetterNotFoundError);
@@ -95,7 +115,9 @@ describe('file dead-letter store', () => {
     const entry = await createFileDeadLetterStore({ dir }).put({ functionName: 'booksStream', payload: payload('9') });
     const files = await readdir(join(dir, 'booksStream'));
     expect(files).toEqual([`${entry.id}.json`]);
-    expect(JSON.parse(await readFile(join(dir, 'booksStream', files[0]!), 'utf8')).payload.DDBStreamBatchInfo.startSequenceNumber).toBe('9');
+    expect(JSON.parse(await readFile(join(dir, 'booksStream', files[0]!), 'utf8')).payload.DDBStreamBatchInfo.startSequenceNumber).toBe(
+      '9',
+    );
   });
 });
 

@@ -9,7 +9,10 @@ const books: CursorScope = {
   tableName: 'books-x',
   indexName: 'byAuthor',
   tableKeySchema: [{ AttributeName: 'isbn', KeyType: 'HASH' }],
-  indexKeySchema: [{ AttributeName: 'author', KeyType: 'HASH' }, { AttributeName: 'title', KeyType: 'RANGE' }],
+  indexKeySchema: [
+    { AttributeName: 'author', KeyType: 'HASH' },
+    { AttributeName: 'title', KeyType: 'RANGE' },
+  ],
   attributeTypes: { isbn: 'S', author: 'S', title: 'S' },
 };
 const key = { isbn: { S: '978-1' }, author: { S: 'Ada' }, title: { S: 'Notes' } };
@@ -26,7 +29,16 @@ const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === 'A'
 describe('opaque cursor', () => {
   it('round-trips a LastEvaluatedKey, including numbers and binary keys', () => {
     // Prepare
-    const numeric = createCursorCodec({ tableName: 't', tableKeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }, { AttributeName: 's', KeyType: 'RANGE' }] }, { secret });
+    const numeric = createCursorCodec(
+      {
+        tableName: 't',
+        tableKeySchema: [
+          { AttributeName: 'p', KeyType: 'HASH' },
+          { AttributeName: 's', KeyType: 'RANGE' },
+        ],
+      },
+      { secret },
+    );
     const binaryKey = { p: { B: new Uint8Array([0, 1, 255]) }, s: { N: '-12.5' } };
 
     // Act / Assess
@@ -46,14 +58,45 @@ describe('opaque cursor', () => {
     ['a seal of another secret', createCursorCodec(books, { secret: 'another-secret-another-secret-32b' }).encode(key)!, 'tampered'],
     ['a cursor of another table', createCursorCodec({ ...books, tableName: 'orders-x' }, { secret }).encode(key)!, 'foreign'],
     ['a cursor of the table instead of the index', sealed({ v: 1, t: 'books-x', k: { isbn: { S: '1' } } }), 'foreign'],
-    ['a cursor of another index', sealed({ v: 1, t: 'books-x', i: 'byTitle', k: { isbn: { S: '1' }, author: { S: 'a' }, title: { S: 't' } } }), 'foreign'],
+    [
+      'a cursor of another index',
+      sealed({ v: 1, t: 'books-x', i: 'byTitle', k: { isbn: { S: '1' }, author: { S: 'a' }, title: { S: 't' } } }),
+      'foreign',
+    ],
     ['a cursor of another query', codec.encode(key, 'author=Bob')!, 'foreign'],
-    ['another version', sealed({ v: 2, t: 'books-x', i: 'byAuthor', k: { isbn: { S: '1' }, author: { S: 'a' }, title: { S: 't' } } }), 'version'],
-    ['a key missing an index attribute', sealed({ v: 1, t: 'books-x', i: 'byAuthor', k: { isbn: { S: '1' }, author: { S: 'a' } } }), 'key-schema'],
-    ['a key with an extra attribute', sealed({ v: 1, t: 'books-x', i: 'byAuthor', k: { isbn: { S: '1' }, author: { S: 'a' }, title: { S: 't' }, x: { S: 'y' } } }), 'key-schema'],
-    ['a key attribute of the wrong type', sealed({ v: 1, t: 'books-x', i: 'byAuthor', k: { isbn: { N: '1' }, author: { S: 'a' }, title: { S: 't' } } }), 'key-schema'],
-    ['a key attribute of a non-key type', sealed({ v: 1, t: 'books-x', i: 'byAuthor', k: { isbn: { BOOL: true }, author: { S: 'a' }, title: { S: 't' } } }), 'malformed'],
-    ['a payload that is not JSON', (() => { const body = Buffer.from('{nope').toString('base64url'); return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`; })(), 'malformed'],
+    [
+      'another version',
+      sealed({ v: 2, t: 'books-x', i: 'byAuthor', k: { isbn: { S: '1' }, author: { S: 'a' }, title: { S: 't' } } }),
+      'version',
+    ],
+    [
+      'a key missing an index attribute',
+      sealed({ v: 1, t: 'books-x', i: 'byAuthor', k: { isbn: { S: '1' }, author: { S: 'a' } } }),
+      'key-schema',
+    ],
+    [
+      'a key with an extra attribute',
+      sealed({ v: 1, t: 'books-x', i: 'byAuthor', k: { isbn: { S: '1' }, author: { S: 'a' }, title: { S: 't' }, x: { S: 'y' } } }),
+      'key-schema',
+    ],
+    [
+      'a key attribute of the wrong type',
+      sealed({ v: 1, t: 'books-x', i: 'byAuthor', k: { isbn: { N: '1' }, author: { S: 'a' }, title: { S: 't' } } }),
+      'key-schema',
+    ],
+    [
+      'a key attribute of a non-key type',
+      sealed({ v: 1, t: 'books-x', i: 'byAuthor', k: { isbn: { BOOL: true }, author: { S: 'a' }, title: { S: 't' } } }),
+      'malformed',
+    ],
+    [
+      'a payload that is not JSON',
+      (() => {
+        const body = Buffer.from('{nope').toString('base64url');
+        return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+      })(),
+      'malformed',
+    ],
     ['a JSON null payload', sealed(null), 'malformed'],
     ['a key that is a string', sealed({ v: 1, t: 'books-x', i: 'byAuthor', k: 'isbn' }), 'malformed'],
   ])('refuses %s with reason %s', (_label, cursor, reason) => {

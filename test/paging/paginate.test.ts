@@ -16,7 +16,11 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 
 async function putAll(items: Record<string, unknown>[]): Promise<void> {
   for (let i = 0; i < items.length; i += 25) {
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: marshall(item) } })) } }));
+    await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [tableName]: items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: marshall(item) } })) },
+      }),
+    );
   }
 }
 
@@ -33,8 +37,14 @@ beforeAll(async () => {
     create: {
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }, { AttributeName: 's', AttributeType: 'N' }],
-      KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }, { AttributeName: 's', KeyType: 'RANGE' }],
+      AttributeDefinitions: [
+        { AttributeName: 'p', AttributeType: 'S' },
+        { AttributeName: 's', AttributeType: 'N' },
+      ],
+      KeySchema: [
+        { AttributeName: 'p', KeyType: 'HASH' },
+        { AttributeName: 's', KeyType: 'RANGE' },
+      ],
     },
   });
   // Partition "filter": 20 items, only the last three have keep = true.
@@ -46,7 +56,11 @@ beforeAll(async () => {
 describe('Query pages under DynamoDB rules', () => {
   it('Limit caps the items evaluated before the filter: pages hold fewer than Limit, even zero, while more remain', async () => {
     // Prepare
-    const input: QueryCommandInput = { ...partition('filter'), FilterExpression: 'keep = :t', ExpressionAttributeValues: marshall({ ':p': 'filter', ':t': true }) };
+    const input: QueryCommandInput = {
+      ...partition('filter'),
+      FilterExpression: 'keep = :t',
+      ExpressionAttributeValues: marshall({ ':p': 'filter', ':t': true }),
+    };
 
     // Act
     const pages = await collect(queryPages(client, input, { pageSize: 5 }));
@@ -68,7 +82,11 @@ describe('Query pages under DynamoDB rules', () => {
 
   it('maxItems never overshoots, even with a filter, and the last page key resumes exactly', async () => {
     // Prepare
-    const input: QueryCommandInput = { ...partition('filter'), FilterExpression: 'n > :min', ExpressionAttributeValues: marshall({ ':p': 'filter', ':min': 4 }) };
+    const input: QueryCommandInput = {
+      ...partition('filter'),
+      FilterExpression: 'n > :min',
+      ExpressionAttributeValues: marshall({ ':p': 'filter', ':min': 4 }),
+    };
 
     // Act
     const first = await collect(queryPages(client, input, { pageSize: 7, maxItems: 6 }));
@@ -89,7 +107,10 @@ describe('Query pages under DynamoDB rules', () => {
     const remaining = await collect(queryPages(client, input, { pageSize: 3, startKey: firstTwo[1]!.lastEvaluatedKey }));
 
     // Assess
-    expect(firstTwo.map((page) => page.items.map((item) => item.s))).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(firstTwo.map((page) => page.items.map((item) => item.s))).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(remaining.map((page) => page.items.map((item) => item.s))).toEqual([[7, 8, 9], [10]]);
     expect(remaining.at(-1)!.lastEvaluatedKey).toBeUndefined();
   });
@@ -124,10 +145,16 @@ describe('Scan pages under the 1 MB rule', () => {
     await ensureTable(client, {
       logicalId: 'BigTable',
       pointInTimeRecovery: false,
-      create: { TableName: bigTable, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] },
+      create: {
+        TableName: bigTable,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      },
     });
     const payload = 'x'.repeat(350 * 1024);
-    for (let i = 0; i < 6; i += 1) await client.send(new PutItemCommand({ TableName: bigTable, Item: marshall({ id: `big-${i}`, payload }) }));
+    for (let i = 0; i < 6; i += 1)
+      await client.send(new PutItemCommand({ TableName: bigTable, Item: marshall({ id: `big-${i}`, payload }) }));
 
     // Act
     const pages: Page[] = await collect(scanPages(client, { TableName: bigTable, ProjectionExpression: 'id' }, { pageSize: 100 }));
@@ -137,7 +164,14 @@ describe('Scan pages under the 1 MB rule', () => {
     expect(pages[0]!.count).toBeLessThan(6);
     expect(pages[0]!.lastEvaluatedKey).toBeDefined();
     expect(pages.length).toBeGreaterThan(1);
-    expect(pages.flatMap((page) => page.items.map((item) => item.id)).sort()).toEqual(['big-0', 'big-1', 'big-2', 'big-3', 'big-4', 'big-5']);
+    expect(pages.flatMap((page) => page.items.map((item) => item.id)).sort()).toEqual([
+      'big-0',
+      'big-1',
+      'big-2',
+      'big-3',
+      'big-4',
+      'big-5',
+    ]);
     expect(pages.at(-1)!.lastEvaluatedKey).toBeUndefined();
   });
 

@@ -14,10 +14,19 @@ beforeAll(async () => {
   await ensureTable(client, {
     logicalId: 'ScanTable',
     pointInTimeRecovery: false,
-    create: { TableName: tableName, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] },
+    create: {
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    },
   });
   for (let i = 0; i < ids.length; i += 25) {
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: ids.slice(i, i + 25).map((id) => ({ PutRequest: { Item: marshall({ id }) } })) } }));
+    await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [tableName]: ids.slice(i, i + 25).map((id) => ({ PutRequest: { Item: marshall({ id }) } })) },
+      }),
+    );
   }
 });
 
@@ -30,19 +39,23 @@ describe('parallel scan', () => {
     let maxInFlight = 0;
 
     // Act
-    const result = await parallelScan<{ id: string }>(client, { TableName: tableName }, {
-      totalSegments: 4,
-      concurrency: 2,
-      pageSize: 10,
-      onPage: async (page, segment) => {
-        inFlight += 1;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        segmentsSeen.add(segment);
-        seen.push(...page.items.map((item) => item.id));
-        await new Promise((r) => setTimeout(r, 2));
-        inFlight -= 1;
+    const result = await parallelScan<{ id: string }>(
+      client,
+      { TableName: tableName },
+      {
+        totalSegments: 4,
+        concurrency: 2,
+        pageSize: 10,
+        onPage: async (page, segment) => {
+          inFlight += 1;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          segmentsSeen.add(segment);
+          seen.push(...page.items.map((item) => item.id));
+          await new Promise((r) => setTimeout(r, 2));
+          inFlight -= 1;
+        },
       },
-    });
+    );
 
     // Assess
     expect(seen.sort()).toEqual(ids);
@@ -59,28 +72,36 @@ describe('parallel scan', () => {
     const firstSeen: string[] = [];
     const positions: (Key | null | undefined)[] = [undefined, undefined, undefined];
     const controller = new AbortController();
-    const first = await parallelScan<{ id: string }>(client, { TableName: tableName }, {
-      totalSegments: 3,
-      concurrency: 3,
-      pageSize: 7,
-      signal: controller.signal,
-      onPage: (page, segment) => {
-        firstSeen.push(...page.items.map((item) => item.id));
-        positions[segment] = page.lastEvaluatedKey ?? null;
-        controller.abort();
+    const first = await parallelScan<{ id: string }>(
+      client,
+      { TableName: tableName },
+      {
+        totalSegments: 3,
+        concurrency: 3,
+        pageSize: 7,
+        signal: controller.signal,
+        onPage: (page, segment) => {
+          firstSeen.push(...page.items.map((item) => item.id));
+          positions[segment] = page.lastEvaluatedKey ?? null;
+          controller.abort();
+        },
       },
-    });
+    );
     const secondSeen: string[] = [];
 
     // Act
-    await parallelScan<{ id: string }>(client, { TableName: tableName }, {
-      totalSegments: 3,
-      pageSize: 7,
-      startKeys: positions,
-      onPage: (page) => {
-        secondSeen.push(...page.items.map((item) => item.id));
+    await parallelScan<{ id: string }>(
+      client,
+      { TableName: tableName },
+      {
+        totalSegments: 3,
+        pageSize: 7,
+        startKeys: positions,
+        onPage: (page) => {
+          secondSeen.push(...page.items.map((item) => item.id));
+        },
       },
-    });
+    );
 
     // Assess
     expect(first.aborted).toBe(true);
@@ -90,13 +111,17 @@ describe('parallel scan', () => {
 
   it('stops all segments and rejects with the error of a failing page handler', async () => {
     // Act
-    const run = parallelScan(client, { TableName: tableName }, {
-      totalSegments: 2,
-      pageSize: 5,
-      onPage: () => {
-        throw new Error('boom');
+    const run = parallelScan(
+      client,
+      { TableName: tableName },
+      {
+        totalSegments: 2,
+        pageSize: 5,
+        onPage: () => {
+          throw new Error('boom');
+        },
       },
-    });
+    );
 
     // Assess
     await expect(run).rejects.toThrow('boom');

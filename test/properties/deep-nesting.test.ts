@@ -24,7 +24,10 @@ describe('a record nested far beyond DynamoDB limit of 32 levels', () => {
     };
     const lines: string[] = [];
     let called = 0;
-    const handler = createStreamHandler({ actions: [{ name: 'count', handle: () => void called++ }], logger: createLogger({ write: (line) => lines.push(line) }) });
+    const handler = createStreamHandler({
+      actions: [{ name: 'count', handle: () => void called++ }],
+      logger: createLogger({ write: (line) => lines.push(line) }),
+    });
 
     // Act
     const response = await handler(event as never);

@@ -24,7 +24,10 @@ function dynamoDBAccepts(text: string): boolean {
   if (digits === '') return true;
   const significant = digits.replace(/0+$/, '').length;
   // Position of the leading digit: digits before the point, less the zeros that led, plus the exponent.
-  const leading = whole!.replace(/^0+/, '').length > 0 ? whole!.replace(/^0+/, '').length - 1 : -(fraction.length - fraction.replace(/^0+/, '').length) - 1;
+  const leading =
+    whole!.replace(/^0+/, '').length > 0
+      ? whole!.replace(/^0+/, '').length - 1
+      : -(fraction.length - fraction.replace(/^0+/, '').length) - 1;
   const magnitude = leading + Number(exponent);
   return significant <= 38 && magnitude >= -130 && magnitude <= 125;
 }
@@ -37,7 +40,13 @@ const numberLike = fc.oneof(
   fc.stringMatching(/^-?[0-9]{1,50}(\.[0-9]{1,140})?$/),
 );
 
-const legalNumber = fc.oneof(numberText, decimal38Text, tinyText, hugeText, fc.tuple(fc.stringMatching(/^-?[1-9][0-9]{0,20}(\.[0-9]{1,16})?$/), fc.integer({ min: -100, max: 100 })).map(([m, e]) => `${m}E${e}`));
+const legalNumber = fc.oneof(
+  numberText,
+  decimal38Text,
+  tinyText,
+  hugeText,
+  fc.tuple(fc.stringMatching(/^-?[1-9][0-9]{0,20}(\.[0-9]{1,16})?$/), fc.integer({ min: -100, max: 100 })).map(([m, e]) => `${m}E${e}`),
+);
 
 describe('DynamoDB numbers (property)', () => {
   it('accepts exactly the texts DynamoDB accepts, in N and inside NS (3000 cases, finding 3)', () => {

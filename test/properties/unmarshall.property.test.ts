@@ -37,16 +37,21 @@ describe('unmarshallImage against @aws-sdk/util-dynamodb (property)', () => {
   it('reads a non-integer outside the safe range as a NumberValue with its exact text, where util-dynamodb throws (500 cases)', () => {
     let ran = 0;
     fc.assert(
-      fc.property(attributeName, fc.bigInt({ min: 2n ** 53n, max: 10n ** 30n }), fc.stringMatching(/^[0-9]{0,5}[1-9]$/), (name, whole, fraction) => {
-        ran++;
-        // Prepare
-        const generated = { [name]: { N: `${whole}.${fraction}` } };
-        // Act / Assess: util-dynamodb refuses a legal item; ours keeps the exact text, as its wrapNumbers would.
-        expect(() => unmarshall(generated as never)).toThrow();
-        const value = unmarshallImage(generated, 'dynamodb.NewImage')[name];
-        expect(value).toBeInstanceOf(NumberValueImpl);
-        expect(value).toEqual(unmarshall(generated as never, { wrapNumbers: true })[name]);
-      }),
+      fc.property(
+        attributeName,
+        fc.bigInt({ min: 2n ** 53n, max: 10n ** 30n }),
+        fc.stringMatching(/^[0-9]{0,5}[1-9]$/),
+        (name, whole, fraction) => {
+          ran++;
+          // Prepare
+          const generated = { [name]: { N: `${whole}.${fraction}` } };
+          // Act / Assess: util-dynamodb refuses a legal item; ours keeps the exact text, as its wrapNumbers would.
+          expect(() => unmarshall(generated as never)).toThrow();
+          const value = unmarshallImage(generated, 'dynamodb.NewImage')[name];
+          expect(value).toBeInstanceOf(NumberValueImpl);
+          expect(value).toEqual(unmarshall(generated as never, { wrapNumbers: true })[name]);
+        },
+      ),
       { numRuns: 500 },
     );
     console.log(`[properties] exact NumberValue beyond the safe range: ${ran} cases checked`);

@@ -23,7 +23,11 @@ let definitions: ReturnType<typeof tableDefinitions>;
 
 async function putAll(tableName: string, items: Record<string, unknown>[]) {
   for (let i = 0; i < items.length; i += 25) {
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: marshall(item) } })) } }));
+    await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [tableName]: items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: marshall(item) } })) },
+      }),
+    );
   }
 }
 
@@ -46,7 +50,12 @@ beforeAll(async () => {
     ...['Uno', 'Dos', 'Tres'].map((title, i) => ({ isbn: `978-1-${i}`, author: 'Bob', title })),
   ]);
   await putAll(ordersTable, [
-    ...statuses.map((orderStatus, i) => ({ customerId: 'c1', orderDate: `2026-01-${String(i + 1).padStart(2, '0')}T10:00:00Z`, orderStatus, total: 10 + i })),
+    ...statuses.map((orderStatus, i) => ({
+      customerId: 'c1',
+      orderDate: `2026-01-${String(i + 1).padStart(2, '0')}T10:00:00Z`,
+      orderStatus,
+      total: 10 + i,
+    })),
     { customerId: 'c2', orderDate: '2026-01-05T10:00:00Z', orderStatus: 'SHIPPED', total: 1 },
   ]);
 });
@@ -57,7 +66,11 @@ describe('index queries', () => {
     const pages = await allPages((cursor) => books.byAuthor('Ada', { limit: 3, cursor }));
 
     // Assess
-    expect(pages.map((page) => page.items.map((book: Book) => book.title))).toEqual([['Alpha', 'Beta', 'Delta'], ['Gamma', 'Kappa', 'Omega'], ['Zeta']]);
+    expect(pages.map((page) => page.items.map((book: Book) => book.title))).toEqual([
+      ['Alpha', 'Beta', 'Delta'],
+      ['Gamma', 'Kappa', 'Omega'],
+      ['Zeta'],
+    ]);
     expect(pages.at(-1)!.cursor).toBeUndefined();
     expect(pages.slice(0, -1).every((page) => typeof page.cursor === 'string')).toBe(true);
   });
@@ -121,9 +134,13 @@ describe('index queries', () => {
 
     // Assess
     expect(booksByAuthorScope(booksTable).tableKeySchema).toEqual(booksDefinition.KeySchema);
-    expect(booksByAuthorScope(booksTable).indexKeySchema).toEqual(booksDefinition.GlobalSecondaryIndexes!.find((i) => i.IndexName === 'byAuthor')!.KeySchema);
+    expect(booksByAuthorScope(booksTable).indexKeySchema).toEqual(
+      booksDefinition.GlobalSecondaryIndexes!.find((i) => i.IndexName === 'byAuthor')!.KeySchema,
+    );
     expect(ordersByStatusScope(ordersTable).tableKeySchema).toEqual(ordersDefinition.KeySchema);
-    expect(ordersByStatusScope(ordersTable).indexKeySchema).toEqual(ordersDefinition.LocalSecondaryIndexes!.find((i) => i.IndexName === 'byStatus')!.KeySchema);
+    expect(ordersByStatusScope(ordersTable).indexKeySchema).toEqual(
+      ordersDefinition.LocalSecondaryIndexes!.find((i) => i.IndexName === 'byStatus')!.KeySchema,
+    );
   });
 });
 
@@ -131,17 +148,46 @@ describe('index query cursors', () => {
   const cursorOf = async (fetch: () => Promise<QueryPage<unknown>>) => (await fetch()).cursor!;
 
   it.each<[string, () => Promise<string>, () => (cursor: string) => Promise<unknown>, string]>([
-    ['a cursor of another author', () => cursorOf(() => books.byAuthor('Ada', { limit: 2 })), () => (cursor) => books.byAuthor('Bob', { cursor }), 'foreign'],
-    ['a cursor of the date query on the status index', () => cursorOf(() => orders.byCustomer('c1', { limit: 2 })), () => (cursor) => orders.byStatus('c1', 'SHIPPED', { cursor }), 'foreign'],
-    ['a cursor of another date range', () => cursorOf(() => orders.byCustomer('c1', { limit: 2, from: '2026-01-02' })), () => (cursor) => orders.byCustomer('c1', { cursor }), 'foreign'],
-    ['a books cursor on orders', () => cursorOf(() => books.byAuthor('Ada', { limit: 2 })), () => (cursor) => orders.byCustomer('c1', { cursor }), 'foreign'],
+    [
+      'a cursor of another author',
+      () => cursorOf(() => books.byAuthor('Ada', { limit: 2 })),
+      () => (cursor) => books.byAuthor('Bob', { cursor }),
+      'foreign',
+    ],
+    [
+      'a cursor of the date query on the status index',
+      () => cursorOf(() => orders.byCustomer('c1', { limit: 2 })),
+      () => (cursor) => orders.byStatus('c1', 'SHIPPED', { cursor }),
+      'foreign',
+    ],
+    [
+      'a cursor of another date range',
+      () => cursorOf(() => orders.byCustomer('c1', { limit: 2, from: '2026-01-02' })),
+      () => (cursor) => orders.byCustomer('c1', { cursor }),
+      'foreign',
+    ],
+    [
+      'a books cursor on orders',
+      () => cursorOf(() => books.byAuthor('Ada', { limit: 2 })),
+      () => (cursor) => orders.byCustomer('c1', { cursor }),
+      'foreign',
+    ],
     [
       "a cursor of another stage's table",
-      async () => createCursorCodec(booksByAuthorScope('books-prod'), { secret: cursorSecret }).encode({ isbn: { S: '1' }, author: { S: 'Ada' }, title: { S: 'T' } }, JSON.stringify(['byAuthor', 'Ada', false]))!,
+      async () =>
+        createCursorCodec(booksByAuthorScope('books-prod'), { secret: cursorSecret }).encode(
+          { isbn: { S: '1' }, author: { S: 'Ada' }, title: { S: 'T' } },
+          JSON.stringify(['byAuthor', 'Ada', false]),
+        )!,
       () => (cursor) => books.byAuthor('Ada', { cursor }),
       'foreign',
     ],
-    ['a tampered cursor', async () => `${(await cursorOf(() => books.byAuthor('Ada', { limit: 2 }))).slice(0, -2)}AA`, () => (cursor) => books.byAuthor('Ada', { cursor }), 'tampered'],
+    [
+      'a tampered cursor',
+      async () => `${(await cursorOf(() => books.byAuthor('Ada', { limit: 2 }))).slice(0, -2)}AA`,
+      () => (cursor) => books.byAuthor('Ada', { cursor }),
+      'tampered',
+    ],
     ['garbage', async () => 'not-a-cursor', () => (cursor) => books.byAuthor('Ada', { cursor }), 'malformed'],
   ])('refuses %s with an InvalidCursorError (%#)', async (_label, makeCursor, makeFetch, reason) => {
     // Prepare

@@ -37,7 +37,7 @@ afterAll(() => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-describe('advice in the statistics actions\' errors', () => {
+describe("advice in the statistics actions' errors", () => {
   const authorStats = () => authorStatsAction({ client, statsTable: `author-stats-${stage}`, ledgerTable: `applied-changes-${stage}` });
   const customerStats = () =>
     customerStatsAction({ client, statsTable: `customer-stats-${stage}`, ledgerTable: `applied-changes-${stage}` });

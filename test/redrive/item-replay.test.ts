@@ -48,7 +48,7 @@ describe('planItemReplays: one replay per item of the range, carrying its last s
       expected: [{ keys: marshall({ isbn: 'a' }), sequenceNumber: seq(5), existedBefore: false, records: 2 }],
     },
     {
-      case: 'two items interleaved: ordered by each item\'s last record',
+      case: "two items interleaved: ordered by each item's last record",
       records: [
         streamsRecord({ eventName: 'MODIFY', keys: { isbn: 'a' }, sequenceNumber: seq(1), newImage: { isbn: 'a' }, oldImage: { n: 0 } }),
         streamsRecord({ eventName: 'INSERT', keys: { isbn: 'b' }, sequenceNumber: seq(2), newImage: { isbn: 'b' } }),

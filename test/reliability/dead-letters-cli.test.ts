@@ -5,7 +5,7 @@ import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CommandUsageError } from '../../lib/mapping/errors.js';
-import { type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
+import type { DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
 import { parseDeadLettersArguments, runDeadLetters } from '../../lib/tools/redrive/run-dead-letters.js';
 import { createStageTables, dynamodbEndpoint, localClient } from '../support/dynamodb.js';
 import { deadLetterStage } from './support/dead-letter-stage.js';
@@ -110,7 +110,7 @@ describe('npm run dead-letters', () => {
     ['unreachable', 'DynamoDB Local is not running', async () => ({ endpoint: `http://127.0.0.1:${await closedPort()}`, entry })],
     [
       'expired',
-      'the entry\'s table was deleted',
+      "the entry's table was deleted",
       async () => {
         const info = entry.payload.DDBStreamBatchInfo;
         const streamArn = info.streamArn.replace(`books-${stage}`, `books-${stage}-gone`);
@@ -142,7 +142,11 @@ describe('npm run dead-letters', () => {
   });
 
   it.each([
-    ['lib/tools/cli/dead-letters.ts', ['noSuchFunction', '--dir', dir], /^CommandUsageError: .*with a stream event: booksStream, ordersStream/],
+    [
+      'lib/tools/cli/dead-letters.ts',
+      ['noSuchFunction', '--dir', dir],
+      /^CommandUsageError: .*with a stream event: booksStream, ordersStream/,
+    ],
     ['lib/tools/cli/dead-letters.ts', ['--bogus'], /^CommandUsageError: .*--bogus/],
     ['lib/tools/cli/redrive.ts', ['noSuchFunction', '--dir', dir], /^CommandUsageError: .*with a stream event: booksStream, ordersStream/],
     ['lib/tools/cli/redrive.ts', ['booksStream', '--from-item'], /^CommandUsageError: --from-item redrives entries/],

@@ -1,6 +1,13 @@
 import { NumberValueImpl } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { authorStatsTruth, customerStatsTruth, exactSum, sameNumber, statsDifferences, statsRows } from '../../lib/tools/soak/ground-truth.js';
+import {
+  authorStatsTruth,
+  customerStatsTruth,
+  exactSum,
+  sameNumber,
+  statsDifferences,
+  statsRows,
+} from '../../lib/tools/soak/ground-truth.js';
 
 const n = (text: string) => NumberValueImpl.from(text);
 const TINY_PLAIN = `0.${'0'.repeat(129)}1`;
@@ -22,7 +29,11 @@ describe('ground truth of the statistics', () => {
   });
 
   it.each([
-    ['38 significant digits', ['1234567890.1234567890123456789012345678', '0.' + '0'.repeat(27) + '1'], '1234567890.1234567890123456789012345679'],
+    [
+      '38 significant digits',
+      ['1234567890.1234567890123456789012345678', `0.${'0'.repeat(27)}1`],
+      '1234567890.1234567890123456789012345679',
+    ],
     ['a digit past double precision', ['1.0000000000000001', '1'], '2.0000000000000001'],
     ['20 fraction digits', ['0.12345678901234567891', '0.12345678901234567891'], '0.24691357802469135782'],
     ['a half inside the safe range', ['9007199254740990.5', '0.5'], '9007199254740991'],
@@ -47,7 +58,15 @@ describe('ground truth of the statistics', () => {
 
   it.each([
     ['equal', [{ author: 'A', bookCount: 2 }], { A: { bookCount: '2' } }, []],
-    ['a zero row left after deletes equals no row', [{ author: 'A', bookCount: 2 }, { author: 'Z', bookCount: 0 }], { A: { bookCount: '2' } }, []],
+    [
+      'a zero row left after deletes equals no row',
+      [
+        { author: 'A', bookCount: 2 },
+        { author: 'Z', bookCount: 0 },
+      ],
+      { A: { bookCount: '2' } },
+      [],
+    ],
     ['a count one too high', [{ author: 'A', bookCount: 3 }], { A: { bookCount: '2' } }, ['A.bookCount: stored 3, truth 2']],
     ['a missing row', [], { A: { bookCount: '1' } }, ['A.bookCount: stored 0, truth 1']],
     ['an extra row', [{ author: 'X', bookCount: 1 }], {}, ['X.bookCount: stored 1, truth 0']],
@@ -70,7 +89,10 @@ describe('ground truth of the statistics', () => {
     ['the sign', '-0.5', '0.5'],
   ])('sees a difference in %s, which a double cannot (finding 2)', (_label, stored, truth) => {
     // Act
-    const differences = statsDifferences(statsRows([{ customerId: 'c1', orderTotal: n(stored) }], 'customerId'), new Map([['c1', { orderTotal: truth }]]));
+    const differences = statsDifferences(
+      statsRows([{ customerId: 'c1', orderTotal: n(stored) }], 'customerId'),
+      new Map([['c1', { orderTotal: truth }]]),
+    );
 
     // Assess
     expect(differences).toHaveLength(1);

@@ -88,10 +88,16 @@ describe('a poison record on the local stack engine', () => {
       version: '1.0',
       requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: settings.maximumRetryAttempts + 1 },
       responseContext: { statusCode: 200, executedVersion: '$LATEST' },
-      DDBStreamBatchInfo: { startSequenceNumber: poison.dynamodb.SequenceNumber, endSequenceNumber: poison.dynamodb.SequenceNumber, batchSize: 1 },
+      DDBStreamBatchInfo: {
+        startSequenceNumber: poison.dynamodb.SequenceNumber,
+        endSequenceNumber: poison.dynamodb.SequenceNumber,
+        batchSize: 1,
+      },
     });
     expect(payload.requestContext.functionArn).toBe(`arn:aws:lambda:us-east-1:123456789012:function:ddb-streams-${stage}-booksStream`);
-    expect(payload.DDBStreamBatchInfo.streamArn).toMatch(new RegExp(`^arn:aws:dynamodb:us-east-1:123456789012:table/books-${stage}/stream/.+`));
+    expect(payload.DDBStreamBatchInfo.streamArn).toMatch(
+      new RegExp(`^arn:aws:dynamodb:us-east-1:123456789012:table/books-${stage}/stream/.+`),
+    );
     expect(payload.DDBStreamBatchInfo.shardId).toMatch(/^shardId-/);
     expect(Number.isNaN(Date.parse(payload.timestamp))).toBe(false);
     expect(Number.isNaN(Date.parse(payload.DDBStreamBatchInfo.approximateArrivalOfFirstRecord))).toBe(false);
@@ -112,7 +118,9 @@ describe('a poison record on the local stack engine', () => {
     const log = await scanAll(client, `change-log-${stage}`);
     const bySequence = new Map<string, number>();
     for (const entry of log) bySequence.set(String(entry.sequenceNumber), (bySequence.get(String(entry.sequenceNumber)) ?? 0) + 1);
-    const changes = [...new Map(events.flatMap((e) => e.Records).map((r) => [r.dynamodb.SequenceNumber, isbnOf(r)])).entries()].filter(([, isbn]) => isbn !== 'poison');
+    const changes = [...new Map(events.flatMap((e) => e.Records).map((r) => [r.dynamodb.SequenceNumber, isbnOf(r)])).entries()].filter(
+      ([, isbn]) => isbn !== 'poison',
+    );
     expect(changes).toHaveLength(7);
     for (const [sequenceNumber] of changes) expect(bySequence.get(sequenceNumber)).toBe(1);
   });

@@ -3,7 +3,7 @@ import { DeleteTableCommand, PutItemCommand, waitUntilTableNotExists, type Dynam
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CommandUsageError } from '../../lib/mapping/errors.js';
-import { type DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
+import type { DeadLetterEntry } from '../../lib/local/store/dead-letter-store.js';
 import { parseRedriveArguments, runRedrive } from '../../lib/tools/redrive/run-redrive.js';
 import { authorStatsTruth, scanAll, statsDifferences, statsRows } from '../../lib/tools/soak/ground-truth.js';
 import { createStageTables, dynamodbEndpoint, localClient } from '../support/dynamodb.js';
@@ -52,8 +52,12 @@ describe('npm run redrive on the local stack', () => {
     expect(output).toContain('1 dead letter(s) for booksStream');
     expect(output).toContain(firstEntry.id);
     expect(output).toContain('RetryAttemptsExhausted after 6 invocation(s)');
-    expect(output).toContain(`${firstEntry.payload.DDBStreamBatchInfo.startSequenceNumber}..${firstEntry.payload.DDBStreamBatchInfo.endSequenceNumber}`);
-    expect(output).toContain(`bad data: fix the item, then run: npm run redrive -- booksStream --from-item --entry ${firstEntry.id} --stage ${stage}`);
+    expect(output).toContain(
+      `${firstEntry.payload.DDBStreamBatchInfo.startSequenceNumber}..${firstEntry.payload.DDBStreamBatchInfo.endSequenceNumber}`,
+    );
+    expect(output).toContain(
+      `bad data: fix the item, then run: npm run redrive -- booksStream --from-item --entry ${firstEntry.id} --stage ${stage}`,
+    );
     expect(output).toContain(`other cause, fixed: npm run redrive -- booksStream --entry ${firstEntry.id} --stage ${stage}`);
   });
 
@@ -73,7 +77,11 @@ describe('npm run redrive on the local stack', () => {
     const { code, output } = await redrive('--all');
     // Assess
     expect(code).toBe(0);
-    expect(output).toMatch(new RegExp(`^REDRIVEN ${firstEntry.id}: 1 record\\(s\\) read from the stream, 1 run through booksStream in 1 invocation\\(s\\); entry removed`));
+    expect(output).toMatch(
+      new RegExp(
+        `^REDRIVEN ${firstEntry.id}: 1 record\\(s\\) read from the stream, 1 run through booksStream in 1 invocation\\(s\\); entry removed`,
+      ),
+    );
     expect(await store.list('booksStream')).toEqual([]);
     const stored = statsRows(await scanAll(client, `author-stats-${stage}`), 'author');
     expect(statsDifferences(stored, authorStatsTruth(await scanAll(client, `books-${stage}`)))).toEqual([]);
@@ -97,9 +105,15 @@ describe('npm run redrive on the local stack', () => {
     [[], undefined],
     [['--help'], undefined],
     [['booksStream'], { functionName: 'booksStream', list: false, all: false, fromItem: false, stage: 'local' }],
-    [['ordersStream', '--entry=x', '--stage', 'dev'], { functionName: 'ordersStream', list: false, all: false, fromItem: false, stage: 'dev', entryId: 'x' }],
+    [
+      ['ordersStream', '--entry=x', '--stage', 'dev'],
+      { functionName: 'ordersStream', list: false, all: false, fromItem: false, stage: 'dev', entryId: 'x' },
+    ],
     [['booksStream', '--from-item', '--all'], { functionName: 'booksStream', list: false, all: true, fromItem: true, stage: 'local' }],
-    [['booksStream', '--entry', 'x', '--from-item'], { functionName: 'booksStream', list: false, all: false, fromItem: true, stage: 'local', entryId: 'x' }],
+    [
+      ['booksStream', '--entry', 'x', '--from-item'],
+      { functionName: 'booksStream', list: false, all: false, fromItem: true, stage: 'local', entryId: 'x' },
+    ],
   ])('parses %j', (argv, expected) => {
     expect(parseRedriveArguments(argv)).toEqual(expected);
   });

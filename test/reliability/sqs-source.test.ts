@@ -58,7 +58,12 @@ describe('the SQS dead-letter source of redrive (stand-in queue)', () => {
     // Assess
     expect(entries).toHaveLength(13);
     expect(entries[12]).toEqual({ id: 'm12', payload: payload(13) });
-    expect(calls).toEqual(['GetQueueUrl ddb-streams-dev-books-stream-dlq', 'Receive max 10 visibility 300', 'Receive max 10 visibility 300', 'Receive max 10 visibility 300']);
+    expect(calls).toEqual([
+      'GetQueueUrl ddb-streams-dev-books-stream-dlq',
+      'Receive max 10 visibility 300',
+      'Receive max 10 visibility 300',
+      'Receive max 10 visibility 300',
+    ]);
   });
 
   it('deletes a message by its receipt handle, and refuses one it never received', async () => {

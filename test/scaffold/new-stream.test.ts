@@ -27,7 +27,11 @@ interface CommandResult {
 async function newStream(dir: string, args: string[]): Promise<CommandResult> {
   return run('npm', ['run', '-s', 'new-stream', '--', ...args], { cwd: dir, env: slsEnv(), timeout: 120_000 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: error.code ?? -1,
+      stdout: error.stdout ?? '',
+      stderr: error.stderr ?? '',
+    }),
   );
 }
 
@@ -39,7 +43,10 @@ function fingerprint(dir: string): Record<string, string> {
       if (relative === '' && ['node_modules', '.esbuild', '.serverless', '.package-out'].includes(entry)) continue;
       const path = join(relative, entry);
       if (statSync(join(dir, path)).isDirectory()) walk(path);
-      else files[path] = createHash('sha256').update(readFileSync(join(dir, path))).digest('hex');
+      else
+        files[path] = createHash('sha256')
+          .update(readFileSync(join(dir, path)))
+          .digest('hex');
     }
   };
   walk('');
@@ -68,7 +75,9 @@ describe('npm run new-stream, in a copy of the project', { timeout: 300_000 }, (
   it('adds the table, function, role, queue, handler, fixture and test, and changes no other file', () => {
     // Prepare
     const after = fingerprint(copy.dir);
-    const created = Object.keys(after).filter((file) => !(file in before)).sort();
+    const created = Object.keys(after)
+      .filter((file) => !(file in before))
+      .sort();
     const changed = Object.keys(before).filter((file) => after[file] !== before[file]);
     const text = readFileSync(join(copy.dir, 'serverless.yml'), 'utf8');
     // Assess
@@ -164,16 +173,28 @@ describe('npm run new-stream, in a copy of the project', { timeout: 300_000 }, (
       client = createDynamoDBClient({ endpoint: stack.endpoint });
       const invoiceId = `invoice-${Date.now()}`;
       // Act
-      await client.send(new PutItemCommand({ TableName: `invoice-lines-${stage}`, Item: { invoiceId: { S: invoiceId }, line: { N: '7' }, amount: { N: '12.50' } } }));
+      await client.send(
+        new PutItemCommand({
+          TableName: `invoice-lines-${stage}`,
+          Item: { invoiceId: { S: invoiceId }, line: { N: '7' }, amount: { N: '12.50' } },
+        }),
+      );
       const logged = await until(
         () => lines.find((line) => line.action === 'log' && (line.keys as Record<string, unknown> | undefined)?.invoiceId === invoiceId),
         120_000,
         'the log action of invoiceLinesStream',
       );
       // Assess: the handler's structured event, keys only (no image at info level).
-      expect(logged).toMatchObject({ function: 'invoiceLinesStream', table: `invoice-lines-${stage}`, eventName: 'INSERT', keys: { invoiceId, line: 7 } });
+      expect(logged).toMatchObject({
+        function: 'invoiceLinesStream',
+        table: `invoice-lines-${stage}`,
+        eventName: 'INSERT',
+        keys: { invoiceId, line: 7 },
+      });
       expect(logged).not.toHaveProperty('newImage');
-      expect(stack.mappings.map((mapping) => `${mapping.functionName}<-${mapping.settings.tableName}`)).toEqual([`invoiceLinesStream<-invoice-lines-${stage}`]);
+      expect(stack.mappings.map((mapping) => `${mapping.functionName}<-${mapping.settings.tableName}`)).toEqual([
+        `invoiceLinesStream<-invoice-lines-${stage}`,
+      ]);
     } finally {
       client?.destroy();
       await stack?.stop();

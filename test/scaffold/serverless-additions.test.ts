@@ -34,29 +34,45 @@ describe('addStreamToServerless (pure, on the project serverless.yml)', () => {
   it.each([
     { name: 'receipts', key: 'receiptId:S' },
     { name: 'file-blobs', key: 'owner:S,blobKey:B' },
-  ])('$name --key $key: the new function, table, queue and role read back as intended, quoted where YAML 1.1 would not', ({ name, key }) => {
-    // Prepare
-    const s = spec(name, key);
-    // Act
-    const result = addStreamToServerless(original, s);
-    // Assess
-    expect(result.kind).toBe('ok');
-    const text = result.kind === 'ok' ? result.text : '';
-    expect(text.startsWith(original.trimEnd().split('\nresources:')[0]!.split('\n  ordersStream:')[0]!)).toBe(true);
-    const config = readText(text);
-    const fn = config.functions[s.functionName]!;
-    expect(fn).toMatchObject({ handler: s.handlerPath, role: s.roleLogicalId });
-    const stream = (fn.events as { stream: Record<string, unknown> }[])[0]!.stream;
-    expect(stream).toMatchObject({ type: 'dynamodb', arn: { 'Fn::GetAtt': [s.tableLogicalId, 'StreamArn'] }, destinations: { onFailure: { arn: { 'Fn::GetAtt': [s.queueLogicalId, 'Arn'] }, type: 'sqs' } } });
-    expect(stream.filterPatterns).toEqual([{ dynamodb: { Keys: Object.fromEntries(s.keys.map((k) => [k.name, { [k.type]: [{ exists: true }] }])) } }]);
-    const table = config.resources[s.tableLogicalId] as { Properties: Record<string, unknown> };
-    expect(table.Properties).toMatchObject({ TableName: `${s.kebab}-s`, DeletionProtectionEnabled: true, StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
-    expect(table.Properties.KeySchema).toEqual(s.keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })));
-    expect(table.Properties.AttributeDefinitions).toEqual(s.keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })));
-    expect(config.resources[s.queueLogicalId]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { QueueName: `ddb-streams-s-${s.kebab}-stream-dlq` } });
-    // js-yaml (Serverless) reads a bare 2012-10-17 as a date: the policy versions must be quoted.
-    expect(text.match(/Version: '2012-10-17'/g)?.length).toBe(original.match(/Version: '2012-10-17'/g)!.length + 2);
-  });
+  ])(
+    '$name --key $key: the new function, table, queue and role read back as intended, quoted where YAML 1.1 would not',
+    ({ name, key }) => {
+      // Prepare
+      const s = spec(name, key);
+      // Act
+      const result = addStreamToServerless(original, s);
+      // Assess
+      expect(result.kind).toBe('ok');
+      const text = result.kind === 'ok' ? result.text : '';
+      expect(text.startsWith(original.trimEnd().split('\nresources:')[0]!.split('\n  ordersStream:')[0]!)).toBe(true);
+      const config = readText(text);
+      const fn = config.functions[s.functionName]!;
+      expect(fn).toMatchObject({ handler: s.handlerPath, role: s.roleLogicalId });
+      const stream = (fn.events as { stream: Record<string, unknown> }[])[0]!.stream;
+      expect(stream).toMatchObject({
+        type: 'dynamodb',
+        arn: { 'Fn::GetAtt': [s.tableLogicalId, 'StreamArn'] },
+        destinations: { onFailure: { arn: { 'Fn::GetAtt': [s.queueLogicalId, 'Arn'] }, type: 'sqs' } },
+      });
+      expect(stream.filterPatterns).toEqual([
+        { dynamodb: { Keys: Object.fromEntries(s.keys.map((k) => [k.name, { [k.type]: [{ exists: true }] }])) } },
+      ]);
+      const table = config.resources[s.tableLogicalId] as { Properties: Record<string, unknown> };
+      expect(table.Properties).toMatchObject({
+        TableName: `${s.kebab}-s`,
+        DeletionProtectionEnabled: true,
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      });
+      expect(table.Properties.KeySchema).toEqual(s.keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })));
+      expect(table.Properties.AttributeDefinitions).toEqual(s.keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })));
+      expect(config.resources[s.queueLogicalId]).toMatchObject({
+        Type: 'AWS::SQS::Queue',
+        Properties: { QueueName: `ddb-streams-s-${s.kebab}-stream-dlq` },
+      });
+      // js-yaml (Serverless) reads a bare 2012-10-17 as a date: the policy versions must be quoted.
+      expect(text.match(/Version: '2012-10-17'/g)?.length).toBe(original.match(/Version: '2012-10-17'/g)!.length + 2);
+    },
+  );
 
   it.each([
     { name: 'books', key: 'isbn:S', conflict: 'BooksTable' },
@@ -70,7 +86,7 @@ describe('addStreamToServerless (pure, on the project serverless.yml)', () => {
     expect(result.kind === 'conflict' && result.problems.join('\n')).toContain(conflict);
   });
 
-  it('refuses a name that leaves no room for the stage `local` within Lambda\'s 64 characters', () => {
+  it("refuses a name that leaves no room for the stage `local` within Lambda's 64 characters", () => {
     // Prepare: <service>-local-<name>Stream reaches 64 characters with the longest name (40) and a 13-character service.
     const longest = spec(`a${'b'.repeat(39)}`, 'id:S');
     const longerService = original.replace(/^service: ddb-streams$/m, 'service: ddb-streams-x');

@@ -4,9 +4,33 @@ import { parseStreamSpec } from '../../lib/tools/scaffold/stream-spec.js';
 describe('parseStreamSpec (pure)', () => {
   it.each([
     { name: 'invoices', key: 'id:S', kebab: 'invoices', fn: 'invoicesStream', table: 'InvoicesTable', keys: [{ name: 'id', type: 'S' }] },
-    { name: 'product-reviews', key: 'isbn:S,reviewId:n', kebab: 'product-reviews', fn: 'productReviewsStream', table: 'ProductReviewsTable', keys: [{ name: 'isbn', type: 'S' }, { name: 'reviewId', type: 'N' }] },
-    { name: 'productReviews', key: 'blob:B', kebab: 'product-reviews', fn: 'productReviewsStream', table: 'ProductReviewsTable', keys: [{ name: 'blob', type: 'B' }] },
-    { name: 'v2-orders', key: 'a.b_c-d:S', kebab: 'v2-orders', fn: 'v2OrdersStream', table: 'V2OrdersTable', keys: [{ name: 'a.b_c-d', type: 'S' }] },
+    {
+      name: 'product-reviews',
+      key: 'isbn:S,reviewId:n',
+      kebab: 'product-reviews',
+      fn: 'productReviewsStream',
+      table: 'ProductReviewsTable',
+      keys: [
+        { name: 'isbn', type: 'S' },
+        { name: 'reviewId', type: 'N' },
+      ],
+    },
+    {
+      name: 'productReviews',
+      key: 'blob:B',
+      kebab: 'product-reviews',
+      fn: 'productReviewsStream',
+      table: 'ProductReviewsTable',
+      keys: [{ name: 'blob', type: 'B' }],
+    },
+    {
+      name: 'v2-orders',
+      key: 'a.b_c-d:S',
+      kebab: 'v2-orders',
+      fn: 'v2OrdersStream',
+      table: 'V2OrdersTable',
+      keys: [{ name: 'a.b_c-d', type: 'S' }],
+    },
   ])('$name --key $key derives every name once', ({ name, key, kebab, fn, table, keys }) => {
     // Act
     const result = parseStreamSpec(name, key);
@@ -17,8 +41,8 @@ describe('parseStreamSpec (pure)', () => {
         kebab,
         functionName: fn,
         tableLogicalId: table,
-        roleLogicalId: fn.charAt(0).toUpperCase() + fn.slice(1) + 'Role',
-        queueLogicalId: fn.charAt(0).toUpperCase() + fn.slice(1) + 'DeadLetterQueue',
+        roleLogicalId: `${fn.charAt(0).toUpperCase() + fn.slice(1)}Role`,
+        queueLogicalId: `${fn.charAt(0).toUpperCase() + fn.slice(1)}DeadLetterQueue`,
         tableName: `${kebab}-\${sls:stage}`,
         handlerFile: `functions/${kebab}-stream.ts`,
         handlerPath: `functions/${kebab}-stream.handler`,

@@ -34,7 +34,12 @@ async function streamRecords(table: string): Promise<LambdaStreamRecord[]> {
   const described = await client.send(new DescribeTableCommand({ TableName: table }));
   const streams = createDynamoDBStreamsClient({ endpoint: dynamodbEndpoint() });
   const arn = described.Table!.LatestStreamArn!;
-  return readWholeStream({ streams, streamArn: arn, eventSourceArn: deliveredStreamArn(arn, 'us-east-1', '123456789012'), region: 'us-east-1' });
+  return readWholeStream({
+    streams,
+    streamArn: arn,
+    eventSourceArn: deliveredStreamArn(arn, 'us-east-1', '123456789012'),
+    region: 'us-east-1',
+  });
 }
 
 async function run(actions: readonly Action[], records: LambdaStreamRecord[], level: LogLevel) {
@@ -61,7 +66,13 @@ beforeAll(async () => {
 
   // Prepare: inserts, updates and deletes carrying the sentinels in every image.
   const put = (table: string, item: Record<string, unknown>) => client.send(new PutItemCommand({ TableName: table, Item: marshall(item) }));
-  const book = { isbn: '978-0-00-000001-1', title: 'Private Lives', author: 'A. Author', reviewerEmail: EMAIL, notes: { reviewer: { name: NAME, phone: PHONE } } };
+  const book = {
+    isbn: '978-0-00-000001-1',
+    title: 'Private Lives',
+    author: 'A. Author',
+    reviewerEmail: EMAIL,
+    notes: { reviewer: { name: NAME, phone: PHONE } },
+  };
   await put(`books-${stage}`, book);
   await client.send(
     new UpdateItemCommand({
@@ -72,10 +83,18 @@ beforeAll(async () => {
     }),
   );
   await client.send(new DeleteItemCommand({ TableName: `books-${stage}`, Key: marshall({ isbn: book.isbn }) }));
-  const order = { customerId: 'c-0001', orderDate: '2026-11-24T10:00:00Z', orderStatus: 'PLACED', total: 42.5, shipTo: { name: NAME, email: EMAIL, phone: PHONE } };
+  const order = {
+    customerId: 'c-0001',
+    orderDate: '2026-11-24T10:00:00Z',
+    orderStatus: 'PLACED',
+    total: 42.5,
+    shipTo: { name: NAME, email: EMAIL, phone: PHONE },
+  };
   await put(`orders-${stage}`, order);
   await put(`orders-${stage}`, { ...order, orderStatus: 'SHIPPED', total: 40 });
-  await client.send(new DeleteItemCommand({ TableName: `orders-${stage}`, Key: marshall({ customerId: order.customerId, orderDate: order.orderDate }) }));
+  await client.send(
+    new DeleteItemCommand({ TableName: `orders-${stage}`, Key: marshall({ customerId: order.customerId, orderDate: order.orderDate }) }),
+  );
 
   books = await streamRecords(`books-${stage}`);
   orders = await streamRecords(`orders-${stage}`);
@@ -107,7 +126,11 @@ describe('personal data in logs', () => {
     // Act
     const { lines } = await run(actions(), records(), 'debug');
     // Assess
-    for (const sentinel of SENTINELS) expect(lines.some((line) => line.includes(sentinel)), `no debug line holds "${sentinel}"`).toBe(true);
+    for (const sentinel of SENTINELS)
+      expect(
+        lines.some((line) => line.includes(sentinel)),
+        `no debug line holds "${sentinel}"`,
+      ).toBe(true);
   });
 
   it('a failing action at info level logs keys and the error, not the images', async () => {
@@ -142,7 +165,7 @@ describe('personal data in logs', () => {
   it.each([
     ['info', false],
     ['debug', true],
-  ])("the deployed handler module in its own process at LOG_LEVEL=%s: sentinels on stdout = %s", (level, expected) => {
+  ])('the deployed handler module in its own process at LOG_LEVEL=%s: sentinels on stdout = %s', (level, expected) => {
     // Prepare: the environment serverless.yml gives booksStream, with the level under test.
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -164,6 +187,10 @@ describe('personal data in logs', () => {
     expect(run.stderr).toContain('RESPONSE {"batchItemFailures":[]}');
     const lines = run.stdout.split('\n').filter((line) => line.startsWith('{'));
     expect(lines.length).toBeGreaterThanOrEqual(books.length);
-    for (const sentinel of SENTINELS) expect(lines.some((line) => line.includes(sentinel)), `stdout holds "${sentinel}"`).toBe(expected);
+    for (const sentinel of SENTINELS)
+      expect(
+        lines.some((line) => line.includes(sentinel)),
+        `stdout holds "${sentinel}"`,
+      ).toBe(expected);
   });
 });

@@ -8,7 +8,9 @@ process.stdin.on('data', (chunk) => (input += chunk));
 process.stdin.on('end', () => {
   const { module, event } = JSON.parse(input) as { module: string; event: unknown };
   void (async () => {
-    const { handler } = (await import(resolve(__dirname, '..', '..', module))) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+    const { handler } = (await import(resolve(__dirname, '..', '..', module))) as {
+      handler: (event: unknown, context: unknown) => Promise<unknown>;
+    };
     const response = await handler(event, { awsRequestId: 'child', getRemainingTimeInMillis: () => 60_000 });
     process.stderr.write(`RESPONSE ${JSON.stringify(response)}\n`);
   })().catch((error: unknown) => {

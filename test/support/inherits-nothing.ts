@@ -4,5 +4,7 @@
  * reads as undefined.
  */
 export function inheritsNothing(value: object): boolean {
-  return Object.getOwnPropertyNames(Object.prototype).every((name) => Object.hasOwn(value, name) || (value as Record<string, unknown>)[name] === undefined);
+  return Object.getOwnPropertyNames(Object.prototype).every(
+    (name) => Object.hasOwn(value, name) || (value as Record<string, unknown>)[name] === undefined,
+  );
 }

@@ -25,5 +25,10 @@ export function laneOrderViolations(events: readonly GateEvent[], laneOf: (id: n
 /** Tasks that started after the first failing task ended. */
 export function startsAfterFirstFailure(events: readonly GateEvent[], failing: ReadonlySet<number>): number[] {
   const at = events.findIndex((e) => e.type === 'end' && failing.has(e.id));
-  return at < 0 ? [] : events.slice(at).filter((e) => e.type === 'start').map((e) => e.id);
+  return at < 0
+    ? []
+    : events
+        .slice(at)
+        .filter((e) => e.type === 'start')
+        .map((e) => e.id);
 }

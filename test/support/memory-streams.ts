@@ -55,7 +55,9 @@ export class FakeStreams {
               ...(shard.parent ? { ParentShardId: shard.parent } : {}),
               SequenceNumberRange: {
                 StartingSequenceNumber: shard.records[0]?.dynamodb?.SequenceNumber ?? '000000000000000000001',
-                ...(shard.closed ? { EndingSequenceNumber: shard.records.at(-1)?.dynamodb?.SequenceNumber ?? '000000000000000000001' } : {}),
+                ...(shard.closed
+                  ? { EndingSequenceNumber: shard.records.at(-1)?.dynamodb?.SequenceNumber ?? '000000000000000000001' }
+                  : {}),
               },
             })),
           },
@@ -65,7 +67,8 @@ export class FakeStreams {
         const position =
           input.ShardIteratorType === 'TRIM_HORIZON'
             ? 0
-            : shard.records.findIndex((r) => r.dynamodb!.SequenceNumber === input.SequenceNumber) + (input.ShardIteratorType === 'AT_SEQUENCE_NUMBER' ? 0 : 1);
+            : shard.records.findIndex((r) => r.dynamodb!.SequenceNumber === input.SequenceNumber) +
+              (input.ShardIteratorType === 'AT_SEQUENCE_NUMBER' ? 0 : 1);
         this.log.push(`iterator ${shard.id} ${input.ShardIteratorType} ${input.SequenceNumber ?? ''}`.trim());
         return { ShardIterator: `${shard.id}|${position}` };
       }

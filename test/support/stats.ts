@@ -14,7 +14,11 @@ export async function scanAll(client: DynamoDBClient, tableName: string): Promis
 }
 
 /** Rows of a statistics table keyed by `keyName`, without zero-valued counters (a row of zeros is no row). */
-export async function statsByKey(client: DynamoDBClient, tableName: string, keyName: string): Promise<Record<string, Record<string, string>>> {
+export async function statsByKey(
+  client: DynamoDBClient,
+  tableName: string,
+  keyName: string,
+): Promise<Record<string, Record<string, string>>> {
   const out: Record<string, Record<string, string>> = {};
   for (const row of await scanAll(client, tableName)) {
     const fields: Record<string, string> = {};

@@ -22,11 +22,28 @@ const baseDefinition = (tableName: string): TableDefinition => ({
       { AttributeName: 'sk', AttributeType: 'N' },
       { AttributeName: 'g', AttributeType: 'S' },
     ],
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-    GlobalSecondaryIndexes: [
-      { IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' }, ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 1 } },
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
     ],
-    LocalSecondaryIndexes: [{ IndexName: 'byPkG', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'g', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: 'byG',
+        KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+        ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 1 },
+      },
+    ],
+    LocalSecondaryIndexes: [
+      {
+        IndexName: 'byPkG',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'g', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
   },
 });
@@ -53,16 +70,85 @@ describe('table service', () => {
   });
 
   const variants: [string, (d: TableDefinition) => void, string[]][] = [
-    ['another key schema', (d) => { d.create.KeySchema = [{ AttributeName: 'pk', KeyType: 'HASH' }]; }, ['key schema is pk:HASH,sk:RANGE, the definition says pk:HASH']],
-    ['another attribute type', (d) => { d.create.AttributeDefinitions![1]!.AttributeType = 'S'; }, ['attribute sk is of type N, the definition says S']],
-    ['on-demand billing', (d) => { d.create.BillingMode = 'PAY_PER_REQUEST'; delete d.create.ProvisionedThroughput; }, ['billing mode is PROVISIONED, the definition says PAY_PER_REQUEST']],
-    ['other throughput', (d) => { d.create.ProvisionedThroughput = { ReadCapacityUnits: 5, WriteCapacityUnits: 1 }; }, ['provisioned throughput is 2/1 (read/write), the definition says 5/1']],
-    ['a missing GSI', (d) => { d.create.GlobalSecondaryIndexes!.push({ IndexName: 'byH', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }); }, ['global secondary index byH is missing']],
-    ['an extra GSI', (d) => { delete d.create.GlobalSecondaryIndexes; }, ['global secondary index byG exists but is not in the definition']],
-    ['another projection', (d) => { d.create.GlobalSecondaryIndexes![0]!.Projection = { ProjectionType: 'ALL' }; }, ['global secondary index byG projects KEYS_ONLY, the definition says ALL']],
-    ['another LSI key', (d) => { d.create.LocalSecondaryIndexes![0]!.KeySchema = [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'x', KeyType: 'RANGE' }]; }, ['local secondary index byPkG has keys pk:HASH,g:RANGE, the definition says pk:HASH,x:RANGE']],
-    ['another stream view', (d) => { d.create.StreamSpecification = { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' }; }, ['stream is NEW_IMAGE, the definition says KEYS_ONLY']],
-    ['no stream and other billing together', (d) => { delete d.create.StreamSpecification; d.create.BillingMode = 'PAY_PER_REQUEST'; }, ['stream is NEW_IMAGE, the definition says off', 'billing mode is PROVISIONED, the definition says PAY_PER_REQUEST']],
+    [
+      'another key schema',
+      (d) => {
+        d.create.KeySchema = [{ AttributeName: 'pk', KeyType: 'HASH' }];
+      },
+      ['key schema is pk:HASH,sk:RANGE, the definition says pk:HASH'],
+    ],
+    [
+      'another attribute type',
+      (d) => {
+        d.create.AttributeDefinitions![1]!.AttributeType = 'S';
+      },
+      ['attribute sk is of type N, the definition says S'],
+    ],
+    [
+      'on-demand billing',
+      (d) => {
+        d.create.BillingMode = 'PAY_PER_REQUEST';
+        delete d.create.ProvisionedThroughput;
+      },
+      ['billing mode is PROVISIONED, the definition says PAY_PER_REQUEST'],
+    ],
+    [
+      'other throughput',
+      (d) => {
+        d.create.ProvisionedThroughput = { ReadCapacityUnits: 5, WriteCapacityUnits: 1 };
+      },
+      ['provisioned throughput is 2/1 (read/write), the definition says 5/1'],
+    ],
+    [
+      'a missing GSI',
+      (d) => {
+        d.create.GlobalSecondaryIndexes!.push({
+          IndexName: 'byH',
+          KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        });
+      },
+      ['global secondary index byH is missing'],
+    ],
+    [
+      'an extra GSI',
+      (d) => {
+        delete d.create.GlobalSecondaryIndexes;
+      },
+      ['global secondary index byG exists but is not in the definition'],
+    ],
+    [
+      'another projection',
+      (d) => {
+        d.create.GlobalSecondaryIndexes![0]!.Projection = { ProjectionType: 'ALL' };
+      },
+      ['global secondary index byG projects KEYS_ONLY, the definition says ALL'],
+    ],
+    [
+      'another LSI key',
+      (d) => {
+        d.create.LocalSecondaryIndexes![0]!.KeySchema = [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'x', KeyType: 'RANGE' },
+        ];
+      },
+      ['local secondary index byPkG has keys pk:HASH,g:RANGE, the definition says pk:HASH,x:RANGE'],
+    ],
+    [
+      'another stream view',
+      (d) => {
+        d.create.StreamSpecification = { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' };
+      },
+      ['stream is NEW_IMAGE, the definition says KEYS_ONLY'],
+    ],
+    [
+      'no stream and other billing together',
+      (d) => {
+        delete d.create.StreamSpecification;
+        d.create.BillingMode = 'PAY_PER_REQUEST';
+      },
+      ['stream is NEW_IMAGE, the definition says off', 'billing mode is PROVISIONED, the definition says PAY_PER_REQUEST'],
+    ],
   ];
 
   it.each(variants)('refuses an existing table with %s, naming each difference', async (_label, change, expected) => {

@@ -24,22 +24,41 @@ const stage = uniqueStage('inv');
 
 /** Runs the README's command, `npx sls invoke local -f <fn> -p events/<file>`, against the test run's DynamoDB Local. */
 async function invokeLocal(functionName: string, file: string): Promise<Invocation> {
-  const args = ['sls', 'invoke', 'local', '-f', functionName, '-p', `events/${file}`, '--stage', stage, '--env', `DYNAMODB_ENDPOINT=${dynamodbEndpoint()}`];
-  const { stdout } = await run('npx', args, { cwd: copy!.dir, env: slsEnv(), timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string }) => {
-    throw new Error(`npx ${args.join(' ')} failed.\n--- stdout\n${error.stdout}\n--- stderr\n${error.stderr}`);
-  });
+  const args = [
+    'sls',
+    'invoke',
+    'local',
+    '-f',
+    functionName,
+    '-p',
+    `events/${file}`,
+    '--stage',
+    stage,
+    '--env',
+    `DYNAMODB_ENDPOINT=${dynamodbEndpoint()}`,
+  ];
+  const { stdout } = await run('npx', args, { cwd: copy!.dir, env: slsEnv(), timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }).catch(
+    (error: { stdout?: string; stderr?: string }) => {
+      throw new Error(`npx ${args.join(' ')} failed.\n--- stdout\n${error.stdout}\n--- stderr\n${error.stderr}`);
+    },
+  );
   const lines = stdout.split('\n');
   // The response is printed last, as indented JSON starting on a line of its own.
   const start = lines.lastIndexOf('{');
   expect(start, `no response in the output of sls invoke local:\n${stdout}`).toBeGreaterThanOrEqual(0);
   return {
     response: JSON.parse(lines.slice(start).join('\n')),
-    logLines: lines.slice(0, start).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>),
+    logLines: lines
+      .slice(0, start)
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>),
   };
 }
 
 const bookCount = async (author: string): Promise<number | undefined> => {
-  const { Item } = await client.send(new GetItemCommand({ TableName: `author-stats-${stage}`, Key: { author: { S: author } }, ConsistentRead: true }));
+  const { Item } = await client.send(
+    new GetItemCommand({ TableName: `author-stats-${stage}`, Key: { author: { S: author } }, ConsistentRead: true }),
+  );
   return Item ? Number(unmarshall(Item).bookCount) : undefined;
 };
 const loggedSequenceNumbers = async (): Promise<string[]> => {

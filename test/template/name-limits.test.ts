@@ -14,7 +14,11 @@ const FUNCTION_NAMES = Object.keys(config.functions);
 const longestFunction = Math.max(...FUNCTION_NAMES.map((name) => `${config.service}--${name}`.length));
 const LONGEST_STAGE = NAME_LIMITS.function.max - longestFunction;
 
-const functionName = (stage: string, name: string): DerivedName => ({ kind: 'function', name: `${config.service}-${stage}-${name}`, source: `functions.${name}` });
+const functionName = (stage: string, name: string): DerivedName => ({
+  kind: 'function',
+  name: `${config.service}-${stage}-${name}`,
+  source: `functions.${name}`,
+});
 
 describe('findNameLimitViolations (pure)', () => {
   it.each([
@@ -60,7 +64,11 @@ describe('the guard plugin in `sls package` (before anything is built)', () => {
     const stage = 's'.repeat(LONGEST_STAGE + 1);
     const out = join(copy!.dir, '.package-out');
     // Act
-    const failure = await run('npx', ['sls', 'package', '--stage', stage, '--package', out], { cwd: copy!.dir, env: slsEnv(), timeout: 120_000 }).then(
+    const failure = await run('npx', ['sls', 'package', '--stage', stage, '--package', out], {
+      cwd: copy!.dir,
+      env: slsEnv(),
+      timeout: 120_000,
+    }).then(
       () => undefined,
       (error: { code?: number; stdout?: string; stderr?: string }) => error,
     );

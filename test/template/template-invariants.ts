@@ -87,13 +87,16 @@ const getAttTarget = (value: unknown): string | undefined => {
   return Array.isArray(target) ? target[0] : undefined;
 };
 
-export const ofType = (resources: Resources, type: string): [string, Resource][] => Object.entries(resources).filter(([, r]) => r.Type === type);
+export const ofType = (resources: Resources, type: string): [string, Resource][] =>
+  Object.entries(resources).filter(([, r]) => r.Type === type);
 
 /** Every function of serverless.yml with a DynamoDB stream event, discovered, never listed by hand. */
 export function streamFunctions(config: ServerlessConfig, resources: Resources): StreamFunction[] {
   const providerEnv = (config.provider.environment ?? {}) as Record<string, unknown>;
   return Object.entries(config.functions).flatMap(([name, fn]) => {
-    const stream = asList(fn.events as { stream?: Record<string, any> }[] | undefined).find((event) => event.stream?.type === 'dynamodb')?.stream;
+    const stream = asList(fn.events as { stream?: Record<string, any> }[] | undefined).find(
+      (event) => event.stream?.type === 'dynamodb',
+    )?.stream;
     if (!stream) return [];
     const functionName = `${config.service}-${config.stage}-${name}`;
     const [logicalId = `<no AWS::Lambda::Function named ${functionName}>`] = ofType(resources, 'AWS::Lambda::Function')
@@ -108,14 +111,20 @@ export function streamFunctions(config: ServerlessConfig, resources: Resources):
         table: getAttTarget(stream.arn) ?? `<stream arn ${JSON.stringify(stream.arn)}>`,
         queue: getAttTarget(stream.destinations?.onFailure?.arn) ?? '<no onFailure queue>',
         stream,
-        tableEnv: Object.fromEntries(Object.entries(environment).filter(([key]) => key.endsWith('_TABLE')).map(([k, v]) => [k, String(v)])),
+        tableEnv: Object.fromEntries(
+          Object.entries(environment)
+            .filter(([key]) => key.endsWith('_TABLE'))
+            .map(([k, v]) => [k, String(v)]),
+        ),
       },
     ];
   });
 }
 
 export const statementsOf = (resources: Resources, role: string): Statement[] =>
-  asList(resources[role]?.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((policy) => policy.PolicyDocument.Statement);
+  asList(resources[role]?.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+    (policy) => policy.PolicyDocument.Statement,
+  );
 
 /** Every (action, resource) pair a role allows, as an `action -> sorted resources` map. */
 export function grantsOf(resources: Resources, role: string): Record<string, string[]> {
@@ -149,7 +158,8 @@ export function mappingProblems(resources: Resources, fn: StreamFunction): strin
   if (mappings.length !== 1) return [...problems, `${fn.name}: ${mappings.length} event-source mappings, expected 1`];
   const p = mappings[0]!.Properties;
   const expect = (what: string, actual: unknown, expected: unknown) => {
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) problems.push(`${fn.name}: ${what} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+    if (JSON.stringify(actual) !== JSON.stringify(expected))
+      problems.push(`${fn.name}: ${what} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
   };
   expect('EventSourceArn', resourceLabel(p.EventSourceArn), `${fn.table}.StreamArn`);
   expect('source table type', resources[fn.table]?.Type, 'AWS::DynamoDB::Table');
@@ -164,14 +174,19 @@ export function mappingProblems(resources: Resources, fn: StreamFunction): strin
   expect('BisectBatchOnFunctionError', p.BisectBatchOnFunctionError, true);
   expect('on-failure destination', resourceLabel(p.DestinationConfig?.OnFailure?.Destination), `${fn.queue}.Arn`);
   expect('on-failure destination type', resources[fn.queue]?.Type, 'AWS::SQS::Queue');
-  const filters = asList(p.FilterCriteria?.Filters as { Pattern: string }[] | undefined).map((filter) => JSON.parse(filter.Pattern) as unknown);
+  const filters = asList(p.FilterCriteria?.Filters as { Pattern: string }[] | undefined).map(
+    (filter) => JSON.parse(filter.Pattern) as unknown,
+  );
   if (filters.length === 0) problems.push(`${fn.name}: no filter pattern`);
   expect('filter patterns', filters, fn.stream.filterPatterns);
   // -1 would mean "until the record expires": 24 hours of a blocked shard.
-  if (!(p.MaximumRetryAttempts >= 0 && p.MaximumRetryAttempts <= 10_000)) problems.push(`${fn.name}: retries ${p.MaximumRetryAttempts} not in 0..10000`);
-  if (!(p.MaximumRecordAgeInSeconds >= 60 && p.MaximumRecordAgeInSeconds <= 604_800)) problems.push(`${fn.name}: record age ${p.MaximumRecordAgeInSeconds} not in 60..604800`);
+  if (!(p.MaximumRetryAttempts >= 0 && p.MaximumRetryAttempts <= 10_000))
+    problems.push(`${fn.name}: retries ${p.MaximumRetryAttempts} not in 0..10000`);
+  if (!(p.MaximumRecordAgeInSeconds >= 60 && p.MaximumRecordAgeInSeconds <= 604_800))
+    problems.push(`${fn.name}: record age ${p.MaximumRecordAgeInSeconds} not in 60..604800`);
   if (!(p.BatchSize >= 1 && p.BatchSize <= 10_000)) problems.push(`${fn.name}: batch size ${p.BatchSize} not in 1..10000`);
-  if (!(p.MaximumBatchingWindowInSeconds >= 0 && p.MaximumBatchingWindowInSeconds <= 300)) problems.push(`${fn.name}: batch window not in 0..300`);
+  if (!(p.MaximumBatchingWindowInSeconds >= 0 && p.MaximumBatchingWindowInSeconds <= 300))
+    problems.push(`${fn.name}: batch window not in 0..300`);
   return problems;
 }
 
@@ -181,11 +196,18 @@ export function mappingProblems(resources: Resources, fn: StreamFunction): strin
  * own; SendMessage to its own queue only; writes and reads only on tables named in its environment; no wildcard
  * actions, no "*" resource on anything else, no NotAction/NotResource, no managed policy, assumable by Lambda only.
  */
-export function roleProblems(resources: Resources, fn: StreamFunction, service: string, stage: string, tableIdByName: Record<string, string>): string[] {
+export function roleProblems(
+  resources: Resources,
+  fn: StreamFunction,
+  service: string,
+  stage: string,
+  tableIdByName: Record<string, string>,
+): string[] {
   const problems: string[] = [];
   const role = resources[fn.role];
   if (role?.Type !== 'AWS::IAM::Role') return [`${fn.name}: role ${fn.role} is not an AWS::IAM::Role of the template`];
-  if (resourceLabel(resources[fn.logicalId]?.Properties.Role) !== `${fn.role}.Arn`) problems.push(`${fn.name}: does not run with its role ${fn.role}`);
+  if (resourceLabel(resources[fn.logicalId]?.Properties.Role) !== `${fn.role}.Arn`)
+    problems.push(`${fn.name}: does not run with its role ${fn.role}`);
   if ((role.Properties.ManagedPolicyArns ?? []).length > 0) problems.push(`${fn.name}: role has managed policies`);
   const trust = JSON.stringify(role.Properties.AssumeRolePolicyDocument?.Statement);
   if (trust !== JSON.stringify([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }])) {
@@ -209,24 +231,34 @@ export function roleProblems(resources: Resources, fn: StreamFunction, service: 
   for (const action of STREAM_READ_ACTIONS) has(action, [`${fn.table}.StreamArn`]);
   has('dynamodb:ListStreams', ['*']);
   const listStatements = statements.filter((statement) => asList(statement.Action).includes('dynamodb:ListStreams'));
-  if (listStatements.some((statement) => asList(statement.Action).length !== 1)) problems.push(`${fn.name}: ListStreams shares a statement ("*" would widen the others)`);
+  if (listStatements.some((statement) => asList(statement.Action).length !== 1))
+    problems.push(`${fn.name}: ListStreams shares a statement ("*" would widen the others)`);
   has('sqs:SendMessage', [`${fn.queue}.Arn`]);
   for (const action of Object.keys(grants)) {
     if (action.includes('*')) problems.push(`${fn.name}: wildcard action ${action}`);
     if (action.startsWith('sqs:') && action !== 'sqs:SendMessage') problems.push(`${fn.name}: may ${action}`);
-    if (action !== 'dynamodb:ListStreams' && grants[action]!.some((resource) => resource === '*')) problems.push(`${fn.name}: ${action} on "*"`);
+    if (action !== 'dynamodb:ListStreams' && grants[action]!.some((resource) => resource === '*'))
+      problems.push(`${fn.name}: ${action} on "*"`);
     if (!action.startsWith('logs:') && grants[action]!.some((resource) => resource !== '*' && resource.includes('*'))) {
       problems.push(`${fn.name}: ${action} on a wildcard resource`);
     }
   }
-  const streams = Object.values(grants).flat().filter((resource) => resource.endsWith('.StreamArn'));
-  if (streams.some((resource) => resource !== `${fn.table}.StreamArn`)) problems.push(`${fn.name}: may read another table's stream: ${streams.join(', ')}`);
+  const streams = Object.values(grants)
+    .flat()
+    .filter((resource) => resource.endsWith('.StreamArn'));
+  if (streams.some((resource) => resource !== `${fn.table}.StreamArn`))
+    problems.push(`${fn.name}: may read another table's stream: ${streams.join(', ')}`);
   const named = new Set(Object.values(fn.tableEnv).map((name) => `${tableIdByName[name] ?? `<undeclared table ${name}>`}.Arn`));
-  const dataActions = Object.entries(grants).filter(([action]) => action.startsWith('dynamodb:') && action !== 'dynamodb:ListStreams' && !STREAM_READ_ACTIONS.includes(action));
+  const dataActions = Object.entries(grants).filter(
+    ([action]) => action.startsWith('dynamodb:') && action !== 'dynamodb:ListStreams' && !STREAM_READ_ACTIONS.includes(action),
+  );
   for (const [action, on] of dataActions) {
-    for (const resource of on) if (!named.has(resource)) problems.push(`${fn.name}: ${action} on ${resource}, a table not named in its environment`);
+    for (const resource of on)
+      if (!named.has(resource)) problems.push(`${fn.name}: ${action} on ${resource}, a table not named in its environment`);
   }
-  for (const action of WRITE_ACTIONS) for (const resource of grants[action] ?? []) if (resource === `${fn.table}.Arn`) problems.push(`${fn.name}: writes its own source table`);
+  for (const action of WRITE_ACTIONS)
+    for (const resource of grants[action] ?? [])
+      if (resource === `${fn.table}.Arn`) problems.push(`${fn.name}: writes its own source table`);
   return problems;
 }
 
@@ -238,9 +270,11 @@ export function functionProblems(resources: Resources, fn: StreamFunction, stage
   const problems: string[] = [];
   if (Runtime !== 'nodejs22.x') problems.push(`${fn.name}: runtime ${Runtime}`);
   // A deployed stage talks to AWS, never to a local endpoint.
-  if (Environment?.Variables?.DYNAMODB_ENDPOINT !== '') problems.push(`${fn.name}: DYNAMODB_ENDPOINT is ${Environment?.Variables?.DYNAMODB_ENDPOINT}`);
+  if (Environment?.Variables?.DYNAMODB_ENDPOINT !== '')
+    problems.push(`${fn.name}: DYNAMODB_ENDPOINT is ${Environment?.Variables?.DYNAMODB_ENDPOINT}`);
   for (const [name, value] of Object.entries(Environment?.Variables ?? {}).filter(([key]) => key.endsWith('_TABLE'))) {
-    if (typeof value !== 'string' || !value.endsWith(`-${stage}`)) problems.push(`${fn.name}: ${name} is not a literal stage-suffixed name`);
+    if (typeof value !== 'string' || !value.endsWith(`-${stage}`))
+      problems.push(`${fn.name}: ${name} is not a literal stage-suffixed name`);
     else if (!tableIdByName[value]) problems.push(`${fn.name}: ${name} names ${value}, which no table of the template has`);
   }
   return problems;
@@ -261,12 +295,14 @@ export function tableProblems(resources: Resources, id: string, stage: string, i
   const problems: string[] = [];
   if (p.SSESpecification?.SSEEnabled !== true) problems.push(`${id}: not encrypted`);
   if (p.BillingMode !== 'PAY_PER_REQUEST') problems.push(`${id}: billing ${p.BillingMode}`);
-  if (typeof p.TableName !== 'string' || !p.TableName.endsWith(`-${stage}`)) problems.push(`${id}: name ${JSON.stringify(p.TableName)} is not literal and stage-suffixed`);
+  if (typeof p.TableName !== 'string' || !p.TableName.endsWith(`-${stage}`))
+    problems.push(`${id}: name ${JSON.stringify(p.TableName)} is not literal and stage-suffixed`);
   if (table.DeletionPolicy !== 'Retain') problems.push(`${id}: DeletionPolicy ${table.DeletionPolicy}`);
   if (table.UpdateReplacePolicy !== 'Retain') problems.push(`${id}: UpdateReplacePolicy ${table.UpdateReplacePolicy}`);
   if (isSource) {
     if (p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled !== true) problems.push(`${id}: no point-in-time recovery`);
-    if (p.StreamSpecification?.StreamViewType !== 'NEW_AND_OLD_IMAGES') problems.push(`${id}: stream ${p.StreamSpecification?.StreamViewType}`);
+    if (p.StreamSpecification?.StreamViewType !== 'NEW_AND_OLD_IMAGES')
+      problems.push(`${id}: stream ${p.StreamSpecification?.StreamViewType}`);
     if (p.DeletionProtectionEnabled !== true) problems.push(`${id}: no deletion protection`);
   }
   return problems;
@@ -276,8 +312,10 @@ export function tableProblems(resources: Resources, id: string, stage: string, i
 export function queueProblems(resources: Resources, id: string, service: string, stage: string): string[] {
   const queue = resources[id]!;
   const problems: string[] = [];
-  if (!(queue.Properties.SqsManagedSseEnabled === true || typeof queue.Properties.KmsMasterKeyId === 'string')) problems.push(`${id}: not encrypted`);
-  if (!new RegExp(`^${service}-${stage}-[a-z0-9-]+-dlq$`).test(String(queue.Properties.QueueName))) problems.push(`${id}: name ${queue.Properties.QueueName}`);
+  if (!(queue.Properties.SqsManagedSseEnabled === true || typeof queue.Properties.KmsMasterKeyId === 'string'))
+    problems.push(`${id}: not encrypted`);
+  if (!new RegExp(`^${service}-${stage}-[a-z0-9-]+-dlq$`).test(String(queue.Properties.QueueName)))
+    problems.push(`${id}: name ${queue.Properties.QueueName}`);
   if (queue.DeletionPolicy !== 'Retain') problems.push(`${id}: DeletionPolicy ${queue.DeletionPolicy}`);
   if (queue.UpdateReplacePolicy !== 'Retain') problems.push(`${id}: UpdateReplacePolicy ${queue.UpdateReplacePolicy}`);
   return problems;

@@ -36,12 +36,17 @@ const declared = readServerlessConfig({ stage: STAGE });
 const FUNCTION_NAMES = Object.entries(declared.functions)
   .filter(([, fn]) => (fn.events as { stream?: { type?: string } }[] | undefined)?.some((event) => event.stream?.type === 'dynamodb'))
   .map(([name]) => name);
-const TABLE_IDS = Object.entries(declared.resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table').map(([id]) => id);
-const QUEUE_IDS = Object.entries(declared.resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue').map(([id]) => id);
+const TABLE_IDS = Object.entries(declared.resources)
+  .filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')
+  .map(([id]) => id);
+const QUEUE_IDS = Object.entries(declared.resources)
+  .filter(([, r]) => r.Type === 'AWS::SQS::Queue')
+  .map(([id]) => id);
 const fnNamed = (name: string): StreamFunction => functions.find((fn) => fn.name === name)!;
 
 /** The least-privilege contract of the two example functions, written out by hand: the template must match it exactly. */
-const logGroup = (fn: string) => `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${SERVICE}-${STAGE}-${fn}:*`;
+const logGroup = (fn: string) =>
+  `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${SERVICE}-${STAGE}-${fn}:*`;
 const exampleContract = (fn: string, table: string, queue: string, statsTable: string) => ({
   'logs:CreateLogStream': [logGroup(fn)],
   'logs:PutLogEvents': [logGroup(fn)],
@@ -75,8 +80,12 @@ afterAll(() => copy?.remove());
 describe('discovery (sls package --stage test)', () => {
   it('finds every stream function of serverless.yml in the template, each with its own role, and nothing else', () => {
     // Prepare / Act
-    const roles = ofType(resources, 'AWS::IAM::Role').map(([id]) => id).sort();
-    const functionRoles = ofType(resources, 'AWS::Lambda::Function').map(([, resource]) => resourceLabel(resource.Properties.Role)).sort();
+    const roles = ofType(resources, 'AWS::IAM::Role')
+      .map(([id]) => id)
+      .sort();
+    const functionRoles = ofType(resources, 'AWS::Lambda::Function')
+      .map(([, resource]) => resourceLabel(resource.Properties.Role))
+      .sort();
     const policies = Object.values(resources).filter((resource) => /^AWS::IAM::(Policy|ManagedPolicy|User|Group)$/.test(resource.Type));
     // Assess
     expect(FUNCTION_NAMES.length).toBeGreaterThan(0);
@@ -104,11 +113,16 @@ describe('event-source mappings', () => {
 
   it.each(FUNCTION_NAMES)('%s lets every record of its fixtures through its filter, and no record of another function', (name) => {
     // Prepare: `sls invoke local` skips filters, so a fixture the deployed filter drops would show what Lambda never delivers.
-    const patterns = (mappingsOf(resources, fnNamed(name))[0]!.Properties.FilterCriteria.Filters as { Pattern: string }[]).map((f) => f.Pattern);
+    const patterns = (mappingsOf(resources, fnNamed(name))[0]!.Properties.FilterCriteria.Filters as { Pattern: string }[]).map(
+      (f) => f.Pattern,
+    );
     const passes = compileFilterPatterns(patterns);
     const own = fixtureCases.filter((fixture) => fixture.functionName === name).flatMap((fixture) => buildFixture(fixture).Records);
     // A filter on key names cannot tell apart two tables keyed alike; each mapping reads its own stream anyway.
-    const keyNames = (record: { dynamodb?: { Keys?: object } }) => Object.keys(record.dynamodb?.Keys ?? {}).sort().join();
+    const keyNames = (record: { dynamodb?: { Keys?: object } }) =>
+      Object.keys(record.dynamodb?.Keys ?? {})
+        .sort()
+        .join();
     const ownKeys = new Set(own.map(keyNames));
     const others = fixtureCases
       .filter((fixture) => fixture.functionName !== name)
@@ -148,7 +162,8 @@ describe('IAM: least privilege per function', () => {
     const grants = functions.map((fn) => grantsOf(resources, fn.role));
     // Assess
     for (const grant of grants) {
-      for (const action of ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']) expect(grant[action]).not.toContain('*');
+      for (const action of ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'])
+        expect(grant[action]).not.toContain('*');
     }
   });
 });
@@ -179,6 +194,10 @@ describe('data at rest: nothing a deploy can lose', () => {
 
   it('has one dead-letter queue per stream function, and no other queue', () => {
     // Act / Assess
-    expect(ofType(resources, 'AWS::SQS::Queue').map(([id]) => id).sort()).toEqual(functions.map((fn) => fn.queue).sort());
+    expect(
+      ofType(resources, 'AWS::SQS::Queue')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(functions.map((fn) => fn.queue).sort());
   });
 });

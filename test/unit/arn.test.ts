@@ -66,8 +66,16 @@ describe('parsing DynamoDB ARNs', () => {
   it.each([
     ['stream', BOOKS_STREAM, { tableName: 'books-local', kind: 'stream', sub: LABEL }],
     ['table', 'arn:aws:dynamodb:eu-west-1:1:table/books-local', { tableName: 'books-local', kind: 'table' }],
-    ['index', 'arn:aws:dynamodb:eu-west-1:1:table/books-local/index/byAuthor', { tableName: 'books-local', kind: 'index', sub: 'byAuthor' }],
-    ['DynamoDB Local', `arn:aws:dynamodb:ddblocal:000000000000:table/${LONG_TABLE}/stream/${LABEL}`, { tableName: LONG_TABLE, kind: 'stream', region: 'ddblocal' }],
+    [
+      'index',
+      'arn:aws:dynamodb:eu-west-1:1:table/books-local/index/byAuthor',
+      { tableName: 'books-local', kind: 'index', sub: 'byAuthor' },
+    ],
+    [
+      'DynamoDB Local',
+      `arn:aws:dynamodb:ddblocal:000000000000:table/${LONG_TABLE}/stream/${LABEL}`,
+      { tableName: LONG_TABLE, kind: 'stream', region: 'ddblocal' },
+    ],
   ])('%s', (_name, text, expected) => {
     // Act / Assess
     expect(parseDynamoDBArn(text)).toMatchObject(expected);
@@ -88,7 +96,11 @@ describe('parsing DynamoDB ARNs', () => {
 describe('parseStreamArn and its parts', () => {
   it.each([
     ['AWS', BOOKS_STREAM, { tableName: 'books-local', label: LABEL, region: 'eu-west-1', accountId: '123456789012', partition: 'aws' }],
-    ['China', `arn:aws-cn:dynamodb:cn-north-1:1:table/t/stream/${LABEL}`, { tableName: 't', label: LABEL, region: 'cn-north-1', partition: 'aws-cn' }],
+    [
+      'China',
+      `arn:aws-cn:dynamodb:cn-north-1:1:table/t/stream/${LABEL}`,
+      { tableName: 't', label: LABEL, region: 'cn-north-1', partition: 'aws-cn' },
+    ],
     ['a label with slashes', 'arn:aws:dynamodb:r:1:table/t/stream/a/b', { tableName: 't', label: 'a/b' }],
   ])('%s', (_name, text, expected) => {
     // Act / Assess
@@ -154,7 +166,11 @@ describe('region, account, service and names', () => {
   });
 
   it.each([
-    ['both', { region: 'us-east-1', accountId: '000000000000' }, `arn:aws:dynamodb:us-east-1:000000000000:table/books-local/stream/${LABEL}`],
+    [
+      'both',
+      { region: 'us-east-1', accountId: '000000000000' },
+      `arn:aws:dynamodb:us-east-1:000000000000:table/books-local/stream/${LABEL}`,
+    ],
     ['region only', { region: 'us-east-1' }, `arn:aws:dynamodb:us-east-1:123456789012:table/books-local/stream/${LABEL}`],
     ['nothing', {}, BOOKS_STREAM],
   ])('withScope: %s', (_name, newScope, expected) => {

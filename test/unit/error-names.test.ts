@@ -61,7 +61,9 @@ describe('error classes of the five layers', () => {
       ...Object.keys(modules).map((file, i) => `import * as m${i} from './${file}';`),
       `const skip = new Set(${JSON.stringify([...ABSTRACT])});`,
       'const seen = [];',
-      `for (const m of [${Object.keys(modules).map((_file, i) => `m${i}`).join(', ')}]) {`,
+      `for (const m of [${Object.keys(modules)
+        .map((_file, i) => `m${i}`)
+        .join(', ')}]) {`,
       '  for (const [exportName, value] of Object.entries(m)) {',
       "    if (typeof value !== 'function' || !(value.prototype instanceof Error) || skip.has(exportName)) continue;",
       "    seen.push({ exportName, name: new value('x', 'x', 'x', 'x', 'x').name, className: value.name });",

@@ -40,8 +40,16 @@ describe('exactNumber (finding 1)', () => {
 
   it('reads old images, keys, nested paths and number sets', () => {
     // Prepare
-    const before = { ...order(exactN('0.10')), id: exactN('1.0000000000000001'), price: { amounts: [exactN('1'), exactN('2.50')] }, sizes: new Set([exactN('1.0000000000000001'), exactN('3')]) };
-    const change = toChange(modifyRecord('orders-local', ['customerId', 'id'], before, { ...order(exactN('2')), id: exactN('1.0000000000000001') }), 0);
+    const before = {
+      ...order(exactN('0.10')),
+      id: exactN('1.0000000000000001'),
+      price: { amounts: [exactN('1'), exactN('2.50')] },
+      sizes: new Set([exactN('1.0000000000000001'), exactN('3')]),
+    };
+    const change = toChange(
+      modifyRecord('orders-local', ['customerId', 'id'], before, { ...order(exactN('2')), id: exactN('1.0000000000000001') }),
+      0,
+    );
 
     // Act / Assess
     expect(exactNumber(change, 'oldImage', 'total')).toBe('0.1');

@@ -4,11 +4,13 @@ import { sdkAttemptOf } from '../../lib/local/faults/sdk-attempt.js';
 import { ConfigurationError } from '../../lib/runtime/errors.js';
 
 /** Draws taken in order; running out is a test bug, so it throws. */
-const scripted = (...draws: number[]) => () => {
-  const next = draws.shift();
-  if (next === undefined) throw new Error('the injector drew more numbers than the test scripted');
-  return next;
-};
+const scripted =
+  (...draws: number[]) =>
+  () => {
+    const next = draws.shift();
+    if (next === undefined) throw new Error('the injector drew more numbers than the test scripted');
+    return next;
+  };
 
 const request = (overrides: Partial<FaultRequest> = {}): FaultRequest => ({
   invocationId: 'call-1',
@@ -73,7 +75,9 @@ describe('createFaultInjector: which calls fail', () => {
 
   it('refuses a mix with no positive weight', () => {
     // Act / Assess
-    expect(() => createFaultInjector({ rate: 0.1, mix: [{ when: 'before', answer: 'throttling', weight: 0 }] })).toThrow(ConfigurationError);
+    expect(() => createFaultInjector({ rate: 0.1, mix: [{ when: 'before', answer: 'throttling', weight: 0 }] })).toThrow(
+      ConfigurationError,
+    );
   });
 });
 
@@ -113,7 +117,12 @@ describe('createFaultInjector: a faulted call fails on every attempt the SDK mak
     // Assess
     expect(first.kind).toBe('fail-after');
     expect(retries.map((d) => d.kind)).toEqual(['fail-before', 'fail-before']);
-    expect(injector.counts()).toEqual({ calls: 1, afterWrite: 1, answers: 3, byAnswer: { 'internal-server-error': 0, throttling: 0, 'connection-reset': 1 } });
+    expect(injector.counts()).toEqual({
+      calls: 1,
+      afterWrite: 1,
+      answers: 3,
+      byAnswer: { 'internal-server-error': 0, throttling: 0, 'connection-reset': 1 },
+    });
   });
 
   it('bounds the faults of a request without retry headers by attemptsPerFault, keyed by its body', () => {
@@ -141,9 +150,15 @@ describe('createFaultInjector: a faulted call fails on every attempt the SDK mak
 
 describe('sdkAttemptOf', () => {
   it.each([
-    { headers: { 'amz-sdk-invocation-id': 'id-1', 'amz-sdk-request': 'attempt=2; max=5' }, expected: { invocationId: 'id-1', attempt: 2, maxAttempts: 5 } },
+    {
+      headers: { 'amz-sdk-invocation-id': 'id-1', 'amz-sdk-request': 'attempt=2; max=5' },
+      expected: { invocationId: 'id-1', attempt: 2, maxAttempts: 5 },
+    },
     { headers: { 'amz-sdk-request': 'max=3;attempt=1' }, expected: { invocationId: undefined, attempt: 1, maxAttempts: 3 } },
-    { headers: { 'amz-sdk-request': 'attempt=0; max=x' }, expected: { invocationId: undefined, attempt: undefined, maxAttempts: undefined } },
+    {
+      headers: { 'amz-sdk-request': 'attempt=0; max=x' },
+      expected: { invocationId: undefined, attempt: undefined, maxAttempts: undefined },
+    },
     { headers: {}, expected: { invocationId: undefined, attempt: undefined, maxAttempts: undefined } },
   ])('reads $headers', ({ headers, expected }) => {
     // Act / Assess

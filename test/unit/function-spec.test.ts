@@ -56,11 +56,26 @@ describe('readFunctionSpecs on the project serverless.yml', () => {
 describe('a function spec', () => {
   it.each([
     ['Serverless defaults', {}, {}, { timeoutSeconds: 6, memorySizeMb: 1024, runtime: 'nodejs22.x' }],
-    ['the provider settings', {}, { timeout: 30, memorySize: 512, runtime: 'nodejs20.x' }, { timeoutSeconds: 30, memorySizeMb: 512, runtime: 'nodejs20.x' }],
-    ['the function settings first', { timeout: 9, memorySize: 256, runtime: 'nodejs22.x' }, { timeout: 30, memorySize: 512 }, { timeoutSeconds: 9, memorySizeMb: 256, runtime: 'nodejs22.x' }],
+    [
+      'the provider settings',
+      {},
+      { timeout: 30, memorySize: 512, runtime: 'nodejs20.x' },
+      { timeoutSeconds: 30, memorySizeMb: 512, runtime: 'nodejs20.x' },
+    ],
+    [
+      'the function settings first',
+      { timeout: 9, memorySize: 256, runtime: 'nodejs22.x' },
+      { timeout: 30, memorySize: 512 },
+      { timeoutSeconds: 9, memorySizeMb: 256, runtime: 'nodejs22.x' },
+    ],
     ['the deployed name as Serverless makes it', {}, {}, { deployedName: 'svc-dev-worker' }],
     ["the function's own name", { name: 'custom' }, {}, { deployedName: 'custom' }],
-    ['provider then function environment', { environment: { B: 'fn', C: 3 } }, { environment: { A: 'p', B: 'p' } }, { environment: { A: 'p', B: 'fn', C: '3' } }],
+    [
+      'provider then function environment',
+      { environment: { B: 'fn', C: 3 } },
+      { environment: { A: 'p', B: 'p' } },
+      { environment: { A: 'p', B: 'fn', C: '3' } },
+    ],
   ])('takes %s', (_name, fn, provider, expected) => {
     // Prepare
     const { dir, config } = project(fn, provider);
@@ -94,7 +109,9 @@ describe('a function spec', () => {
     // Prepare
     const { dir, config } = project({ handler });
     // Act / Assess
-    expect(() => functionSpec(config, 'worker', { projectDir: dir })).toThrow(/functions\.worker\.handler must look like path\/file\.export/);
+    expect(() => functionSpec(config, 'worker', { projectDir: dir })).toThrow(
+      /functions\.worker\.handler must look like path\/file\.export/,
+    );
   });
 
   it.each([[0], [901], ['10']])('refuses the timeout %j, naming the setting', (timeout) => {
@@ -147,12 +164,32 @@ describe('a function spec', () => {
 
   it.each([
     ['a role of resources by logical id', { role: 'WorkerRole' }, {}, { kind: 'resource', logicalId: 'WorkerRole', from: 'function' }],
-    ['a role of resources by !GetAtt', { role: { 'Fn::GetAtt': ['WorkerRole', 'Arn'] } }, {}, { kind: 'resource', logicalId: 'WorkerRole' }],
+    [
+      'a role of resources by !GetAtt',
+      { role: { 'Fn::GetAtt': ['WorkerRole', 'Arn'] } },
+      {},
+      { kind: 'resource', logicalId: 'WorkerRole' },
+    ],
     ['a role of resources by ARN', { role: 'arn:aws:iam::1:role/path/worker-role' }, {}, { kind: 'resource', logicalId: 'WorkerRole' }],
     ['the provider role', {}, { iam: { role: 'WorkerRole' } }, { kind: 'resource', logicalId: 'WorkerRole', from: 'provider' }],
-    ['a role defined elsewhere', { role: 'arn:aws:iam::1:role/elsewhere' }, {}, { kind: 'external', declared: 'arn:aws:iam::1:role/elsewhere' }],
-    ['the default role', {}, { iam: { role: { statements: [{ Effect: 'Allow' }] } } }, { kind: 'default', name: 'svc-dev-eu-west-1-lambdaRole', statementsPath: 'provider.iam.role.statements' }],
-    ['the default role, older form', {}, { iamRoleStatements: [] }, { kind: 'default', statements: [], statementsPath: 'provider.iamRoleStatements' }],
+    [
+      'a role defined elsewhere',
+      { role: 'arn:aws:iam::1:role/elsewhere' },
+      {},
+      { kind: 'external', declared: 'arn:aws:iam::1:role/elsewhere' },
+    ],
+    [
+      'the default role',
+      {},
+      { iam: { role: { statements: [{ Effect: 'Allow' }] } } },
+      { kind: 'default', name: 'svc-dev-eu-west-1-lambdaRole', statementsPath: 'provider.iam.role.statements' },
+    ],
+    [
+      'the default role, older form',
+      {},
+      { iamRoleStatements: [] },
+      { kind: 'default', statements: [], statementsPath: 'provider.iamRoleStatements' },
+    ],
   ])('knows the role: %s', (_name, fn, provider, expected) => {
     // Prepare
     const { dir, config } = project(fn, provider);

@@ -77,7 +77,7 @@ describe('derivedItemKey', () => {
     const atLimit = attributeKeyText({ isbn: { S: 'a'.repeat(PARTITION_KEY_MAX_BYTES - overhead) } });
     const overLimit = attributeKeyText({ isbn: { S: 'a'.repeat(PARTITION_KEY_MAX_BYTES - overhead + 1) } });
     // A plain key text that imitates a hashed key.
-    const imitation = attributeKeyText({ isbn: { S: '#sha256:' + '0'.repeat(64) } });
+    const imitation = attributeKeyText({ isbn: { S: `#sha256:${'0'.repeat(64)}` } });
 
     // Act
     const [plain, hashed, imitated] = [atLimit, overLimit, imitation].map((text) => derivedItemKey([scope, text]));
@@ -90,8 +90,14 @@ describe('derivedItemKey', () => {
   });
 
   it.each([
-    [['a#b', 'c'], ['a', 'b#c']],
-    [['ab', 'c'], ['a', 'bc']],
+    [
+      ['a#b', 'c'],
+      ['a', 'b#c'],
+    ],
+    [
+      ['ab', 'c'],
+      ['a', 'bc'],
+    ],
   ])('tells apart scopes %j and %j that join to the same text', (a, b) => {
     const keyText = attributeKeyText({ id: { S: '1' } });
     expect(derivedItemKey([...a, keyText])).not.toBe(derivedItemKey([...b, keyText]));

@@ -82,9 +82,13 @@ describe('runKeyOrdered', () => {
 
   // A rejection arrives later: the tasks of other keys that started meanwhile finish and count.
   it.each<[string, (i: number) => boolean | Promise<boolean>, number]>([
-    ['throws synchronously', () => {
-      throw new Error('sync');
-    }, 2],
+    [
+      'throws synchronously',
+      () => {
+        throw new Error('sync');
+      },
+      2,
+    ],
     ['rejects', () => Promise.reject(new Error('async')), 4],
     ['returns false', () => false, 2],
   ])('counts a task that %s as failed', async (_label, failing, succeeded) => {
@@ -166,7 +170,10 @@ describe('runKeyOrdered', () => {
       expect(result, context).toEqual({ firstUnfinished: lowest < 0 ? undefined : lowest, succeeded: succeededIds.length });
       expect(gate.waiting, context).toEqual([]);
       expect(gate.maxInFlight, context).toBeLessThanOrEqual(concurrency);
-      expect(laneOrderViolations(gate.events, (i) => lanes[i]!), context).toEqual([]);
+      expect(
+        laneOrderViolations(gate.events, (i) => lanes[i]!),
+        context,
+      ).toEqual([]);
       expect(startsAfterFirstFailure(gate.events, new Set(failing)), context).toEqual([]);
     }
   });

@@ -65,7 +65,7 @@ describe('errors in log fields', () => {
   ])('stops at a cycle: %s', (_case, length) => {
     // Prepare
     const errors = Array.from({ length }, (_, i) => new Error(`e${i}`));
-    errors.forEach((error, i) => (error.cause = errors[(i + 1) % length]));
+    for (const [i, error] of errors.entries()) error.cause = errors[(i + 1) % length];
 
     // Act
     const written = loggedError(errors[0]);

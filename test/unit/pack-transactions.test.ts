@@ -4,7 +4,11 @@ import { packTransactions } from '../../lib/runtime/aggregates/pack-transactions
 import { sumDeltas, type StatsDelta } from '../../lib/runtime/aggregates/stats-delta.js';
 import type { Change } from '../../lib/runtime/change/types.js';
 
-const delta = (row: string, value: string, attribute = 'count'): StatsDelta => ({ table: 'stats', key: { id: { S: row } }, add: [[attribute, value]] });
+const delta = (row: string, value: string, attribute = 'count'): StatsDelta => ({
+  table: 'stats',
+  key: { id: { S: row } },
+  add: [[attribute, value]],
+});
 const write = (pk: string, ...deltas: StatsDelta[]): LedgerWrite => ({
   pk,
   seq: '1',
@@ -20,7 +24,12 @@ const shape = (transactions: ReturnType<typeof packTransactions>) =>
 
 describe('packTransactions', () => {
   it.each<[string, LedgerWrite[], number, { writes: string[]; rows: string[][] }[]]>([
-    ['one row shared by every write: one Update with the sum', [write('a', delta('r', '1')), write('b', delta('r', '1')), write('c', delta('r', '1'))], 100, [{ writes: ['a', 'b', 'c'], rows: [['r', 'count', '3']] }]],
+    [
+      'one row shared by every write: one Update with the sum',
+      [write('a', delta('r', '1')), write('b', delta('r', '1')), write('c', delta('r', '1'))],
+      100,
+      [{ writes: ['a', 'b', 'c'], rows: [['r', 'count', '3']] }],
+    ],
     [
       'more writes than fit: split, each transaction exact on its own',
       [write('a', delta('r', '1')), write('b', delta('r', '1')), write('c', delta('r', '1'))],
@@ -86,10 +95,35 @@ describe('packTransactions', () => {
 
 describe('sumDeltas', () => {
   it.each<[string, StatsDelta[], StatsDelta[]]>([
-    ['exact decimals', [delta('r', '19.99', 'total'), delta('r', '-5.1', 'total'), delta('r', '0.01', 'total')], [delta('r', '14.9', 'total')]],
-    ['38-digit values', [delta('r', '12345678901234567890123456789012345678'), delta('r', '-12345678901234567890123456789012345677')], [delta('r', '1')]],
-    ['attribute names that are object keys', [delta('r', '1', '__proto__'), delta('r', '2', '__proto__'), delta('r', '1', 'constructor')], [{ table: 'stats', key: { id: { S: 'r' } }, add: [['__proto__', '3'], ['constructor', '1']] }]],
-    ['rows told apart by key type', [delta('1', '1'), { table: 'stats', key: { id: { N: '1' } }, add: [['count', '1']] }], [delta('1', '1'), { table: 'stats', key: { id: { N: '1' } }, add: [['count', '1']] }]],
+    [
+      'exact decimals',
+      [delta('r', '19.99', 'total'), delta('r', '-5.1', 'total'), delta('r', '0.01', 'total')],
+      [delta('r', '14.9', 'total')],
+    ],
+    [
+      '38-digit values',
+      [delta('r', '12345678901234567890123456789012345678'), delta('r', '-12345678901234567890123456789012345677')],
+      [delta('r', '1')],
+    ],
+    [
+      'attribute names that are object keys',
+      [delta('r', '1', '__proto__'), delta('r', '2', '__proto__'), delta('r', '1', 'constructor')],
+      [
+        {
+          table: 'stats',
+          key: { id: { S: 'r' } },
+          add: [
+            ['__proto__', '3'],
+            ['constructor', '1'],
+          ],
+        },
+      ],
+    ],
+    [
+      'rows told apart by key type',
+      [delta('1', '1'), { table: 'stats', key: { id: { N: '1' } }, add: [['count', '1']] }],
+      [delta('1', '1'), { table: 'stats', key: { id: { N: '1' } }, add: [['count', '1']] }],
+    ],
   ])('sums %s per row and attribute', (_label, deltas, expected) => {
     expect(sumDeltas(deltas)).toEqual(expected);
   });

@@ -63,7 +63,14 @@ describe('processBatch', () => {
     expect(action.seen).toEqual(sequence.slice(0, failing));
     expect(after.seen).toEqual(sequence.slice(0, failing));
     const failure = lines().find((l) => l.message === 'action failed');
-    expect(failure).toMatchObject({ level: 'error', action: 'flaky', sequenceNumber: sequence[failing], index: failing, keys: { isbn: `isbn-${failing}` }, errorMessage: `boom on ${sequence[failing]}` });
+    expect(failure).toMatchObject({
+      level: 'error',
+      action: 'flaky',
+      sequenceNumber: sequence[failing],
+      index: failing,
+      keys: { isbn: `isbn-${failing}` },
+      errorMessage: `boom on ${sequence[failing]}`,
+    });
   });
 
   it('reports a malformed record as the failure, logged with its keys and sequence number, and runs nothing after it', async () => {
@@ -85,7 +92,8 @@ describe('processBatch', () => {
       sequenceNumber: bad.dynamodb!.SequenceNumber,
       keys: { isbn: { S: 'isbn-1' } },
       errorName: 'MalformedRecordError',
-      errorMessage: 'Record 1: dynamodb.NewImage.year has an unknown attribute type "Z"; expected one of S, N, B, BOOL, NULL, M, L, SS, NS, BS',
+      errorMessage:
+        'Record 1: dynamodb.NewImage.year has an unknown attribute type "Z"; expected one of S, N, B, BOOL, NULL, M, L, SS, NS, BS',
     });
   });
 
@@ -93,8 +101,18 @@ describe('processBatch', () => {
     ['null', null, MalformedEventError, 'The event is null'],
     ['a string', 'x', MalformedEventError, 'The event is string'],
     ['an object without Records', { records: [] }, MalformedEventError, 'The event has no Records array'],
-    ['a record without a sequence number', { Records: [batch(1).Records[0], { eventName: 'INSERT', dynamodb: {} }] }, UnidentifiableRecordError, 'Record 1: dynamodb.SequenceNumber is missing'],
-    ['a record without dynamodb', { Records: [{ eventName: 'INSERT' }] }, UnidentifiableRecordError, 'Record 0: dynamodb.SequenceNumber is missing'],
+    [
+      'a record without a sequence number',
+      { Records: [batch(1).Records[0], { eventName: 'INSERT', dynamodb: {} }] },
+      UnidentifiableRecordError,
+      'Record 1: dynamodb.SequenceNumber is missing',
+    ],
+    [
+      'a record without dynamodb',
+      { Records: [{ eventName: 'INSERT' }] },
+      UnidentifiableRecordError,
+      'Record 0: dynamodb.SequenceNumber is missing',
+    ],
   ])('fails the whole invocation for %s, before running any action', async (_label, event, type, message) => {
     // Prepare
     const action = recordingAction('a');
@@ -296,8 +314,15 @@ describe('processBatch with concurrency', () => {
     expect(startsAfterFirstFailure(gate.events, failing)).toEqual([]);
     expect(laneOrderViolations(gate.events, (i) => lanes[i]!)).toEqual([]);
     const failed = [...failing, ...(row.throwAt === undefined ? [] : [row.throwAt])].sort();
-    expect(lines().filter((l) => l.message === 'action failed').map((l) => l.index).sort()).toEqual(failed);
-    const malformed = lines().filter((l) => l.message === 'malformed record').map((l) => l.index);
+    expect(
+      lines()
+        .filter((l) => l.message === 'action failed')
+        .map((l) => l.index)
+        .sort(),
+    ).toEqual(failed);
+    const malformed = lines()
+      .filter((l) => l.message === 'malformed record')
+      .map((l) => l.index);
     expect(malformed).toEqual(row.malformedAt === undefined ? [] : [row.malformedAt]);
     const succeeded = row.started.filter((i) => !failing.has(i)).length;
     const summary = { outcome: 'partial failure', processed: succeeded, failedSequenceNumber: sequence[row.reported] };
@@ -379,7 +404,9 @@ function batchAction(name: string, failAt: number[] = [], options: { throws?: bo
     async handleBatch(changes) {
       calls.push(changes.map((c) => c.index));
       if (options.throws) throw new Error(`${name} broke`);
-      return { failed: changes.filter((c) => failAt.includes(c.index)).map((change) => ({ change, error: new Error(`fail ${change.index}`) })) };
+      return {
+        failed: changes.filter((c) => failAt.includes(c.index)).map((change) => ({ change, error: new Error(`fail ${change.index}`) })),
+      };
     },
   };
   return { action, calls, single };
@@ -486,7 +513,12 @@ describe('processBatch with batch actions', () => {
     const { logger, lines } = captureLogger('info');
 
     // Act
-    const response = await processBatch(event, { actions: [spend, batched.action], logger, remainingTimeMs: () => remaining, deadlineMarginMs: 3000 });
+    const response = await processBatch(event, {
+      actions: [spend, batched.action],
+      logger,
+      remainingTimeMs: () => remaining,
+      deadlineMarginMs: 3000,
+    });
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence[1] }] });

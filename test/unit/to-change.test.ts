@@ -104,10 +104,26 @@ describe('toChange', () => {
     ['an unknown eventName', (r) => ({ ...r, eventName: 'UPSERT' }), 'Record 4: eventName is "UPSERT"'],
     ['no eventName', (r) => ({ ...r, eventName: undefined }), 'Record 4: eventName is undefined'],
     ['no Keys', (r) => ({ ...r, dynamodb: { ...r.dynamodb, Keys: undefined } }), 'Record 4: dynamodb.Keys is missing'],
-    ['a table ARN instead of a stream ARN', (r) => ({ ...r, eventSourceARN: 'arn:aws:dynamodb:us-east-1:1:table/books' }), 'Record 4: eventSourceARN is not a DynamoDB stream ARN'],
-    ['a date string for ApproximateCreationDateTime', (r) => ({ ...r, dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: '2026-01-01' } }), 'Record 4: dynamodb.ApproximateCreationDateTime'],
-    ['an unknown attribute type', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, tags: { L: [{ S: 'a' }, { X: '1' }] } } } }), 'Record 4: dynamodb.NewImage.tags[1] has an unknown attribute type "X"'],
-    ['a wrongly typed S value', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { title: { S: 5 } } } }), 'Record 4: dynamodb.NewImage.title has an S value of type number'],
+    [
+      'a table ARN instead of a stream ARN',
+      (r) => ({ ...r, eventSourceARN: 'arn:aws:dynamodb:us-east-1:1:table/books' }),
+      'Record 4: eventSourceARN is not a DynamoDB stream ARN',
+    ],
+    [
+      'a date string for ApproximateCreationDateTime',
+      (r) => ({ ...r, dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: '2026-01-01' } }),
+      'Record 4: dynamodb.ApproximateCreationDateTime',
+    ],
+    [
+      'an unknown attribute type',
+      (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, tags: { L: [{ S: 'a' }, { X: '1' }] } } } }),
+      'Record 4: dynamodb.NewImage.tags[1] has an unknown attribute type "X"',
+    ],
+    [
+      'a wrongly typed S value',
+      (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { title: { S: 5 } } } }),
+      'Record 4: dynamodb.NewImage.title has an S value of type number',
+    ],
     ['an unknown view type', (r) => ({ ...r, dynamodb: { ...r.dynamodb, StreamViewType: 'ALL' } }), 'Record 4: dynamodb.StreamViewType'],
   ])('rejects a record with %s, naming the record index and field', (_label, corrupt, message) => {
     // Prepare
@@ -122,12 +138,36 @@ describe('toChange', () => {
     ['empty Keys', (r) => ({ ...r, dynamodb: { ...r.dynamodb, Keys: {} } }), 'dynamodb.Keys'],
     ['a hexadecimal key', (r) => ({ ...r, dynamodb: { ...r.dynamodb, Keys: { id: { N: '0x10' } } } }), 'dynamodb.Keys.id'],
     ['a key with two type keys', (r) => ({ ...r, dynamodb: { ...r.dynamodb, Keys: { id: { S: '1', N: '1' } } } }), 'dynamodb.Keys.id'],
-    ['an N with a leading space', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, year: { N: ' 1965' } } } }), 'dynamodb.NewImage.year'],
-    ['an N of 1e400', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, year: { N: '1e400' } } } }), 'dynamodb.NewImage.year'],
-    ['NULL false', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, gone: { NULL: false } } } }), 'dynamodb.NewImage.gone'],
-    ['an empty SS', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, tags: { SS: [] } } } }), 'dynamodb.NewImage.tags'],
-    ['a duplicate SS member', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, tags: { SS: ['a', 'a'] } } } }), 'dynamodb.NewImage.tags.SS[1]'],
-    ['invalid base64', (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, cover: { B: '%%' } } } }), 'dynamodb.NewImage.cover'],
+    [
+      'an N with a leading space',
+      (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, year: { N: ' 1965' } } } }),
+      'dynamodb.NewImage.year',
+    ],
+    [
+      'an N of 1e400',
+      (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, year: { N: '1e400' } } } }),
+      'dynamodb.NewImage.year',
+    ],
+    [
+      'NULL false',
+      (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, gone: { NULL: false } } } }),
+      'dynamodb.NewImage.gone',
+    ],
+    [
+      'an empty SS',
+      (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, tags: { SS: [] } } } }),
+      'dynamodb.NewImage.tags',
+    ],
+    [
+      'a duplicate SS member',
+      (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, tags: { SS: ['a', 'a'] } } } }),
+      'dynamodb.NewImage.tags.SS[1]',
+    ],
+    [
+      'invalid base64',
+      (r) => ({ ...r, dynamodb: { ...r.dynamodb, NewImage: { ...r.dynamodb!.NewImage, cover: { B: '%%' } } } }),
+      'dynamodb.NewImage.cover',
+    ],
   ])('rejects a record with %s as malformed, naming the record index and the attribute path (findings 3, 8)', (_label, corrupt, field) => {
     // Prepare
     const record = corrupt(valid());
@@ -149,7 +189,9 @@ describe('toChange', () => {
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('reads a key and attributes named %s as data (finding 7)', (name) => {
     // Prepare: JSON text, as Lambda delivers it, so the name is an own key of every map.
     const record = JSON.parse(
-      JSON.stringify(insertRecord('books-local', ['isbn'], book)).replace('"Keys":{', `"Keys":{"${name}":{"S":"k"},`).replace('"NewImage":{', `"NewImage":{"${name}":{"M":{"${name}":{"N":"2"}}},`),
+      JSON.stringify(insertRecord('books-local', ['isbn'], book))
+        .replace('"Keys":{', `"Keys":{"${name}":{"S":"k"},`)
+        .replace('"NewImage":{', `"NewImage":{"${name}":{"M":{"${name}":{"N":"2"}}},`),
     );
 
     // Act

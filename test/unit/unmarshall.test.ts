@@ -65,7 +65,12 @@ describe('unmarshallImage', () => {
     ['an N given as a JSON number', { n: { N: 5 } }, InvalidAttributeValueError, 'img.n has an N value of type number'],
     ['an empty attribute value', { e: {} }, InvalidAttributeValueError, 'img.e has no value'],
     ['a bare string instead of an attribute value', { e: 'x' }, InvalidAttributeValueError, 'img.e is not an attribute value'],
-    ['nesting deeper than 32 levels', { d: JSON.parse('{"M":{"n":'.repeat(33) + '{"S":"x"}' + '}}'.repeat(33)) }, InvalidAttributeValueError, "nests deeper than DynamoDB's limit of 32 levels"],
+    [
+      'nesting deeper than 32 levels',
+      { d: JSON.parse(`${'{"M":{"n":'.repeat(33)}{"S":"x"}${'}}'.repeat(33)}`) },
+      InvalidAttributeValueError,
+      "nests deeper than DynamoDB's limit of 32 levels",
+    ],
     ['an SS member that is not a string', { s: { SS: ['a', 1] } }, InvalidAttributeValueError, 'img.s.SS[1] is a number, not a string'],
   ])('rejects %s with the attribute path in the message', (_label, image, type, message) => {
     // Act / Assess
@@ -83,6 +88,7 @@ describe('unmarshallImage', () => {
     // Assess
     expect(inheritsNothing(item)).toBe(true);
     expect(Object.keys(item)).toEqual(['__proto__']);
+    // biome-ignore lint/suspicious/noProto: the attribute named __proto__ is the subject of this test
     expect(item.__proto__).toEqual({ polluted: true });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -218,7 +224,10 @@ describe('strict attribute values (finding 8)', () => {
     const bytes = new Uint8Array([0, 1, 2]);
 
     // Act / Assess
-    expect(unmarshallImage({ b: { B: bytes }, bs: { BS: [bytes, new Uint8Array([3])] } })).toEqual({ b: bytes, bs: new Set([bytes, new Uint8Array([3])]) });
+    expect(unmarshallImage({ b: { B: bytes }, bs: { BS: [bytes, new Uint8Array([3])] } })).toEqual({
+      b: bytes,
+      bs: new Set([bytes, new Uint8Array([3])]),
+    });
   });
 });
 
@@ -239,7 +248,7 @@ describe('attribute names that are Object.prototype members (finding 7)', () => 
     expect(Object.keys(item)).toEqual([name, 'other']);
     const inner = item[name] as Record<string, unknown>;
     expect(inheritsNothing(inner)).toBe(true);
-    expect(((inner[name] as Record<string, unknown>[])[0]!)[name]).toBe(1.5);
+    expect((inner[name] as Record<string, unknown>[])[0]![name]).toBe(1.5);
     expect(JSON.parse(JSON.stringify(item))).toEqual(JSON.parse(`{"${name}": {"${name}": [{"${name}": 1.5}]}, "other": "x"}`));
   });
 

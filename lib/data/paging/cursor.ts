@@ -58,7 +58,8 @@ export function requiredKeyAttributes(scope: CursorScope): string[] {
 // The query's parameters (an author's name, say) are not readable from the cursor, only comparable.
 const fingerprint = (query: string) => createHash('sha256').update(query).digest('base64url').slice(0, 22);
 
-const TYPE_OF = (value: Key[string]): ScalarAttributeType | undefined => (value.S !== undefined ? 'S' : value.N !== undefined ? 'N' : value.B !== undefined ? 'B' : undefined);
+const TYPE_OF = (value: Key[string]): ScalarAttributeType | undefined =>
+  value.S !== undefined ? 'S' : value.N !== undefined ? 'N' : value.B !== undefined ? 'B' : undefined;
 
 /**
  * A codec for opaque pagination cursors: `base64url(JSON{v, t, i, k}).base64url(HMAC-SHA256)`.
@@ -80,12 +81,16 @@ export function createCursorCodec(scope: CursorScope, options: CursorCodecOption
   const seal = (body: string) => createHmac('sha256', secret).update(body).digest();
 
   const fail = (reason: InvalidCursorError['reason'], detail: string): never => {
-    throw new InvalidCursorError(reason, `Invalid cursor for ${where}: ${detail}. Start again without a cursor, or pass the cursor exactly as it was returned.`);
+    throw new InvalidCursorError(
+      reason,
+      `Invalid cursor for ${where}: ${detail}. Start again without a cursor, or pass the cursor exactly as it was returned.`,
+    );
   };
 
   const checkKey = (key: Key): Key => {
     const names = Object.keys(key).sort();
-    if (names.join(',') !== required.join(',')) fail('key-schema', `its key has attributes [${names.join(', ')}], expected [${required.join(', ')}]`);
+    if (names.join(',') !== required.join(','))
+      fail('key-schema', `its key has attributes [${names.join(', ')}], expected [${required.join(', ')}]`);
     for (const name of names) {
       const expected = scope.attributeTypes?.[name];
       const actual = TYPE_OF(key[name]!);
@@ -118,7 +123,8 @@ export function createCursorCodec(scope: CursorScope, options: CursorCodecOption
       const [body, signature] = parts as [string, string];
       const given = Buffer.from(signature, 'base64url');
       const expected = seal(body);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail('tampered', 'its seal does not match its content');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        return fail('tampered', 'its seal does not match its content');
       let payload: Payload;
       try {
         payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Payload;
@@ -131,7 +137,8 @@ export function createCursorCodec(scope: CursorScope, options: CursorCodecOption
         const from = payload.i ? `index ${payload.i} of table ${payload.t}` : `table ${payload.t}`;
         return fail('foreign', `it belongs to ${from}`);
       }
-      if ((payload.q ?? undefined) !== (query === undefined ? undefined : fingerprint(query))) return fail('foreign', 'it belongs to another query');
+      if ((payload.q ?? undefined) !== (query === undefined ? undefined : fingerprint(query)))
+        return fail('foreign', 'it belongs to another query');
       let key: Key;
       try {
         key = keyFromJson(payload.k);

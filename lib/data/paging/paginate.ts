@@ -88,12 +88,20 @@ function setLimit(request: QueryCommandInput | ScanCommandInput, limit: number |
 }
 
 /** Query, page by page, on the SDK's `paginateQuery`. Items are unmarshalled. */
-export function queryPages<T = Item>(client: DynamoDBClient, input: QueryCommandInput, options: PageOptions = {}): AsyncGenerator<Page<T>, void, undefined> {
+export function queryPages<T = Item>(
+  client: DynamoDBClient,
+  input: QueryCommandInput,
+  options: PageOptions = {},
+): AsyncGenerator<Page<T>, void, undefined> {
   return pagesOf<QueryCommandInput, QueryCommandOutput, T>(paginateQuery, client, input, options);
 }
 
 /** Scan, page by page, on the SDK's `paginateScan`. Items are unmarshalled. */
-export function scanPages<T = Item>(client: DynamoDBClient, input: ScanCommandInput, options: PageOptions = {}): AsyncGenerator<Page<T>, void, undefined> {
+export function scanPages<T = Item>(
+  client: DynamoDBClient,
+  input: ScanCommandInput,
+  options: PageOptions = {},
+): AsyncGenerator<Page<T>, void, undefined> {
   return pagesOf<ScanCommandInput, ScanCommandOutput, T>(paginateScan, client, input, options);
 }
 
@@ -102,11 +110,19 @@ async function* itemsOf<T>(pages: AsyncIterable<Page<T>>): AsyncGenerator<T, voi
 }
 
 /** Query, item by item (pages fetched as needed). */
-export function queryItems<T = Item>(client: DynamoDBClient, input: QueryCommandInput, options: PageOptions = {}): AsyncGenerator<T, void, undefined> {
+export function queryItems<T = Item>(
+  client: DynamoDBClient,
+  input: QueryCommandInput,
+  options: PageOptions = {},
+): AsyncGenerator<T, void, undefined> {
   return itemsOf(queryPages<T>(client, input, options));
 }
 
 /** Scan, item by item (pages fetched as needed). */
-export function scanItems<T = Item>(client: DynamoDBClient, input: ScanCommandInput, options: PageOptions = {}): AsyncGenerator<T, void, undefined> {
+export function scanItems<T = Item>(
+  client: DynamoDBClient,
+  input: ScanCommandInput,
+  options: PageOptions = {},
+): AsyncGenerator<T, void, undefined> {
   return itemsOf(scanPages<T>(client, input, options));
 }

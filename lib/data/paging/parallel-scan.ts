@@ -42,7 +42,11 @@ export interface ParallelScanResult {
  * Scans a table in `totalSegments` segments, each paginated, with at most `concurrency` in flight.
  * The caller's input is not changed.
  */
-export async function parallelScan<T = Item>(client: DynamoDBClient, input: ScanCommandInput, options: ParallelScanOptions<T>): Promise<ParallelScanResult> {
+export async function parallelScan<T = Item>(
+  client: DynamoDBClient,
+  input: ScanCommandInput,
+  options: ParallelScanOptions<T>,
+): Promise<ParallelScanResult> {
   const { totalSegments } = options;
   if (!Number.isInteger(totalSegments) || totalSegments < 1 || totalSegments > 1_000_000) {
     throw new RangeError(`parallelScan: totalSegments must be an integer from 1 to 1,000,000, got ${totalSegments}`);
@@ -54,12 +58,16 @@ export async function parallelScan<T = Item>(client: DynamoDBClient, input: Scan
   const stopped = () => failure !== undefined || options.signal?.aborted === true;
 
   const scanSegment = async (segment: number) => {
-    const pages = scanPages<T>(client, { ...input, Segment: segment, TotalSegments: totalSegments }, {
-      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
-      startKey: options.startKeys?.[segment] ?? undefined,
-      ...(options.unmarshall ? { unmarshall: options.unmarshall } : {}),
-      ...(options.mapItem ? { mapItem: options.mapItem } : {}),
-    });
+    const pages = scanPages<T>(
+      client,
+      { ...input, Segment: segment, TotalSegments: totalSegments },
+      {
+        ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+        startKey: options.startKeys?.[segment] ?? undefined,
+        ...(options.unmarshall ? { unmarshall: options.unmarshall } : {}),
+        ...(options.mapItem ? { mapItem: options.mapItem } : {}),
+      },
+    );
     for (;;) {
       if (stopped()) {
         await pages.return(undefined);
@@ -89,6 +97,8 @@ export async function parallelScan<T = Item>(client: DynamoDBClient, input: Scan
   await Promise.all(Array.from({ length: concurrency }, worker));
   if (failure) throw failure.error;
   result.finishedSegments.sort((a, b) => a - b);
-  result.aborted = options.signal?.aborted === true && result.finishedSegments.length + (options.startKeys?.filter((k) => k === null).length ?? 0) < totalSegments;
+  result.aborted =
+    options.signal?.aborted === true &&
+    result.finishedSegments.length + (options.startKeys?.filter((k) => k === null).length ?? 0) < totalSegments;
   return result;
 }

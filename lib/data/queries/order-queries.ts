@@ -39,7 +39,8 @@ export function createOrderQueries(options: OrderQueriesOptions): OrderQueries {
   return {
     byCustomer(customerId, request = {}) {
       const { from, to } = request;
-      if (from !== undefined && to !== undefined && from > to) throw new RangeError(`the date range is empty: from ${from} is after to ${to}`);
+      if (from !== undefined && to !== undefined && from > to)
+        throw new RangeError(`the date range is empty: from ${from} is after to ${to}`);
       const values: Record<string, AttributeValue> = { ':customerId': { S: customerId } };
       let condition = 'customerId = :customerId';
       if (from !== undefined && to !== undefined) {
@@ -56,7 +57,12 @@ export function createOrderQueries(options: OrderQueriesOptions): OrderQueries {
       const newestFirst = request.newestFirst === true;
       return pageQuery<Order>(
         options.client,
-        { TableName: options.tableName, KeyConditionExpression: condition, ExpressionAttributeValues: values, ScanIndexForward: !newestFirst },
+        {
+          TableName: options.tableName,
+          KeyConditionExpression: condition,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: !newestFirst,
+        },
         tableCodec,
         JSON.stringify(['byCustomer', customerId, from ?? null, to ?? null, newestFirst]),
         request,

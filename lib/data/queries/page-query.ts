@@ -25,9 +25,16 @@ export const MAX_PAGE_LIMIT = 1000;
  * DynamoDB's 1 MB cap ends a response early. As in DynamoDB, the cursor can be present on a page
  * that happens to end exactly at the last item; the next page is then empty and has no cursor.
  */
-export async function pageQuery<T>(client: DynamoDBClient, input: QueryCommandInput, codec: CursorCodec, query: string, request: PageRequest): Promise<QueryPage<T>> {
+export async function pageQuery<T>(
+  client: DynamoDBClient,
+  input: QueryCommandInput,
+  codec: CursorCodec,
+  query: string,
+  request: PageRequest,
+): Promise<QueryPage<T>> {
   const limit = request.limit ?? DEFAULT_PAGE_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) throw new RangeError(`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT)
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}, got ${limit}`);
   const startKey = codec.decode(request.cursor, query);
   const items: T[] = [];
   let lastEvaluatedKey: QueryCommandInput['ExclusiveStartKey'];

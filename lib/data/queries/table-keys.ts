@@ -8,14 +8,20 @@ export const booksByAuthorScope = (tableName: string): CursorScope => ({
   tableName,
   indexName: 'byAuthor',
   tableKeySchema: [{ AttributeName: 'isbn', KeyType: 'HASH' }],
-  indexKeySchema: [{ AttributeName: 'author', KeyType: 'HASH' }, { AttributeName: 'title', KeyType: 'RANGE' }],
+  indexKeySchema: [
+    { AttributeName: 'author', KeyType: 'HASH' },
+    { AttributeName: 'title', KeyType: 'RANGE' },
+  ],
   attributeTypes: { isbn: 'S', author: 'S', title: 'S' },
 });
 
 /** Orders table (`orders-<stage>`), keyed (customerId, orderDate). */
 export const ordersScope = (tableName: string): CursorScope => ({
   tableName,
-  tableKeySchema: [{ AttributeName: 'customerId', KeyType: 'HASH' }, { AttributeName: 'orderDate', KeyType: 'RANGE' }],
+  tableKeySchema: [
+    { AttributeName: 'customerId', KeyType: 'HASH' },
+    { AttributeName: 'orderDate', KeyType: 'RANGE' },
+  ],
   attributeTypes: { customerId: 'S', orderDate: 'S' },
 });
 
@@ -23,6 +29,9 @@ export const ordersScope = (tableName: string): CursorScope => ({
 export const ordersByStatusScope = (tableName: string): CursorScope => ({
   ...ordersScope(tableName),
   indexName: 'byStatus',
-  indexKeySchema: [{ AttributeName: 'customerId', KeyType: 'HASH' }, { AttributeName: 'orderStatus', KeyType: 'RANGE' }],
+  indexKeySchema: [
+    { AttributeName: 'customerId', KeyType: 'HASH' },
+    { AttributeName: 'orderStatus', KeyType: 'RANGE' },
+  ],
   attributeTypes: { customerId: 'S', orderDate: 'S', orderStatus: 'S' },
 });

@@ -8,7 +8,6 @@ import { projectPaths, projectRoot } from '../../mapping/project-paths.js';
 /** Version of the npm package that carries AWS's DynamoDB Local jar (see install-dynamodb-local.mjs). */
 export const DYNAMODB_LOCAL_PACKAGE_VERSION = '2.9.30';
 
-
 /** Folder holding DynamoDBLocal.jar and DynamoDBLocal_lib, as `npm install` unpacks it. */
 export const dynamoDBLocalDir = (): string =>
   process.env.DYNAMODB_LOCAL_DIR ?? join(projectRoot, 'node_modules', '.cache', 'dynamodb-local', DYNAMODB_LOCAL_PACKAGE_VERSION);
@@ -170,13 +169,17 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Pr
   const dir = dynamoDBLocalDir();
   const jar = join(dir, 'DynamoDBLocal.jar');
   if (!existsSync(jar)) {
-    throw new DynamoDBLocalError(`DynamoDB Local is not installed at ${dir}. Run npm install (its postinstall step fetches it), or node lib/local/dynamodb-local/install-dynamodb-local.mjs.`);
+    throw new DynamoDBLocalError(
+      `DynamoDB Local is not installed at ${dir}. Run npm install (its postinstall step fetches it), or node lib/local/dynamodb-local/install-dynamodb-local.mjs.`,
+    );
   }
   const env = javaEnvironment(options.env ?? process.env);
   const java = javaCommand(env);
   assertJava(java, env);
   if (await isListening(host, port)) {
-    throw new DynamoDBLocalError(`Port ${port} on ${host} is already in use. Stop what listens there, or pick another port (--port, or DYNAMODB_PORT).`);
+    throw new DynamoDBLocalError(
+      `Port ${port} on ${host} is already in use. Stop what listens there, or pick another port (--port, or DYNAMODB_PORT).`,
+    );
   }
   const storage: string[] = [];
   if (options.inMemory ?? true) storage.push('-inMemory');
@@ -213,7 +216,9 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Pr
   while (!(await answersDynamoDB(endpoint, 500))) {
     if (dead || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new DynamoDBLocalError(`DynamoDB Local did not start on ${endpoint}${dead ? ' (it exited)' : ''}. Its last output:\n${output.join('\n')}`);
+      throw new DynamoDBLocalError(
+        `DynamoDB Local did not start on ${endpoint}${dead ? ' (it exited)' : ''}. Its last output:\n${output.join('\n')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -18,8 +18,7 @@ const INTEGRITY = 'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdut
 
 // The project root: this file is lib/local/dynamodb-local/install-dynamodb-local.mjs (npm runs it before anything is built).
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const installDir = process.env.DYNAMODB_LOCAL_DIR
-  ?? join(root, 'node_modules', '.cache', 'dynamodb-local', PACKAGE_VERSION);
+export const installDir = process.env.DYNAMODB_LOCAL_DIR ?? join(root, 'node_modules', '.cache', 'dynamodb-local', PACKAGE_VERSION);
 
 const say = (line) => process.stderr.write(`[dynamodb-local] ${line}\n`);
 
@@ -31,12 +30,14 @@ function installJar() {
     const npm = process.env.npm_execpath;
     const args = ['pack', `${PACKAGE}@${PACKAGE_VERSION}`, '--pack-destination', work, '--silent'];
     const env = { ...process.env, npm_config_update_notifier: 'false' };
-    if (npm && npm.endsWith('.js')) execFileSync(process.execPath, [npm, ...args], { stdio: ['ignore', 'ignore', 'inherit'], env });
+    if (npm?.endsWith('.js')) execFileSync(process.execPath, [npm, ...args], { stdio: ['ignore', 'ignore', 'inherit'], env });
     else execFileSync('npm', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
     const tarball = join(work, `${PACKAGE}-${PACKAGE_VERSION}.tgz`);
     const digest = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
     if (digest !== INTEGRITY) {
-      throw new Error(`integrity mismatch for ${PACKAGE}@${PACKAGE_VERSION}: got ${digest}, expected ${INTEGRITY}. Delete the npm cache entry (npm cache clean --force) and run npm install again.`);
+      throw new Error(
+        `integrity mismatch for ${PACKAGE}@${PACKAGE_VERSION}: got ${digest}, expected ${INTEGRITY}. Delete the npm cache entry (npm cache clean --force) and run npm install again.`,
+      );
     }
     const unpacked = join(work, 'unpacked');
     mkdirSync(unpacked);
@@ -60,7 +61,9 @@ function installJava() {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!isRoot || !hasApt) {
-    say('Java was not found. DynamoDB Local needs a Java 17 runtime: install one (Debian: sudo apt-get install -y openjdk-17-jre-headless) and run npm install again.');
+    say(
+      'Java was not found. DynamoDB Local needs a Java 17 runtime: install one (Debian: sudo apt-get install -y openjdk-17-jre-headless) and run npm install again.',
+    );
     return;
   }
   say('Java was not found: installing openjdk-17-jre-headless with apt-get (set SKIP_JAVA_INSTALL=1 to skip).');

@@ -85,10 +85,10 @@ export function engineEventLog(logger: Logger): EngineEventListener {
         logger.info(
           `${event.functionName} ${event.shardId}: ${event.batchSize} record(s) sent to dead-letter store as ${event.deadLetterId} (${event.condition})`,
           {
-          function: event.functionName,
-          shardId: event.shardId,
-          deadLetterId: event.deadLetterId,
-          condition: event.condition,
+            function: event.functionName,
+            shardId: event.shardId,
+            deadLetterId: event.deadLetterId,
+            condition: event.condition,
           },
         );
         return;
@@ -109,9 +109,12 @@ export function engineEventLog(logger: Logger): EngineEventListener {
         if (event.after === undefined) {
           logger.debug('trimmed data before any position; reading from the oldest record left', { shardId: event.shardId });
         } else {
-          logger.warn(`shard ${event.shardId}: records after ${event.after} were trimmed (older than 24 h); continuing from the oldest record left`, {
-            shardId: event.shardId,
-          });
+          logger.warn(
+            `shard ${event.shardId}: records after ${event.after} were trimmed (older than 24 h); continuing from the oldest record left`,
+            {
+              shardId: event.shardId,
+            },
+          );
         }
         return;
       case 'iteratorExpired':
@@ -125,9 +128,12 @@ export function engineEventLog(logger: Logger): EngineEventListener {
             { shardId: event.shardId },
           );
         } else if (event.reason === 'new-stream') {
-          logger.info(`${event.functionName}: table ${event.tableName} has a new stream (the table was created again); reading it from its start`, {
-            streamArn: event.streamArn,
-          });
+          logger.info(
+            `${event.functionName}: table ${event.tableName} has a new stream (the table was created again); reading it from its start`,
+            {
+              streamArn: event.streamArn,
+            },
+          );
         }
         return;
       case 'shardStarted':

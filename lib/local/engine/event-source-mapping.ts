@@ -100,7 +100,10 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   /** The streams client's endpoint as a URL, for messages a person acts on. */
   const endpointLabel = async (): Promise<string> => {
     try {
-      const endpoint = (await (options.streams.config.endpoint as (() => Promise<{ protocol: string; hostname: string; port?: number }>) | undefined)?.()) ?? undefined;
+      const endpoint =
+        (await (
+          options.streams.config.endpoint as (() => Promise<{ protocol: string; hostname: string; port?: number }>) | undefined
+        )?.()) ?? undefined;
       return endpoint ? `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}` : 'its endpoint';
     } catch {
       return 'its endpoint';
@@ -127,7 +130,9 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     const output = await options.dynamodb.send(new DescribeTableCommand({ TableName: settings.tableName }));
     const arn = output.Table?.LatestStreamArn;
     if (!arn || output.Table?.StreamSpecification?.StreamEnabled === false) {
-      connection.warnThrottled(`${settings.functionName}: table ${settings.tableName} has no stream; give it a StreamSpecification in serverless.yml and recreate it`);
+      connection.warnThrottled(
+        `${settings.functionName}: table ${settings.tableName} has no stream; give it a StreamSpecification in serverless.yml and recreate it`,
+      );
       return undefined;
     }
     return arn;
@@ -137,7 +142,9 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     const shards: Shard[] = [];
     let exclusiveStartShardId: string | undefined;
     do {
-      const output = await options.streams.send(new DescribeStreamCommand({ StreamArn: arn, ...(exclusiveStartShardId ? { ExclusiveStartShardId: exclusiveStartShardId } : {}) }));
+      const output = await options.streams.send(
+        new DescribeStreamCommand({ StreamArn: arn, ...(exclusiveStartShardId ? { ExclusiveStartShardId: exclusiveStartShardId } : {}) }),
+      );
       shards.push(...(output.StreamDescription?.Shards ?? []));
       exclusiveStartShardId = output.StreamDescription?.LastEvaluatedShardId;
     } while (exclusiveStartShardId);
@@ -209,7 +216,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       // A running worker's checkpoint is its own writing; the others are checked before they count.
       if (!checkpoint || workers.has(shard.ShardId!)) continue;
       const verdict = checkCheckpoint(checkpoint, { endingSequenceNumber: shard.SequenceNumberRange?.EndingSequenceNumber });
-      if (verdict.kind === 'invalid') throw new InvalidCheckpointError(options.checkpoints.locate(ctx.mappingId, shard.ShardId!), verdict.problem);
+      if (verdict.kind === 'invalid')
+        throw new InvalidCheckpointError(options.checkpoints.locate(ctx.mappingId, shard.ShardId!), verdict.problem);
     }
     const fresh = firstStream && passes === 0 && Object.keys(checkpoints).length === 0;
     for (const [shardId, checkpoint] of Object.entries(checkpoints)) if (checkpoint.shardEnded) ended.add(shardId);
@@ -246,7 +254,9 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
           wake.notify();
         },
         (error: unknown) => {
-          logger.error(`shard ${shardId} stopped on an unexpected error: ${(error as Error)?.message}; restarting it from its checkpoint`, { shardId });
+          logger.error(`shard ${shardId} stopped on an unexpected error: ${(error as Error)?.message}; restarting it from its checkpoint`, {
+            shardId,
+          });
           if (workers.get(shardId) === worker) workers.delete(shardId);
           wake.notify();
         },
@@ -288,12 +298,16 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
           delay = connection.delayMs();
         } else if (name === 'ResourceNotFoundException') {
           // The table or its stream went away (deleted, or DynamoDB Local restarted in memory): find the new one.
-          connection.warnThrottled(`${settings.functionName}: table ${settings.tableName} or its stream does not exist (any more); waiting for the table and its stream`);
+          connection.warnThrottled(
+            `${settings.functionName}: table ${settings.tableName} or its stream does not exist (any more); waiting for the table and its stream`,
+          );
           resetStream('stream-gone');
         } else if (isConnectionError(error)) {
           delay = connection.fail(error, `describing the stream of table ${settings.tableName}`);
         } else {
-          connection.warnThrottled(`${settings.functionName}: describing the stream of ${settings.tableName} failed: ${(error as Error)?.message}; retrying`);
+          connection.warnThrottled(
+            `${settings.functionName}: describing the stream of ${settings.tableName} failed: ${(error as Error)?.message}; retrying`,
+          );
           delay = connection.delayMs();
         }
       }
@@ -349,7 +363,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
           knownShards.every((shardId) => {
             if (ended.has(shardId)) return true;
             const worker = workers.get(shardId);
-            return worker !== undefined && worker.idleSince(since);
+            return worker?.idleSince(since);
           });
         if (settled) return;
         if (stopped) throw new DrainTimeoutError(`${settings.functionName}: the mapping is not running; start() it before drain()`);

@@ -4,7 +4,11 @@ import type { LambdaStreamRecord } from '../../mapping/lambda-record.js';
 export function laneOf(record: LambdaStreamRecord, lanes: number): number {
   if (lanes === 1) return 0;
   const keys = record.dynamodb.Keys ?? {};
-  const text = JSON.stringify(Object.keys(keys).sort().map((name) => [name, keys[name]]));
+  const text = JSON.stringify(
+    Object.keys(keys)
+      .sort()
+      .map((name) => [name, keys[name]]),
+  );
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i += 1) {
     hash ^= text.charCodeAt(i);

@@ -1,4 +1,9 @@
-import { GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type _Record as StreamsRecord } from '@aws-sdk/client-dynamodb-streams';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type DynamoDBStreamsClient,
+  type _Record as StreamsRecord,
+} from '@aws-sdk/client-dynamodb-streams';
 import { isConnectionError, type ConnectionMonitor } from './connection-monitor.js';
 import type { EngineEventListener } from './engine-event.js';
 import type { WireRecord } from '../../mapping/lambda-record.js';
@@ -104,7 +109,11 @@ export class ShardReader {
     if (error instanceof CheckpointRefusal) return error.message;
     if (this.positioned || this.lastRead !== undefined || this.start.type !== 'AFTER_SEQUENCE_NUMBER') return undefined;
     const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    if (e?.$metadata?.httpStatusCode === undefined || !['ValidationException', 'InternalFailure', 'InternalServerError'].includes(e.name ?? '')) return undefined;
+    if (
+      e?.$metadata?.httpStatusCode === undefined ||
+      !['ValidationException', 'InternalFailure', 'InternalServerError'].includes(e.name ?? '')
+    )
+      return undefined;
     return (
       `DynamoDB refuses to read shard ${this.deps.shardId} after its sequenceNumber ${this.start.sequenceNumber} (${e.name}: ${e.message}); ` +
       'the sequence number is not one of this shard (beyond its last record?)'
@@ -113,7 +122,8 @@ export class ShardReader {
 
   /** An iterator after the last record read, else after the checkpoint, else at the start position. */
   private async acquireIterator(): Promise<string | undefined> {
-    if (!this.positioned && this.lastRead === undefined && this.start.type === 'AFTER_SEQUENCE_NUMBER') await this.verifyCheckpoint(this.start.sequenceNumber);
+    if (!this.positioned && this.lastRead === undefined && this.start.type === 'AFTER_SEQUENCE_NUMBER')
+      await this.verifyCheckpoint(this.start.sequenceNumber);
     const after = this.lastRead ?? (this.start.type === 'AFTER_SEQUENCE_NUMBER' ? this.start.sequenceNumber : undefined);
     if (after) return this.getIterator('AFTER_SEQUENCE_NUMBER', after);
     if (this.start.type === 'LATEST') return this.skipToEnd();
@@ -126,23 +136,40 @@ export class ShardReader {
    */
   private async verifyCheckpoint(sequenceNumber: string): Promise<void> {
     const { streams, streamArn, shardId } = this.deps;
-    const at = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: sequenceNumber }));
+    const at = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+        SequenceNumber: sequenceNumber,
+      }),
+    );
     let iterator = at.ShardIterator;
     // An answer may come back empty before the records do (AWS); a few reads settle it.
     for (let read = 0; read < 5 && iterator; read += 1) {
       const output = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1 }));
       const found = output.Records?.[0]?.dynamodb?.SequenceNumber;
       if (found === sequenceNumber) return;
-      if (found !== undefined) throw new CheckpointRefusal(`shard ${shardId} holds no record ${sequenceNumber} (the next one is ${found}); it is not one of this shard`);
+      if (found !== undefined)
+        throw new CheckpointRefusal(
+          `shard ${shardId} holds no record ${sequenceNumber} (the next one is ${found}); it is not one of this shard`,
+        );
       iterator = output.NextShardIterator;
     }
-    throw new CheckpointRefusal(`shard ${shardId} holds no record ${sequenceNumber} nor any after it; it is not one of this shard (beyond its last record?)`);
+    throw new CheckpointRefusal(
+      `shard ${shardId} holds no record ${sequenceNumber} nor any after it; it is not one of this shard (beyond its last record?)`,
+    );
   }
 
   private async getIterator(type: 'AFTER_SEQUENCE_NUMBER' | 'TRIM_HORIZON', sequenceNumber?: string): Promise<string | undefined> {
     const { streams, streamArn, shardId } = this.deps;
     const output = await streams.send(
-      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: type, ...(sequenceNumber ? { SequenceNumber: sequenceNumber } : {}) }),
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: type,
+        ...(sequenceNumber ? { SequenceNumber: sequenceNumber } : {}),
+      }),
     );
     return output.ShardIterator;
   }

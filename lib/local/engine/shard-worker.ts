@@ -11,7 +11,7 @@ import type { Attempts, DeliveryRules, DeliveryStep, InvocationOutcome } from '.
 import type { EngineEventListener, NextStepSummary, OutcomeEvent } from './engine-event.js';
 import { streamFailurePayload, type FailureCondition } from '../../mapping/failure-payload.js';
 import { invokeOnce, type Invoke, type InvokeResult } from './invoke.js';
-import { type StreamFailurePayload } from '../../mapping/failure-payload.js';
+import type { StreamFailurePayload } from '../../mapping/failure-payload.js';
 import { iteratorAgeMs, type IteratorAgeWatch } from './iterator-age.js';
 import type { LambdaStreamRecord, WireRecord } from '../../mapping/lambda-record.js';
 import { candidateBatch, Lanes, type Lane } from './lanes.js';
@@ -227,7 +227,14 @@ export class ShardWorker {
         this.markReady();
         if (recovery.kind === 'gone') {
           const { functionName, tableName } = settings;
-          this.ctx.emit({ type: 'streamReset', functionName, tableName, reason: 'shard-gone', streamArn: this.ctx.streamArn, shardId: this.shardId });
+          this.ctx.emit({
+            type: 'streamReset',
+            functionName,
+            tableName,
+            reason: 'shard-gone',
+            streamArn: this.ctx.streamArn,
+            shardId: this.shardId,
+          });
           this.gone = true;
           this.readerDone = true;
           break;
@@ -391,14 +398,21 @@ export class ShardWorker {
           await this.deliver(lane, remaining.slice(0, step.parts[0]), attempts.retries);
           await this.deliver(lane, remaining.slice(step.parts[0]), attempts.retries);
           return;
-        case 'retry':
+        case 'retry': {
           this.acknowledge(batch, step.acknowledge);
           const { retry, delayMs } = step;
-          this.ctx.emit({ type: 'retry', ...this.batchFields(remaining, requestId), retry, maxRetries: settings.maximumRetryAttempts, delayMs });
+          this.ctx.emit({
+            type: 'retry',
+            ...this.batchFields(remaining, requestId),
+            retry,
+            maxRetries: settings.maximumRetryAttempts,
+            delayMs,
+          });
           await this.pause(step.delayMs);
           attempts.retries = step.retry;
           batch = remaining;
           continue;
+        }
         case 'deadLetter': {
           this.acknowledge(batch, step.acknowledge);
           const given = remaining.slice(0, step.count);
@@ -426,7 +440,8 @@ export class ShardWorker {
     const from = batch[step.kind === 'ack' ? batch.length : step.acknowledge]?.sequenceNumber ?? '';
     let next: NextStepSummary;
     if (step.kind === 'ack') next = { kind: 'ack' };
-    else if (step.kind === 'retry') next = { kind: 'retry', retry: step.retry, maxRetries: this.rules.maximumRetryAttempts, fromSequenceNumber: from };
+    else if (step.kind === 'retry')
+      next = { kind: 'retry', retry: step.retry, maxRetries: this.rules.maximumRetryAttempts, fromSequenceNumber: from };
     else if (step.kind === 'split' && step.at === 'failure') next = { kind: 'split', at: 'failure', fromSequenceNumber: from };
     else if (step.kind === 'split') next = { kind: 'split', at: 'half', parts: [step.parts[0]!, step.parts[1]!] };
     else next = { kind: 'deadLetter', invocations: attempts.invocations };

@@ -27,7 +27,8 @@ export function startPositionOf(input: StartInput): StartDecision {
   if (checkpoint?.sequenceNumber) {
     return { kind: 'read', start: { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: checkpoint.sequenceNumber } };
   }
-  if (checkpoint || !input.freshMapping || input.startingPosition === 'TRIM_HORIZON') return { kind: 'read', start: { type: 'TRIM_HORIZON' } };
+  if (checkpoint || !input.freshMapping || input.startingPosition === 'TRIM_HORIZON')
+    return { kind: 'read', start: { type: 'TRIM_HORIZON' } };
   if (input.closed) return { kind: 'skipClosed' };
   return { kind: 'read', start: { type: 'LATEST' } };
 }

@@ -12,7 +12,11 @@ export const assumedRoleArn = (identity: AssumedRole): string =>
   `arn:${identity.partition ?? 'aws'}:sts::${identity.accountId}:assumed-role/${identity.roleName}/${identity.sessionName}`;
 
 /** AWS's wording of an AccessDeniedException for identity-based policies. */
-export function accessDeniedMessage(identity: AssumedRole, request: AccessRequest, decision: Exclude<AccessDecision, { kind: 'allowed' }>): string {
+export function accessDeniedMessage(
+  identity: AssumedRole,
+  request: AccessRequest,
+  decision: Exclude<AccessDecision, { kind: 'allowed' }>,
+): string {
   const reason =
     decision.kind === 'explicitly-denied'
       ? 'with an explicit deny in an identity-based policy'

@@ -24,9 +24,19 @@ const WITHOUT_RESOURCE = new Set([
   'PurchaseReservedCapacityOfferings',
 ]);
 
-const TRANSACT_WRITE_ACTIONS: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' };
+const TRANSACT_WRITE_ACTIONS: Record<string, string> = {
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  ConditionCheck: 'ConditionCheckItem',
+};
 
-const PARTIQL_ACTIONS: Record<string, string> = { SELECT: 'PartiQLSelect', INSERT: 'PartiQLInsert', UPDATE: 'PartiQLUpdate', DELETE: 'PartiQLDelete' };
+const PARTIQL_ACTIONS: Record<string, string> = {
+  SELECT: 'PartiQLSelect',
+  INSERT: 'PartiQLInsert',
+  UPDATE: 'PartiQLUpdate',
+  DELETE: 'PartiQLDelete',
+};
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -76,7 +86,9 @@ export function requiredAccess(target: string, body: unknown, context: ArnContex
     case 'ExecuteStatement':
       return [partiqlAccess(input.Statement, tableArn)];
     case 'BatchExecuteStatement':
-      return (Array.isArray(input.Statements) ? input.Statements : []).map((s: unknown) => partiqlAccess(isRecord(s) ? s.Statement : undefined, tableArn));
+      return (Array.isArray(input.Statements) ? input.Statements : []).map((s: unknown) =>
+        partiqlAccess(isRecord(s) ? s.Statement : undefined, tableArn),
+      );
     case 'ExecuteTransaction':
       return (Array.isArray(input.TransactStatements) ? input.TransactStatements : []).map((s: unknown) =>
         partiqlAccess(isRecord(s) ? s.Statement : undefined, tableArn),
@@ -100,7 +112,10 @@ function partiqlAccess(statement: unknown, tableArn: (name: unknown) => string):
   const text = String(statement ?? '').trim();
   const verb = /^(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '';
   const action = `dynamodb:${PARTIQL_ACTIONS[verb] ?? `PartiQL${verb.charAt(0)}${verb.slice(1).toLowerCase()}`}`;
-  const table = /^(?:SELECT\b[\s\S]*?\bFROM|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:"((?:[^"]|"")+)"|([A-Za-z0-9_.-]+))(?:\."((?:[^"]|"")+)")?/i.exec(text);
+  const table =
+    /^(?:SELECT\b[\s\S]*?\bFROM|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:"((?:[^"]|"")+)"|([A-Za-z0-9_.-]+))(?:\."((?:[^"]|"")+)")?/i.exec(
+      text,
+    );
   if (!table) return { action, resource: '*' };
   const name = table[1] !== undefined ? table[1].replace(/""/g, '"') : table[2]!;
   return { action, resource: tableArn(name) + (table[3] !== undefined ? `/index/${table[3].replace(/""/g, '"')}` : '') };

@@ -29,7 +29,9 @@ const resourceMatches = (statement: PolicyStatement, resource: string): boolean 
  * Condition always does. (Local runs may then refuse what AWS allows; the stack warns about such statements.)
  */
 const applies = (statement: PolicyStatement, request: AccessRequest): boolean =>
-  (statement.conditional ? statement.effect === 'Deny' : true) && actionMatches(statement, request.action) && resourceMatches(statement, request.resource);
+  (statement.conditional ? statement.effect === 'Deny' : true) &&
+  actionMatches(statement, request.action) &&
+  resourceMatches(statement, request.resource);
 
 /** IAM's evaluation of identity-based policies: an explicit Deny wins, then an Allow, else the default deny. */
 export function evaluateAccess(role: IamRole, request: AccessRequest): AccessDecision {
@@ -43,7 +45,10 @@ export function evaluateAccess(role: IamRole, request: AccessRequest): AccessDec
 }
 
 /** The first request of a call that the role may not make, with its decision; undefined when all are allowed. */
-export function firstDenied(role: IamRole, requests: AccessRequest[]): { request: AccessRequest; decision: Exclude<AccessDecision, { kind: 'allowed' }> } | undefined {
+export function firstDenied(
+  role: IamRole,
+  requests: AccessRequest[],
+): { request: AccessRequest; decision: Exclude<AccessDecision, { kind: 'allowed' }> } | undefined {
   for (const request of requests) {
     const decision = evaluateAccess(role, request);
     if (decision.kind !== 'allowed') return { request, decision };

@@ -39,11 +39,15 @@ function resourceRole(logicalId: string, context: IntrinsicContext, warnings: st
     if (policy.Type !== 'AWS::IAM::Policy' && policy.Type !== 'AWS::IAM::ManagedPolicy') continue;
     const roles = Array.isArray(policy.Properties?.Roles) ? (policy.Properties.Roles as unknown[]) : [];
     if (!roles.some((role) => roleLogicalId(role, context.resources) === logicalId || role === name)) continue;
-    statements.push(...parsePolicyStatements(policy.Properties?.PolicyDocument, policyId, context, `resources.${policyId}.Properties.PolicyDocument`));
+    statements.push(
+      ...parsePolicyStatements(policy.Properties?.PolicyDocument, policyId, context, `resources.${policyId}.Properties.PolicyDocument`),
+    );
   }
   const managed = properties.ManagedPolicyArns;
   if (Array.isArray(managed) && managed.length > 0) {
-    warnings.push(`role ${logicalId}: ManagedPolicyArns are not known locally; their permissions are not granted (add them as Policies to check them)`);
+    warnings.push(
+      `role ${logicalId}: ManagedPolicyArns are not known locally; their permissions are not granted (add them as Policies to check them)`,
+    );
   }
   return { name, statements };
 }
@@ -60,7 +64,9 @@ function defaultRole(
 ): IamRole {
   const statements = parsePolicyStatements(role.statements, 'provider.iam.role', context, role.statementsPath);
   if (role.managedPolicies.length > 0) {
-    warnings.push('provider.iam.role.managedPolicies are not known locally; their permissions are not granted (write them as statements to check them)');
+    warnings.push(
+      'provider.iam.role.managedPolicies are not known locally; their permissions are not granted (write them as statements to check them)',
+    );
   }
   for (const spec of users) {
     for (const settings of spec.streamMappings) {
@@ -117,7 +123,9 @@ export function functionRoles(
     if (spec.role.kind === 'default') {
       role = defaultRoleOnce ??= defaultRole(spec.role, usersOfDefault, full, warnings);
     } else if (spec.role.kind === 'external') {
-      warnings.push(`function ${spec.key}: role ${JSON.stringify(spec.role.declared)} is not an AWS::IAM::Role of resources; its calls are not checked locally`);
+      warnings.push(
+        `function ${spec.key}: role ${JSON.stringify(spec.role.declared)} is not an AWS::IAM::Role of resources; its calls are not checked locally`,
+      );
       continue;
     } else {
       role = roles.get(spec.role.logicalId);

@@ -16,7 +16,9 @@ export interface IntrinsicContext {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const fail = (path: string, problem: string): never => {
-  throw new IamPolicyError(`${path} ${problem}; write it as a literal ARN or one of Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select (or start with --no-iam)`);
+  throw new IamPolicyError(
+    `${path} ${problem}; write it as a literal ARN or one of Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select (or start with --no-iam)`,
+  );
 };
 
 const pseudo = (name: string, context: IntrinsicContext): string | undefined =>
@@ -85,7 +87,10 @@ function attribute(logicalId: string, name: string, context: IntrinsicContext, p
     default:
       break;
   }
-  return fail(path, `asks for ${name === 'Ref' ? 'Ref' : `Fn::GetAtt .${name}`} of "${logicalId}", a ${resource.Type}, which local IAM cannot resolve`);
+  return fail(
+    path,
+    `asks for ${name === 'Ref' ? 'Ref' : `Fn::GetAtt .${name}`} of "${logicalId}", a ${resource.Type}, which local IAM cannot resolve`,
+  );
 }
 
 function substitute(template: string, variables: Record<string, unknown>, context: IntrinsicContext, path: string): string {
@@ -107,14 +112,16 @@ function substitute(template: string, variables: Record<string, unknown>, contex
 export function resolveIntrinsic(value: unknown, context: IntrinsicContext, path: string): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
-  if (!isRecord(value) || Object.keys(value).length !== 1) return fail(path, `is ${JSON.stringify(value)}, not a string or an intrinsic function`);
+  if (!isRecord(value) || Object.keys(value).length !== 1)
+    return fail(path, `is ${JSON.stringify(value)}, not a string or an intrinsic function`);
   const [[fn, argument]] = Object.entries(value) as [[string, unknown]];
   switch (fn) {
     case 'Ref':
       if (typeof argument !== 'string') return fail(path, 'has a Ref that is not a name');
       return attribute(argument, 'Ref', context, path);
     case 'Fn::GetAtt': {
-      const parts = typeof argument === 'string' ? [argument.slice(0, argument.indexOf('.')), argument.slice(argument.indexOf('.') + 1)] : argument;
+      const parts =
+        typeof argument === 'string' ? [argument.slice(0, argument.indexOf('.')), argument.slice(argument.indexOf('.') + 1)] : argument;
       if (!Array.isArray(parts) || parts.length !== 2 || typeof parts[0] !== 'string' || typeof parts[1] !== 'string' || !parts[0]) {
         return fail(path, `has Fn::GetAtt ${JSON.stringify(argument)}, not [LogicalId, Attribute]`);
       }
@@ -135,10 +142,12 @@ export function resolveIntrinsic(value: unknown, context: IntrinsicContext, path
       return fail(path, 'has Fn::Sub that is not a string or [string, {variables}]');
     }
     case 'Fn::Select': {
-      if (!Array.isArray(argument) || argument.length !== 2 || !Array.isArray(argument[1])) return fail(path, 'has Fn::Select that is not [index, [values]]');
+      if (!Array.isArray(argument) || argument.length !== 2 || !Array.isArray(argument[1]))
+        return fail(path, 'has Fn::Select that is not [index, [values]]');
       const index = Number(resolveIntrinsic(argument[0], context, `${path}.Fn::Select[0]`));
       const list = argument[1] as unknown[];
-      if (!Number.isInteger(index) || index < 0 || index >= list.length) return fail(path, `has Fn::Select index ${String(argument[0])} outside its list`);
+      if (!Number.isInteger(index) || index < 0 || index >= list.length)
+        return fail(path, `has Fn::Select index ${String(argument[0])} outside its list`);
       return resolveIntrinsic(list[index], context, `${path}.Fn::Select[1][${index}]`);
     }
     default:

@@ -92,10 +92,13 @@ export async function startLocalIam(options: LocalIamOptions): Promise<LocalIam>
     logger,
     ...(options.faults ? { faults: options.faults } : {}),
   });
-  logger.info(`local IAM: the handlers reach DynamoDB Local through ${proxy.endpoint}, which enforces their roles (--no-iam turns it off)`, {
-    event: 'iam-enforced',
-    functions: [...identities.values()].map((identity) => `${identity.functionName}:${identity.role.name}`),
-  });
+  logger.info(
+    `local IAM: the handlers reach DynamoDB Local through ${proxy.endpoint}, which enforces their roles (--no-iam turns it off)`,
+    {
+      event: 'iam-enforced',
+      functions: [...identities.values()].map((identity) => `${identity.functionName}:${identity.role.name}`),
+    },
+  );
   return {
     endpoint: proxy.endpoint,
     proxy,

@@ -40,8 +40,16 @@ const sendAction = (arn: string): AccessRequest | undefined => {
  */
 export function checkMappingPermissions(role: IamRole, mapping: MappingAccess): MappingPermissionProblem[] {
   const needed: { request: AccessRequest; severity: 'error' | 'warning'; why: string }[] = [
-    ...STREAM_READS.map((action) => ({ request: { action, resource: mapping.streamArn }, severity: 'error' as const, why: 'to read its stream' })),
-    { request: { action: 'dynamodb:ListStreams', resource: '*' }, severity: 'warning', why: 'in its execution role (it has no resource type: grant it on "*")' },
+    ...STREAM_READS.map((action) => ({
+      request: { action, resource: mapping.streamArn },
+      severity: 'error' as const,
+      why: 'to read its stream',
+    })),
+    {
+      request: { action: 'dynamodb:ListStreams', resource: '*' },
+      severity: 'warning',
+      why: 'in its execution role (it has no resource type: grant it on "*")',
+    },
   ];
   const send = mapping.destinationArn ? sendAction(mapping.destinationArn) : undefined;
   if (send) needed.push({ request: send, severity: 'error', why: 'to send to its on-failure destination' });

@@ -31,7 +31,11 @@ const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [val
  * list of statements as provider.iam.role.statements holds them). Throws IamPolicyError naming `path`.
  */
 export function parsePolicyStatements(document: unknown, label: string, context: IntrinsicContext, path: string): PolicyStatement[] {
-  const statements = Array.isArray(document) ? document : isRecord(document) && 'Statement' in document ? list(document.Statement) : undefined;
+  const statements = Array.isArray(document)
+    ? document
+    : isRecord(document) && 'Statement' in document
+      ? list(document.Statement)
+      : undefined;
   if (!statements) throw new IamPolicyError(`${path} is not a policy document (no Statement)`);
   const where = Array.isArray(document) ? path : `${path}.Statement`;
   return statements.map((statement, index) => parseStatement(statement, label, context, `${where}[${index}]`, index));
@@ -40,7 +44,8 @@ export function parsePolicyStatements(document: unknown, label: string, context:
 function parseStatement(statement: unknown, label: string, context: IntrinsicContext, path: string, index: number): PolicyStatement {
   if (!isRecord(statement)) throw new IamPolicyError(`${path} is not a statement object`);
   const { Effect: effect } = statement;
-  if (effect !== 'Allow' && effect !== 'Deny') throw new IamPolicyError(`${path}.Effect must be Allow or Deny, not ${JSON.stringify(effect)}`);
+  if (effect !== 'Allow' && effect !== 'Deny')
+    throw new IamPolicyError(`${path}.Effect must be Allow or Deny, not ${JSON.stringify(effect)}`);
   const one = (a: string, b: string): [string, unknown] => {
     const has = [a, b].filter((key) => statement[key] !== undefined);
     if (has.length !== 1) throw new IamPolicyError(`${path} must have exactly one of ${a} and ${b}`);
@@ -54,7 +59,8 @@ function parseStatement(statement: unknown, label: string, context: IntrinsicCon
   const [actionKey, actionValue] = one('Action', 'NotAction');
   const actions = strings(actionKey, actionValue);
   for (const [i, action] of actions.entries()) {
-    if (action !== '*' && !/^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/.test(action)) throw new IamPolicyError(`${path}.${actionKey}[${i}] "${action}" is not service:Action`);
+    if (action !== '*' && !/^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/.test(action))
+      throw new IamPolicyError(`${path}.${actionKey}[${i}] "${action}" is not service:Action`);
   }
   const [resourceKey, resourceValue] = one('Resource', 'NotResource');
   const resources = strings(resourceKey, resourceValue);

@@ -8,7 +8,9 @@ const compile = (pattern: string, ignoreCase: boolean): RegExp => {
   const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
   let regex = cache.get(key);
   if (!regex) {
-    const source = [...pattern].map((char) => (char === '*' ? '[\\s\\S]*' : char === '?' ? '[\\s\\S]' : char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('');
+    const source = [...pattern]
+      .map((char) => (char === '*' ? '[\\s\\S]*' : char === '?' ? '[\\s\\S]' : char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
+      .join('');
     regex = new RegExp(`^${source}$`, ignoreCase ? 'iu' : 'u');
     if (cache.size > 10_000) cache.clear();
     cache.set(key, regex);

@@ -104,7 +104,9 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
   const node = lambdaNode(fn.runtime ?? SERVERLESS_DEFAULTS.runtime);
   if (node.kind === 'fallback' && !fallbackNoticeShown) {
     fallbackNoticeShown = true;
-    logger.warn(`handlers run on this machine's Node.js ${node.version}, not the runtime's: ${node.reason}`, { runtime: fn.runtime ?? SERVERLESS_DEFAULTS.runtime });
+    logger.warn(`handlers run on this machine's Node.js ${node.version}, not the runtime's: ${node.reason}`, {
+      runtime: fn.runtime ?? SERVERLESS_DEFAULTS.runtime,
+    });
   }
 
   const spawnEnvironment = (initLimitMs: number): Environment => {
@@ -121,11 +123,20 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
     const started = performance.now();
     const ready = new Promise<InitOutcome>((resolve) => {
       const timer = setTimeout(() => settle({ ok: false, timedOut: true, durationMs: performance.now() - started }), initLimitMs);
-      const onMessage = (message: { type?: string; ok?: boolean; durationMs?: number; result?: { errorType: string; errorMessage: string } }) => {
+      const onMessage = (message: {
+        type?: string;
+        ok?: boolean;
+        durationMs?: number;
+        result?: { errorType: string; errorMessage: string };
+      }) => {
         if (message?.type === 'ready') child.send({ type: 'init', handlerFile: fn.handlerFile(), exportName: fn.exportName });
         else if (message?.type === 'initialized') {
           const durationMs = message.durationMs ?? performance.now() - started;
-          settle(message.ok ? { ok: true, durationMs } : { ok: false, durationMs, errorType: message.result!.errorType, errorMessage: message.result!.errorMessage });
+          settle(
+            message.ok
+              ? { ok: true, durationMs }
+              : { ok: false, durationMs, errorType: message.result!.errorType, errorMessage: message.result!.errorMessage },
+          );
         }
       };
       const onExit = (code: number | null, signal: string | null) =>
@@ -214,7 +225,10 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
       if (!init.ok) {
         kill(environment);
         waiting.shift()?.();
-        output(fn.name, `INIT_REPORT Init Duration: ${init.durationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${init.errorType}`);
+        output(
+          fn.name,
+          `INIT_REPORT Init Duration: ${init.durationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${init.errorType}`,
+        );
         report({ durationMs: 0, status: 'error', errorType: init.errorType });
         return { ok: false, errorType: init.errorType, errorMessage: init.errorMessage };
       }
@@ -244,20 +258,33 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
           }
           resolve(result);
         };
-        const onMessage = (message: { type?: string; id?: string; result?: InvocationResult & { stack?: string }; maxMemoryUsedMb?: number }) => {
+        const onMessage = (message: {
+          type?: string;
+          id?: string;
+          result?: InvocationResult & { stack?: string };
+          maxMemoryUsedMb?: number;
+        }) => {
           if (message?.type !== 'result' || message.id !== requestId || !message.result) return;
           const result = message.result;
           if (!result.ok) {
             logger.debug('handler error', { functionName: fn.name, requestId, errorType: result.errorType, stack: result.stack });
-            finish({ ok: false, errorType: result.errorType, errorMessage: result.errorMessage }, !result.errorType.startsWith('Runtime.Un'), message.maxMemoryUsedMb);
+            finish(
+              { ok: false, errorType: result.errorType, errorMessage: result.errorMessage },
+              !result.errorType.startsWith('Runtime.Un'),
+              message.maxMemoryUsedMb,
+            );
           } else finish(result, true, message.maxMemoryUsedMb);
         };
         const onExit = (code: number | null, signal: string | null) =>
-          finish({ ok: false, errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited ${signal ? `on signal ${signal}` : `with error: exit status ${code}`}` }, false);
-        const timer = setTimeout(
-          () => finish(timedOutResult(requestId, timeoutMs), false),
-          Math.max(0, deadline - Date.now()),
-        );
+          finish(
+            {
+              ok: false,
+              errorType: 'Runtime.ExitError',
+              errorMessage: `RequestId: ${requestId} Error: Runtime exited ${signal ? `on signal ${signal}` : `with error: exit status ${code}`}`,
+            },
+            false,
+          );
+        const timer = setTimeout(() => finish(timedOutResult(requestId, timeoutMs), false), Math.max(0, deadline - Date.now()));
         active.child.on('message', onMessage);
         active.child.once('exit', onExit);
         active.child.send({
@@ -281,11 +308,14 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
     },
     async stop() {
       stopped = true;
-      const exits = [...environments].map((environment) => new Promise<void>((resolve) => {
-        if (environment.child.exitCode !== null || environment.child.signalCode !== null) return resolve();
-        environment.child.once('exit', () => resolve());
-        environment.child.kill('SIGKILL');
-      }));
+      const exits = [...environments].map(
+        (environment) =>
+          new Promise<void>((resolve) => {
+            if (environment.child.exitCode !== null || environment.child.signalCode !== null) return resolve();
+            environment.child.once('exit', () => resolve());
+            environment.child.kill('SIGKILL');
+          }),
+      );
       environments.clear();
       await Promise.all(exits);
       for (const resolve of waiting.splice(0)) resolve();

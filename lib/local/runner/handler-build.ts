@@ -18,9 +18,27 @@ export interface HandlerEntry {
 
 // Options serverless-esbuild takes for itself; everything else in custom.esbuild goes to esbuild.
 const SERVERLESS_ESBUILD_ONLY = new Set([
-  'exclude', 'packager', 'packagerOptions', 'packagePath', 'watch', 'keepOutputDirectory', 'installExtraArgs', 'outputWorkFolder',
-  'outputBuildFolder', 'nativeZip', 'skipBuild', 'skipRebuild', 'skipBuildExcludeFns', 'concurrency', 'zipConcurrency', 'config',
-  'disposeContext', 'outputFileExtension', 'stripEntryResolveExtensions', 'plugins', 'nodeExternals',
+  'exclude',
+  'packager',
+  'packagerOptions',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'installExtraArgs',
+  'outputWorkFolder',
+  'outputBuildFolder',
+  'nativeZip',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'concurrency',
+  'zipConcurrency',
+  'config',
+  'disposeContext',
+  'outputFileExtension',
+  'stripEntryResolveExtensions',
+  'plugins',
+  'nodeExternals',
 ]);
 
 /** Each function's handler source file, found as serverless-esbuild finds it (see HANDLER_EXTENSIONS). Throws ConfigurationError for a missing one. */
@@ -67,7 +85,9 @@ export interface HandlerBuildOptions {
 export async function buildHandlers(options: HandlerBuildOptions): Promise<HandlerBuild> {
   const outDir = options.outDir ?? projectPaths(options.projectDir).localBuild;
   rmSync(outDir, { recursive: true, force: true });
-  const entryPoints = Object.fromEntries(options.entries.map((entry) => [entry.source.replace(/\.[^.]+$/, ''), join(options.projectDir, entry.source)]));
+  const entryPoints = Object.fromEntries(
+    options.entries.map((entry) => [entry.source.replace(/\.[^.]+$/, ''), join(options.projectDir, entry.source)]),
+  );
   let ctx: BuildContext;
   try {
     ctx = await context({
@@ -81,7 +101,9 @@ export async function buildHandlers(options: HandlerBuildOptions): Promise<Handl
     });
     await ctx.rebuild();
   } catch (error) {
-    throw new HandlerBuildError(`Building the handlers failed: ${describeBuildError(error)}. Fix the source and start again.`, { cause: error });
+    throw new HandlerBuildError(`Building the handlers failed: ${describeBuildError(error)}. Fix the source and start again.`, {
+      cause: error,
+    });
   }
   const watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;

@@ -75,7 +75,11 @@ async function invoke(message) {
     };
     try {
       const returned = handler(message.event, context, callback);
-      if (returned && typeof returned.then === 'function') returned.then((r) => callback(null, r), (e) => callback(e ?? new Error('Handler rejected')));
+      if (returned && typeof returned.then === 'function')
+        returned.then(
+          (r) => callback(null, r),
+          (e) => callback(e ?? new Error('Handler rejected')),
+        );
     } catch (error) {
       callback(error);
     }
@@ -99,7 +103,7 @@ const maxMemoryUsedMb = () => Math.ceil(process.resourceUsage().maxRSS / 1024);
 
 process.on('message', (message) => {
   if (message && message.type === 'init') return init(message);
-  if (!message || message.type !== 'invoke') return;
+  if (message?.type !== 'invoke') return;
   current = message.id;
   invoke(message).then(
     (response) => send({ type: 'result', id: message.id, result: okResult(response), maxMemoryUsedMb: maxMemoryUsedMb() }),
@@ -124,7 +128,7 @@ function fatal(kind) {
       result.errorType = kind;
       process.send({ type: 'result', id: current, result }, () => process.exit(1));
     } else {
-      process.stderr.write(`${kind}: ${error && error.stack ? error.stack : String(error)}\n`);
+      process.stderr.write(`${kind}: ${error?.stack ? error.stack : String(error)}\n`);
       process.exit(1);
     }
   };

@@ -29,7 +29,9 @@ function parentOf(pid: number): number | undefined {
 function runsNpm(pid: number): boolean {
   try {
     // npm sets its process title ("npm start --port 8001"), which overwrites its argv with one spaced string.
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/).some((arg) => /(^|\/)npm(-cli\.js)?$/.test(arg));
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split(/[\0 ]/)
+      .some((arg) => /(^|\/)npm(-cli\.js)?$/.test(arg));
   } catch {
     return false;
   }

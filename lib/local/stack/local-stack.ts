@@ -148,7 +148,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const ttlFile = inMemory ? undefined : join(stateDir, 'ttl-expiries.json');
   if (options.reset) {
     for (const dir of [dataDir, checkpointDir, deadLetterDir, ttlFile]) if (dir) rmSync(dir, { recursive: true, force: true });
-    logger.info('local data wiped', { folders: [dataDir, checkpointDir, deadLetterDir].filter(Boolean).map((d) => relative(projectDir, d!)) });
+    logger.info('local data wiped', {
+      folders: [dataDir, checkpointDir, deadLetterDir].filter(Boolean).map((d) => relative(projectDir, d!)),
+    });
   }
 
   const checkpoints: CheckpointStore = checkpointDir ? createFileCheckpointStore({ dir: checkpointDir }) : createMemoryCheckpointStore();
@@ -169,7 +171,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let endpoint: string;
   let port: number;
   const startOurs = async (wantedPort: number) =>
-    startDynamoDBLocal({ port: wantedPort, host, inMemory, startTimeoutMs: options.startTimeoutMs ?? 120_000, ...(dataDir ? { dbPath: dataDir } : {}) });
+    startDynamoDBLocal({
+      port: wantedPort,
+      host,
+      inMemory,
+      startTimeoutMs: options.startTimeoutMs ?? 120_000,
+      ...(dataDir ? { dbPath: dataDir } : {}),
+    });
   const requestedPort = options.port ?? 8000;
   if (requestedPort !== 0 && (await answersDynamoDB(`http://${host}:${requestedPort}`, 1000))) {
     endpoint = `http://${host}:${requestedPort}`;
@@ -209,7 +217,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.faults && options.iam === false) throw new ConfigurationError('fault injection runs in the IAM proxy: leave iam on');
     const faults = options.faults ? { faults: options.faults } : {};
     if (options.iam !== false) {
-      iam = await startLocalIam({ config, mappings, target: endpoint, dynamodb, accountId: SERVERLESS_DEFAULTS.localAccountId, logger, ...faults });
+      iam = await startLocalIam({
+        config,
+        mappings,
+        target: endpoint,
+        dynamodb,
+        accountId: SERVERLESS_DEFAULTS.localAccountId,
+        logger,
+        ...faults,
+      });
     }
   } catch (error) {
     return fail(error);
@@ -307,7 +323,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Off: no table, so the mappings' records cost it nothing.
     tables: tables
       .filter((t) => ttlOn && t.ttlAttribute && mappings.some((m) => m.settings.enabled && m.settings.tableName === t.create.TableName))
-      .map((t) => ({ tableName: t.create.TableName!, ttlAttribute: t.ttlAttribute!, keyAttributes: (t.create.KeySchema ?? []).map((k) => k.AttributeName!) })),
+      .map((t) => ({
+        tableName: t.create.TableName!,
+        ttlAttribute: t.ttlAttribute!,
+        keyAttributes: (t.create.KeySchema ?? []).map((k) => k.AttributeName!),
+      })),
   });
 
   // ---- Mappings --------------------------------------------------------------------------------
@@ -324,7 +344,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           invoke: (event: unknown, invokeOptions: { functionName: string; timeoutMs: number; requestId?: string }) => {
             const runner = runners.get(invokeOptions.functionName) ?? runners.get(m.functionName)!;
             companion?.observeInvoke?.(m.functionName, invokeOptions.requestId, event);
-            return runner.invoke(event, { timeoutMs: invokeOptions.timeoutMs, ...(invokeOptions.requestId ? { requestId: invokeOptions.requestId } : {}) });
+            return runner.invoke(event, {
+              timeoutMs: invokeOptions.timeoutMs,
+              ...(invokeOptions.requestId ? { requestId: invokeOptions.requestId } : {}),
+            });
           },
           checkpoints,
           deadLetters,
@@ -367,7 +390,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let stopped = false;
   let recovering: Promise<void> | undefined;
   const recover = async (reason: string) => {
-    logger.warn(`DynamoDB Local at ${endpoint} ${reason}; ${weStartedIt ? 'restarting it' : 'waiting for it to come back'}. The mappings pause and resume from their checkpoints.`, { endpoint });
+    logger.warn(
+      `DynamoDB Local at ${endpoint} ${reason}; ${weStartedIt ? 'restarting it' : 'waiting for it to come back'}. The mappings pause and resume from their checkpoints.`,
+      { endpoint },
+    );
     await Promise.all([stopMappings(), ttl.stop()]);
     let attempt = 0;
     const since = Date.now();
@@ -381,7 +407,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           break;
         }
         if (await answersDynamoDB(endpoint, 1000)) break;
-        if (attempt % 10 === 0) logger.warn(`still waiting for DynamoDB Local at ${endpoint}`, { waitedSeconds: Math.round((Date.now() - since) / 1000) });
+        if (attempt % 10 === 0)
+          logger.warn(`still waiting for DynamoDB Local at ${endpoint}`, { waitedSeconds: Math.round((Date.now() - since) / 1000) });
       } catch (error) {
         logger.error(`restarting DynamoDB Local failed (attempt ${attempt}); trying again`, { error: (error as Error).message });
       }
@@ -401,7 +428,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     await startMappings();
     if (ttlOn) ttl.start();
-    logger.info(`DynamoDB Local is back at ${endpoint}; ${running.length} mapping(s) resumed`, { endpoint, downSeconds: Math.round((Date.now() - since) / 100) / 10, inMemory });
+    logger.info(`DynamoDB Local is back at ${endpoint}; ${running.length} mapping(s) resumed`, {
+      endpoint,
+      downSeconds: Math.round((Date.now() - since) / 100) / 10,
+      inMemory,
+    });
   };
   const triggerRecovery = (reason: string) => {
     if (stopped || recovering) return;
@@ -444,10 +475,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }
         const silentMs = now - silentSince;
         if (!weStartedIt && silentMs >= 2000) triggerRecovery('stopped answering');
-        else if (weStartedIt && silentMs >= hangAfterMs) triggerRecovery(`has not answered for ${Math.round(silentMs / 1000)} s (the process is alive but hangs)`);
+        else if (weStartedIt && silentMs >= hangAfterMs)
+          triggerRecovery(`has not answered for ${Math.round(silentMs / 1000)} s (the process is alive but hangs)`);
         else if (weStartedIt && now - lastSilenceWarning >= 5000) {
           lastSilenceWarning = now;
-          logger.warn(`DynamoDB Local at ${endpoint} has not answered for ${Math.round(silentMs / 1000)} s; restarting it after ${hangAfterMs / 1000} s of silence`);
+          logger.warn(
+            `DynamoDB Local at ${endpoint} has not answered for ${Math.round(silentMs / 1000)} s; restarting it after ${hangAfterMs / 1000} s of silence`,
+          );
         }
       })
       .finally(() => {
@@ -618,7 +652,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stopped = true;
       clearInterval(health);
       await recovering;
-      for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => logger.warn('stopping failed', { error: (error as Error).message }));
+      for (const cleanup of cleanups.reverse())
+        await cleanup().catch((error) => logger.warn('stopping failed', { error: (error as Error).message }));
       dynamodb.destroy();
       streams.destroy();
       await instance?.stop();
@@ -714,10 +749,20 @@ function formatSummary(input: SummaryInput): string {
     `  DynamoDB Local  ${input.endpoint}  (${storage}; ${input.weStartedIt ? `started here, pid ${input.pid}` : 'already running, not started here'})`,
     `  Tables          ${input.tables.map((t) => t.create.TableName + (t.create.StreamSpecification ? ' [stream]' : '') + (t.ttlAttribute ? ` [ttl ${t.ttlAttribute}]` : '')).join(', ')}`,
     ...input.mappings.map(
-      (m, i) => `  ${i === 0 ? 'Mappings' : '        '}        ${m.functionName} <- ${m.settings.tableName}${m.settings.enabled ? '' : ' (enabled: false, not running)'}: ${describeSettings(m.settings)}`,
+      (m, i) =>
+        `  ${i === 0 ? 'Mappings' : '        '}        ${m.functionName} <- ${m.settings.tableName}${m.settings.enabled ? '' : ' (enabled: false, not running)'}: ${describeSettings(m.settings)}`,
     ),
     ...(input.mappings.length === 0 ? ['  Mappings        none (no function has a stream event)'] : []),
-    `  TTL expiry      ${input.ttlIntervalMs > 0 ? `every ${input.ttlIntervalMs / 1000} s on ${input.tables.filter((t) => t.ttlAttribute).map((t) => `${t.create.TableName}.${t.ttlAttribute}`).join(', ') || 'no table'}` : 'off'}`,
+    `  TTL expiry      ${
+      input.ttlIntervalMs > 0
+        ? `every ${input.ttlIntervalMs / 1000} s on ${
+            input.tables
+              .filter((t) => t.ttlAttribute)
+              .map((t) => `${t.create.TableName}.${t.ttlAttribute}`)
+              .join(', ') || 'no table'
+          }`
+        : 'off'
+    }`,
     `  Dead letters    ${rel(input.deadLetterDir)}/  (npm run dead-letters)`,
     `  Checkpoints     ${input.checkpointDir ? `${rel(input.checkpointDir)}/` : 'in memory'}`,
     `  Handlers        built to ${rel(input.buildDir)}/${input.watching ? ', rebuilt on changes under functions/ and lib/' : ''}`,

@@ -24,11 +24,7 @@ export interface StackParts {
   readonly dynamodb: DynamoDBClient;
   readonly streams: DynamoDBStreamsClient;
   /** Runs a function's handler as the stack does (the function's current runner, after a settings reload too). */
-  invoke(
-    functionName: string,
-    event: unknown,
-    options: { timeoutMs: number; requestId: string },
-  ): ReturnType<FunctionRunner['invoke']>;
+  invoke(functionName: string, event: unknown, options: { timeoutMs: number; requestId: string }): ReturnType<FunctionRunner['invoke']>;
   readonly logger: Logger;
 }
 

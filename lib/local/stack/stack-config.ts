@@ -14,7 +14,11 @@ export interface StackConfig extends ServerlessConfig {
 /** Reads the stack's configuration from the project's serverless.yml, outside Serverless. */
 export function loadStackConfig(options: { projectDir: string; stage?: string; env?: NodeJS.ProcessEnv }): StackConfig {
   const path = join(options.projectDir, 'serverless.yml');
-  const config = readServerlessConfig({ path, stage: options.stage ?? SERVERLESS_DEFAULTS.stage, ...(options.env ? { env: options.env } : {}) });
+  const config = readServerlessConfig({
+    path,
+    stage: options.stage ?? SERVERLESS_DEFAULTS.stage,
+    ...(options.env ? { env: options.env } : {}),
+  });
   // custom.esbuild holds literal options only; read it without the CloudFormation tags elsewhere in the file.
   const document = parseDocument(readFileSync(path, 'utf8'), { logLevel: 'silent' });
   const esbuild = document.getIn(['custom', 'esbuild']) as { toJSON(): unknown } | undefined;

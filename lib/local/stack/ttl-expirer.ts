@@ -1,7 +1,14 @@
 import { BatchGetItemCommand, DeleteItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../../runtime/logging/logger.js';
 import type { TtlRegistry } from './ttl-registry.js';
-import { createTtlTracker, type ExpiringTable, type Lookup, type TrackableRecord, type TrackedItem, type TtlTracker } from './ttl-tracker.js';
+import {
+  createTtlTracker,
+  type ExpiringTable,
+  type Lookup,
+  type TrackableRecord,
+  type TrackedItem,
+  type TtlTracker,
+} from './ttl-tracker.js';
 
 export type { ExpiringTable } from './ttl-tracker.js';
 
@@ -73,7 +80,7 @@ export function createTtlExpirer(options: TtlExpirerOptions): TtlExpirer {
 
   const names = (table: ExpiringTable) => {
     const attributeNames: Record<string, string> = { '#ttl': table.ttlAttribute };
-    table.keyAttributes.forEach((name, index) => (attributeNames[`#k${index}`] = name));
+    for (const [index, name] of table.keyAttributes.entries()) attributeNames[`#k${index}`] = name;
     return attributeNames;
   };
 
@@ -116,7 +123,15 @@ export function createTtlExpirer(options: TtlExpirerOptions): TtlExpirer {
       const requestItems = Object.fromEntries(
         [...byTable].map(([tableName, list]) => {
           const table = tracker.tables.find((t) => t.tableName === tableName)!;
-          return [tableName, { Keys: list.map((l) => l.keys), ConsistentRead: true, ProjectionExpression: ['#ttl', ...table.keyAttributes.map((_, i) => `#k${i}`)].join(', '), ExpressionAttributeNames: names(table) }];
+          return [
+            tableName,
+            {
+              Keys: list.map((l) => l.keys),
+              ConsistentRead: true,
+              ProjectionExpression: ['#ttl', ...table.keyAttributes.map((_, i) => `#k${i}`)].join(', '),
+              ExpressionAttributeNames: names(table),
+            },
+          ];
         }),
       );
       try {
@@ -124,7 +139,9 @@ export function createTtlExpirer(options: TtlExpirerOptions): TtlExpirer {
         const unprocessed = new Set<Lookup>();
         for (const [tableName, pending] of Object.entries(response.UnprocessedKeys ?? {})) {
           for (const keys of pending.Keys ?? []) {
-            const match = byTable.get(tableName)?.find((l) => Object.keys(l.keys).every((name) => JSON.stringify(l.keys[name]) === JSON.stringify(keys[name])));
+            const match = byTable
+              .get(tableName)
+              ?.find((l) => Object.keys(l.keys).every((name) => JSON.stringify(l.keys[name]) === JSON.stringify(keys[name])));
             if (match) unprocessed.add(match);
           }
         }
@@ -136,7 +153,9 @@ export function createTtlExpirer(options: TtlExpirerOptions): TtlExpirer {
               tracker.retryLookup(lookup);
               continue;
             }
-            const item = found.find((candidate) => table.keyAttributes.every((name) => JSON.stringify(candidate[name]) === JSON.stringify(lookup.keys[name])));
+            const item = found.find((candidate) =>
+              table.keyAttributes.every((name) => JSON.stringify(candidate[name]) === JSON.stringify(lookup.keys[name])),
+            );
             if (tracker.resolve(lookup, item).kind === 'full') noteFull();
           }
         }

@@ -41,7 +41,11 @@ interface Expiry {
  */
 export interface TtlRegistry {
   /** Call before deleting: the record may be read before DeleteItem returns. */
-  expiring(table: string, keys: Record<string, AttributeValue>, at?: number): { confirm(oldImage: Record<string, AttributeValue> | undefined): void; cancel(): void };
+  expiring(
+    table: string,
+    keys: Record<string, AttributeValue>,
+    at?: number,
+  ): { confirm(oldImage: Record<string, AttributeValue> | undefined): void; cancel(): void };
   /** Returns the record with the TTL userIdentity when it is a TTL deletion; the same record otherwise. */
   decorate<R extends DecoratableRecord>(record: R): R;
   isTtlDeletion(record: DecoratableRecord): boolean;

@@ -81,7 +81,7 @@ export interface TtlTrackerOptions {
   maxTracked?: number;
 }
 
-const hasOwn = (object: object, name: string) => Object.prototype.hasOwnProperty.call(object, name);
+const hasOwn = (object: object, name: string) => Object.hasOwn(object, name);
 
 /** Lambda JSON key values (B in base64) to the SDK's (B as bytes); keys are S, N or B only. */
 function sdkKeys(keys: Record<string, unknown>): Record<string, AttributeValue> | undefined {
@@ -132,7 +132,13 @@ export function createTtlTracker(options: TtlTrackerOptions): TtlTracker {
     return { kind: 'tracked', due: item.due };
   };
 
-  const apply = (table: ExpiringTable, id: string, keys: Record<string, AttributeValue>, sequence: bigint, image: Record<string, unknown> | undefined): Observation => {
+  const apply = (
+    table: ExpiringTable,
+    id: string,
+    keys: Record<string, AttributeValue>,
+    sequence: bigint,
+    image: Record<string, unknown> | undefined,
+  ): Observation => {
     const due = image ? dueOf(table, image) : undefined;
     if (due === undefined) {
       current.delete(id);

@@ -36,7 +36,8 @@ export function checkCheckpoint(value: unknown, shard?: ShardRange): CheckpointV
   if (sequenceNumber !== undefined && (typeof sequenceNumber !== 'string' || !SEQUENCE_NUMBER.test(sequenceNumber))) {
     return invalid(`its sequenceNumber ${shown(sequenceNumber)} is not a sequence number (a string of 21 to 40 digits)`);
   }
-  if (shardEnded !== undefined && typeof shardEnded !== 'boolean') return invalid(`its shardEnded is ${shown(shardEnded)}, not true or false`);
+  if (shardEnded !== undefined && typeof shardEnded !== 'boolean')
+    return invalid(`its shardEnded is ${shown(shardEnded)}, not true or false`);
   if (shardId !== undefined && typeof shardId !== 'string') return invalid(`its shardId is ${shown(shardId)}, not a shard id`);
   if (shard) {
     // No lower bound: a position before the oldest record left is a trim, which the reader reports when it meets it.

@@ -109,7 +109,8 @@ export function createFileCheckpointStore(options: { dir?: string } = {}): Check
         if (!checkpoint) continue;
         const { shardId = name.slice(0, -'.json'.length), ...rest } = checkpoint;
         // A file copied or renamed by hand would otherwise move one shard's position onto another.
-        if (`${safeName(shardId)}.json` !== name) throw new InvalidCheckpointError(file, `it names shard ${shardId}, but its file name is for another shard`);
+        if (`${safeName(shardId)}.json` !== name)
+          throw new InvalidCheckpointError(file, `it names shard ${shardId}, but its file name is for another shard`);
         result[shardId] = rest;
       }
       return result;

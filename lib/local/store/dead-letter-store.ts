@@ -47,7 +47,8 @@ const safeName = (name: string): string => {
   return /^\.*$/.test(safe) ? safe.replace(/\./g, '_') || '_' : safe;
 };
 // Ids sort by time, so a listing is oldest first without reading every file's timestamp.
-const newId = (functionName: string): string => `${safeName(functionName)}--${new Date().toISOString().replace(/[:.]/g, '-')}--${randomUUID().slice(0, 8)}`;
+const newId = (functionName: string): string =>
+  `${safeName(functionName)}--${new Date().toISOString().replace(/[:.]/g, '-')}--${randomUUID().slice(0, 8)}`;
 /** The only ids `newId` makes: folder, timestamp, random suffix. Anything else (`/`, `..`) is refused. */
 const ID = /^([A-Za-z0-9._-]+)--(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)--([0-9a-f]{8})$/;
 
@@ -75,9 +76,15 @@ export function createMemoryDeadLetterStore(): DeadLetterStore {
       return structuredClone(stored);
     },
     list: async (functionName) =>
-      [...entries.values()].filter((entry) => functionName === undefined || entry.functionName === functionName).sort(byId).map((e) => structuredClone(e)),
+      [...entries.values()]
+        .filter((entry) => functionName === undefined || entry.functionName === functionName)
+        .sort(byId)
+        .map((e) => structuredClone(e)),
     listing: async (functionName) => ({
-      entries: [...entries.values()].filter((entry) => functionName === undefined || entry.functionName === functionName).sort(byId).map((e) => structuredClone(e)),
+      entries: [...entries.values()]
+        .filter((entry) => functionName === undefined || entry.functionName === functionName)
+        .sort(byId)
+        .map((e) => structuredClone(e)),
       unreadable: [],
     }),
     get: async (id) => {
@@ -97,7 +104,8 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /** Why a file's text is not the entry `expectedId`, or undefined when it is. */
 function entryProblem(value: unknown, expectedId: string): string | undefined {
-  if (!isObject(value)) return `it holds ${value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`}, not an entry object`;
+  if (!isObject(value))
+    return `it holds ${value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`}, not an entry object`;
   if (value.id !== expectedId) return `its id ${JSON.stringify(value.id)} is not its file name ${expectedId}`;
   if (typeof value.functionName !== 'string') return 'it has no functionName';
   if (!isObject(value.payload) || !isObject(value.payload.DDBStreamBatchInfo) || !isObject(value.payload.requestContext)) {
@@ -119,7 +127,8 @@ export function createFileDeadLetterStore(options: { dir?: string } = {}): DeadL
   const fileOf = (id: string): string => {
     const file = resolve(dir, deadLetterFolderOf(id), `${id}.json`);
     const inside = relative(dir, file);
-    if (inside.startsWith('..') || isAbsolute(inside)) throw new InvalidDeadLetterIdError(`${JSON.stringify(id)} names a file outside the dead-letter store ${dir}`);
+    if (inside.startsWith('..') || isAbsolute(inside))
+      throw new InvalidDeadLetterIdError(`${JSON.stringify(id)} names a file outside the dead-letter store ${dir}`);
     return file;
   };
   /** An entry, or the reason its file is not one (a missing file is not a reason: it throws ENOENT). */
@@ -181,7 +190,8 @@ export function createFileDeadLetterStore(options: { dir?: string } = {}): DeadL
       try {
         return await read(file, id);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DeadLetterNotFoundError(`No dead letter "${id}" under ${dir}; list them to see which exist`);
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+          throw new DeadLetterNotFoundError(`No dead letter "${id}" under ${dir}; list them to see which exist`);
         throw error;
       }
     },

@@ -29,7 +29,9 @@ export function authorStatsAction(options: AuthorStatsOptions): Action {
     ...(options.transactionLimits === undefined ? {} : { transactionLimits: options.transactionLimits }),
     contributionOf(book, change) {
       if (typeof book.author !== 'string' || book.author === '') {
-        throw new TypeError(`book ${change.sequenceNumber} has no author string (author is ${book.author === undefined ? 'missing' : typeof book.author}); fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it for each entry)`);
+        throw new TypeError(
+          `book ${change.sequenceNumber} has no author string (author is ${book.author === undefined ? 'missing' : typeof book.author}); fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it for each entry)`,
+        );
       }
       return { author: book.author };
     },

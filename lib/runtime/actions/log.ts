@@ -17,7 +17,8 @@ export function logAction(options: { name?: string } = {}): Action {
         approximateCreationDateTime: change.approximateCreationDateTime,
         ttlExpiry: change.isTtlExpiry,
       });
-      if (logger.isEnabled('debug')) logger.debug('change images', { sequenceNumber: change.sequenceNumber, newImage: change.newImage, oldImage: change.oldImage });
+      if (logger.isEnabled('debug'))
+        logger.debug('change images', { sequenceNumber: change.sequenceNumber, newImage: change.newImage, oldImage: change.oldImage });
     },
   };
 }

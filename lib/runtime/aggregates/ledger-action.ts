@@ -61,14 +61,20 @@ const isRetryableCancellation = (error: unknown): boolean => {
   );
 };
 
-const sorted = (c: Contribution): string => (c === null ? 'null' : JSON.stringify(Object.keys(c).sort().map((k) => [k, c[k]])));
+const sorted = (c: Contribution): string =>
+  c === null
+    ? 'null'
+    : JSON.stringify(
+        Object.keys(c)
+          .sort()
+          .map((k) => [k, c[k]]),
+      );
 
 // DynamoDB returns a map's entries in any order: compare contributions by content.
 const sameContribution = (a: Contribution, b: Contribution): boolean => sorted(a) === sorted(b);
 
 /** The ledger's key for one action and source item: within DynamoDB's key limit for every legal source key. */
-const ledgerKey = (action: string, change: Change): string =>
-  derivedItemKey([action, change.tableName, attributeKeyText(change.raw.keys)]);
+const ledgerKey = (action: string, change: Change): string => derivedItemKey([action, change.tableName, attributeKeyText(change.raw.keys)]);
 
 /**
  * An aggregate that is exact under at-least-once delivery.
@@ -102,7 +108,11 @@ export function ledgerAction(options: LedgerActionOptions): Action {
       const out = await options.client.send(get);
       items = out.Item ? [out.Item] : [];
     } else {
-      items = await batchGetItems(options.client, options.ledgerTable, pks.map((pk) => ({ pk: { S: pk } })));
+      items = await batchGetItems(
+        options.client,
+        options.ledgerTable,
+        pks.map((pk) => ({ pk: { S: pk } })),
+      );
     }
     const entries = new Map<string, LedgerEntry>();
     for (const item of items) {

@@ -15,7 +15,10 @@ function valueAt(change: Change, image: RawImageName, path: AttributePath): Reco
   let value: unknown = { M: raw };
   for (const step of steps) {
     const container = value as Record<string, unknown>;
-    const next = typeof step === 'number' ? (container.L as unknown[] | undefined)?.[step] : (container.M as Record<string, unknown> | undefined)?.[step];
+    const next =
+      typeof step === 'number'
+        ? (container.L as unknown[] | undefined)?.[step]
+        : (container.M as Record<string, unknown> | undefined)?.[step];
     // An own property only: a name such as `constructor` must not find Object.prototype's.
     if (next === undefined || (typeof step === 'string' && !Object.hasOwn(container.M as object, step))) return undefined;
     value = next;

@@ -148,7 +148,11 @@ export function toChange<T extends Item = Item, K extends Item = Item>(
   }
   const viewType = dynamodb.StreamViewType;
   if (viewType !== undefined && !VIEW_TYPES.has(viewType as string)) {
-    throw new MalformedRecordError(index, 'dynamodb.StreamViewType', `is ${JSON.stringify(viewType)}; expected KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES`);
+    throw new MalformedRecordError(
+      index,
+      'dynamodb.StreamViewType',
+      `is ${JSON.stringify(viewType)}; expected KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES`,
+    );
   }
   const created = dynamodb.ApproximateCreationDateTime;
   if (created !== undefined && (typeof created !== 'number' || !Number.isFinite(created))) {
@@ -159,10 +163,15 @@ export function toChange<T extends Item = Item, K extends Item = Item>(
   if (dynamodb.Keys === undefined) throw new MalformedRecordError(index, 'dynamodb.Keys', 'is missing');
   const keys = image<K>(dynamodb.Keys, index, 'dynamodb.Keys')!;
   // Every item has a key: with none, all such records would share one identity (one ledger entry, one log key).
-  if (Object.keys(keys).length === 0) throw new MalformedRecordError(index, 'dynamodb.Keys', 'has no attributes; a stream record names the item key');
+  if (Object.keys(keys).length === 0)
+    throw new MalformedRecordError(index, 'dynamodb.Keys', 'has no attributes; a stream record names the item key');
   const newRaw = eventName === 'REMOVE' ? undefined : checked(dynamodb.NewImage, index, 'dynamodb.NewImage');
   const oldRaw = eventName === 'INSERT' ? undefined : checked(dynamodb.OldImage, index, 'dynamodb.OldImage');
-  const isTtlExpiry = eventName === 'REMOVE' && isObject(userIdentity) && userIdentity.type === 'Service' && userIdentity.principalId === 'dynamodb.amazonaws.com';
+  const isTtlExpiry =
+    eventName === 'REMOVE' &&
+    isObject(userIdentity) &&
+    userIdentity.type === 'Service' &&
+    userIdentity.principalId === 'dynamodb.amazonaws.com';
   return new StreamChange<T, K>(
     eventName,
     keys,

@@ -221,7 +221,8 @@ function setOf<T>(values: unknown, type: 'SS' | 'NS' | 'BS', each: (v: unknown) 
   // Rare: work out whether two members are the same member, or distinct numbers that share a double.
   const identity = type === 'SS' ? (v: unknown) => v as string : type === 'NS' ? numberIdentity : binaryIdentity;
   const duplicate = firstDuplicate(values, identity);
-  if (duplicate !== undefined) throw prefixed(invalid(`repeats an earlier member; DynamoDB sets hold distinct members`), `.${type}[${duplicate}]`);
+  if (duplicate !== undefined)
+    throw prefixed(invalid(`repeats an earlier member; DynamoDB sets hold distinct members`), `.${type}[${duplicate}]`);
   if (type !== 'NS') return out;
   // Distinct numbers that share a double: each member keeps its exact text instead.
   return new Set(values.map((v) => NumberValue.from(v as string))) as Set<T>;
@@ -240,7 +241,8 @@ function typeOf(value: Record<string, unknown>): string {
 }
 
 function attributeValue(av: unknown): Record<string, unknown> {
-  if (typeof av !== 'object' || av === null || Array.isArray(av)) throw invalid('is not an attribute value (an object such as {"S": "text"})');
+  if (typeof av !== 'object' || av === null || Array.isArray(av))
+    throw invalid('is not an attribute value (an object such as {"S": "text"})');
   return av as Record<string, unknown>;
 }
 

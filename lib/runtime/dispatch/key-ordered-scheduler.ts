@@ -107,7 +107,11 @@ export function runKeyOrdered(tasks: KeyOrderedTasks): Promise<KeyOrderedOutcome
           } catch {
             result = false;
           }
-          if (isThenable(result)) result.then((ok) => complete(index, ok === true), () => complete(index, false));
+          if (isThenable(result))
+            result.then(
+              (ok) => complete(index, ok === true),
+              () => complete(index, false),
+            );
           else settle(index, result === true);
         }
       } catch (error) {

@@ -65,7 +65,10 @@ const describeError = (error: unknown) =>
 
 /** Sequence numbers of every record, or an error: a record that cannot be identified cannot be reported. */
 function sequenceNumbers(event: unknown, backfill: boolean): string[] {
-  if (!isObject(event)) throw new MalformedEventError(`The event is ${event === null ? 'null' : typeof event}, not a DynamoDB Streams event object with a Records array`);
+  if (!isObject(event))
+    throw new MalformedEventError(
+      `The event is ${event === null ? 'null' : typeof event}, not a DynamoDB Streams event object with a Records array`,
+    );
   const records = event.Records;
   if (!Array.isArray(records)) throw new MalformedEventError('The event has no Records array; is the function wired to a DynamoDB stream?');
   const numbers = new Array<string>(records.length);

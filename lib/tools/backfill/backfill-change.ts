@@ -47,7 +47,12 @@ export function backfillRecord(item: Record<string, AttributeValue>, origin: Bac
  * A scanned item as the INSERT change an action gets in a backfill (marked `isBackfill`, sequence number
  * `0`): the record of {@link backfillRecord}, narrowed by the same `toChange` the stream handler uses.
  */
-export function backfillChange(item: Record<string, AttributeValue>, origin: BackfillOrigin, index: number, nowSeconds = Math.floor(Date.now() / 1000)): Insert {
+export function backfillChange(
+  item: Record<string, AttributeValue>,
+  origin: BackfillOrigin,
+  index: number,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Insert {
   return backfillChangeOf(backfillRecord(item, origin, nowSeconds), index);
 }
 

@@ -14,7 +14,10 @@ export async function loadFunctionActions(
 ): Promise<{ actions: readonly Action[]; exports: Record<string, unknown> }> {
   const { exports } = await loadFunction(source.spec, options);
   const actions = exports.actions;
-  if (!Array.isArray(actions) || !actions.every((a) => a && typeof a === 'object' && typeof a.name === 'string' && typeof a.handle === 'function')) {
+  if (
+    !Array.isArray(actions) ||
+    !actions.every((a) => a && typeof a === 'object' && typeof a.name === 'string' && typeof a.handle === 'function')
+  ) {
     throw new ConfigurationError(
       `${source.spec.handler.module} does not export an \`actions\` list (Action[]); a backfill runs those actions, so the handler module must export them`,
     );

@@ -42,7 +42,9 @@ export function formatDuration(seconds: number | undefined): string {
 /** The numbers of a progress line: `1,234/5,000 items (25%) 350 items/s ETA 0:11 segments 1/4`. */
 export function progressText(snapshot: ProgressSnapshot): string {
   const total = snapshot.total && snapshot.total > 0 ? snapshot.total : undefined;
-  const count = total ? `${snapshot.done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} items (${Math.min(100, Math.floor((snapshot.done / total) * 100))}%)` : `${snapshot.done.toLocaleString('en-US')} items`;
+  const count = total
+    ? `${snapshot.done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} items (${Math.min(100, Math.floor((snapshot.done / total) * 100))}%)`
+    : `${snapshot.done.toLocaleString('en-US')} items`;
   return `${count} ${Math.round(snapshot.rate).toLocaleString('en-US')} items/s ETA ${formatDuration(snapshot.etaSeconds)} segments ${snapshot.segmentsDone}/${snapshot.totalSegments}`;
 }
 

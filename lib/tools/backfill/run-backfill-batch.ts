@@ -64,7 +64,7 @@ export async function runBackfillBatch(records: readonly LambdaStreamRecord[], o
     throw new BackfillActionError(action, change.sequenceNumber, itemKeyText(change.keys), options.functionName, { cause });
   }
   // No action failed, so a record could not be narrowed: the first one toChange refuses, with its own error.
-  records.forEach((record, index) => backfillChangeOf(record, index));
+  for (const [index, record] of records.entries()) backfillChangeOf(record, index);
   throw new MalformedEventError(
     `The dispatcher stopped a backfill batch of ${records.length} records, yet no action and no record failed; ` +
       'nothing of this batch counts as done: run the backfill again, and report this if it repeats',

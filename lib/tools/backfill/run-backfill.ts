@@ -15,7 +15,9 @@ import { advance, initialState, readState, startKeysOf, stateWriter, type Backfi
 
 export interface BackfillOptions {
   client: DynamoDBClient;
-  source: Pick<BackfillSource, 'functionName' | 'tableName' | 'keyAttributes' | 'streamViewType'> & { filterPatterns?: unknown[] | undefined };
+  source: Pick<BackfillSource, 'functionName' | 'tableName' | 'keyAttributes' | 'streamViewType'> & {
+    filterPatterns?: unknown[] | undefined;
+  };
   /** The function's actions, run on each change by the stream dispatcher's own `processBatch`. */
   actions: readonly Action[];
   /** The logger the actions and the dispatcher get. */
@@ -91,7 +93,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   const batchSize = options.batchSize ?? 25;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const table = await describeTable(client, source.tableName);
-  if (!table) throw new ConfigurationError(`Table ${source.tableName} does not exist; create the tables first (locally: npm start), or check --stage and --region`);
+  if (!table)
+    throw new ConfigurationError(
+      `Table ${source.tableName} does not exist; create the tables first (locally: npm start), or check --stage and --region`,
+    );
   const origin: BackfillOrigin = {
     // A table without a stream has no stream ARN; the made-up one still names the table, as toChange needs.
     eventSourceARN: table.LatestStreamArn ?? `${table.TableArn}/stream/backfill`,
@@ -104,7 +109,16 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   const previousItems = state.segments.reduce((sum, s) => sum + s.items, 0);
   const base = { totalSegments: state.totalSegments, resumed };
   if (state.completedAt) {
-    return { outcome: 'already-complete', items: 0, filtered: 0, totalItems: previousItems, pages: 0, segmentsDone: state.totalSegments, durationMs: performance.now() - started, ...base };
+    return {
+      outcome: 'already-complete',
+      items: 0,
+      filtered: 0,
+      totalItems: previousItems,
+      pages: 0,
+      segmentsDone: state.totalSegments,
+      durationMs: performance.now() - started,
+      ...base,
+    };
   }
   if (writer) await writer.save(state);
 

@@ -38,7 +38,9 @@ export function resolveBackfillSource(config: ServerlessConfig, name: string, op
   const { logicalId } = spec.sourceTable;
   const table = tableDefinitionFromResource(logicalId, config.resources[logicalId]!);
   const keySchema = table.create.KeySchema ?? [];
-  const keyAttributes = [...keySchema].sort((a, b) => (a.KeyType === 'HASH' ? -1 : b.KeyType === 'HASH' ? 1 : 0)).map((k) => k.AttributeName!);
+  const keyAttributes = [...keySchema]
+    .sort((a, b) => (a.KeyType === 'HASH' ? -1 : b.KeyType === 'HASH' ? 1 : 0))
+    .map((k) => k.AttributeName!);
   return {
     spec,
     functionName: spec.key,

@@ -77,7 +77,10 @@ export async function readState(path: string): Promise<BackfillState | undefined
   try {
     for (const s of state.segments) if (s.position) keyFromJson(s.position);
   } catch (error) {
-    throw new BackfillStateError(`The backfill state file ${path} holds an unreadable position (${(error as Error).message}); run with --restart`, { cause: error });
+    throw new BackfillStateError(
+      `The backfill state file ${path} holds an unreadable position (${(error as Error).message}); run with --restart`,
+      { cause: error },
+    );
   }
   return state;
 }

@@ -21,7 +21,11 @@ const projectDir = projectRoot;
 function main({ argv }: CliContext): number {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { key: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { key: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    });
   } catch (error) {
     throw new CommandUsageError(`${(error as Error).message}\n${USAGE}`, { cause: error });
   }
@@ -56,13 +60,18 @@ function main({ argv }: CliContext): number {
     plan.writes,
     () => {
       // The fixtures mechanism builds events/ from the factory cases; it is what `npm run fixtures` runs.
-      const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/write-fixtures.ts'], { cwd: projectDir, encoding: 'utf8', timeout: 120_000 });
-      if (result.status !== 0) throw new Error(`regenerating events/ failed (${result.error?.message ?? `exit ${result.status}`}): ${result.stderr}`);
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/write-fixtures.ts'], {
+        cwd: projectDir,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      if (result.status !== 0)
+        throw new Error(`regenerating events/ failed (${result.error?.message ?? `exit ${result.status}`}): ${result.stderr}`);
     },
     [spec.eventFile],
   );
   process.stdout.write(
-    [
+    `${[
       `Added ${spec.functionName}: table ${spec.tableName} (key ${spec.keys.map((key) => `${key.name}:${key.type}`).join(', ')}), ` +
         `${spec.roleLogicalId}, ${spec.queueLogicalId}.`,
       ...files.map((file) => `  ${file === 'serverless.yml' ? 'changed' : 'created'} ${file}`),
@@ -71,7 +80,7 @@ function main({ argv }: CliContext): number {
       `  npx vitest run --config test/vitest.config.mts ${spec.testFile}`,
       `  npx sls invoke local -f ${spec.functionName} -p ${spec.eventFile}`,
       '  npm start',
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   return EXIT.ok;
 }

@@ -72,7 +72,10 @@ async function main({ argv }: CliContext): Promise<number> {
     return EXIT.ok;
   }
   const started = Date.now();
-  const report = await runSoak({ ...options, progress: (line) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`) });
+  const report = await runSoak({
+    ...options,
+    progress: (line) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`),
+  });
   process.stdout.write(`${formatSoakReport(report)}\n`);
   return report.ok ? EXIT.ok : EXIT.failure;
 }

@@ -36,7 +36,9 @@ function runInsideServerlessOffline(parsed: ParsedStartArguments, startedAt: num
       ...process.env,
       ...stackOptionsEnv({ ...parsed.stack, startedAt }),
       // serverless-offline's own invocations read DYNAMODB_ENDPOINT through serverless.yml: the same instance.
-      ...(parsed.stack.port || parsed.stack.host ? { [EnvName.dynamodbEndpoint]: `http://${parsed.stack.host ?? '127.0.0.1'}:${parsed.stack.port ?? 8000}` } : {}),
+      ...(parsed.stack.port || parsed.stack.host
+        ? { [EnvName.dynamodbEndpoint]: `http://${parsed.stack.host ?? '127.0.0.1'}:${parsed.stack.port ?? 8000}` }
+        : {}),
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
     },

@@ -63,8 +63,11 @@ const sendJson = (response: ServerResponse, status: number, body: unknown) => {
 };
 
 const statusOf = (error: unknown): number =>
-  error instanceof DeadLetterNotFoundError ? 404 : error instanceof InvalidDeadLetterIdError ||
-    error instanceof ConsoleRequestError ? 400 : 500;
+  error instanceof DeadLetterNotFoundError
+    ? 404
+    : error instanceof InvalidDeadLetterIdError || error instanceof ConsoleRequestError
+      ? 400
+      : 500;
 
 async function readBody(request: IncomingMessage): Promise<unknown> {
   let text = '';
@@ -106,15 +109,19 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   };
 
   const api = async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
-    const parts = url.pathname.split('/').slice(2).map((part) => decodeURIComponent(part));
+    const parts = url.pathname
+      .split('/')
+      .slice(2)
+      .map((part) => decodeURIComponent(part));
     const [resource, id, action] = parts;
     if (request.method === 'GET') {
       if (resource === 'events' && parts.length === 1) return openEvents(request, response);
       if (resource === 'snapshot' && parts.length === 1) return sendJson(response, 200, state.snapshot());
       if (resource === 'invocations' && id && parts.length === 2) {
         const detail = state.detail(id);
-        return detail ? sendJson(response, 200, detail) : sendJson(response, 404,
-          { error: `no invocation ${id} in the console's memory (it keeps the newest ones only)` });
+        return detail
+          ? sendJson(response, 200, detail)
+          : sendJson(response, 404, { error: `no invocation ${id} in the console's memory (it keeps the newest ones only)` });
       }
       if (resource === 'logs' && id && parts.length === 2) return sendJson(response, 200, { requestId: id, logs: state.logsOf(id) });
       if (resource === 'dead-letters' && parts.length === 1) return sendJson(response, 200, await options.deadLetters.listing());
@@ -131,8 +138,11 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       if (action === 'redrive') result = await options.deadLetters.redrive(id, { fromItem: body?.fromItem === true });
       else if (action === 'remove') result = await options.deadLetters.remove(id);
       else return sendJson(response, 404, { error: `no action ${action}` });
-      logger.info(`console: ${result.action} ${id}: ${result.ok ? 'done' : `failed (${result.errorName})`}`, { deadLetterId: id,
-        action: result.action, ok: result.ok });
+      logger.info(`console: ${result.action} ${id}: ${result.ok ? 'done' : `failed (${result.errorName})`}`, {
+        deadLetterId: id,
+        action: result.action,
+        ok: result.ok,
+      });
       if (result.ok) broadcast({ type: 'deadLetters' });
       return sendJson(response, result.ok ? 200 : 409, result);
     }
@@ -141,11 +151,16 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name,
-      Array.isArray(value) ? value.join(',') : value]));
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : value]),
+    );
     const decision = guardRequest(
-      { method: request.method ?? 'GET', path: url.pathname, headers,
-        ...(url.searchParams.has('token') ? { queryToken: url.searchParams.get('token')! } : {}) },
+      {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        headers,
+        ...(url.searchParams.has('token') ? { queryToken: url.searchParams.get('token')! } : {}),
+      },
       { token, port },
     );
     if (decision.kind === 'reject') {
@@ -161,11 +176,13 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         });
     handle.catch((error: unknown) => {
       const status = statusOf(error);
-      if (status === 500) logger.error(`console: ${request.method} ${url.pathname} failed: ${(error as Error)?.message}`,
-        { error: (error as Error)?.name });
+      if (status === 500)
+        logger.error(`console: ${request.method} ${url.pathname} failed: ${(error as Error)?.message}`, { error: (error as Error)?.name });
       if (response.headersSent) return response.end();
-      sendJson(response, status, { error: error instanceof AppError || error instanceof Error ? error.message : String(error),
-        errorName: (error as Error)?.name });
+      sendJson(response, status, {
+        error: error instanceof AppError || error instanceof Error ? error.message : String(error),
+        errorName: (error as Error)?.name,
+      });
     });
   });
 

@@ -350,7 +350,10 @@ export function createConsoleState(options: ConsoleStateOptions): ConsoleState {
     const requestId = parsed.requestId ?? (running.length === 1 ? running[0] : undefined);
     if (requestId !== undefined) appendLine(requestId, line);
     if (parsed.kind === 'report' && parsed.requestId) {
-      inFlight.set(functionName, running.filter((id) => id !== parsed.requestId));
+      inFlight.set(
+        functionName,
+        running.filter((id) => id !== parsed.requestId),
+      );
       const entry = invocations.get(parsed.requestId);
       if (entry && parsed.initDurationMs !== undefined) {
         entry.view.initDurationMs = parsed.initDurationMs;
@@ -382,14 +385,16 @@ export function createConsoleState(options: ConsoleStateOptions): ConsoleState {
         keys: isObject(dynamodb.Keys) ? dynamodb.Keys : {},
       };
       if (!images) return view;
-      for (const [name, field] of [['newImage', 'NewImage'], ['oldImage', 'OldImage']] as const) {
+      for (const [name, field] of [
+        ['newImage', 'NewImage'],
+        ['oldImage', 'OldImage'],
+      ] as const) {
         const image = dynamodb[field];
         if (!isObject(image)) continue;
         const bytes = JSON.stringify(image).length;
         if (bytes > imageBudget) {
           view.imageOmitted = `images over the console's ${limits.imageBytesPerInvocation} bytes per invocation are not kept`;
-        }
-        else {
+        } else {
           imageBudget -= bytes;
           view[name] = image;
         }

@@ -72,11 +72,13 @@ export function createDeadLetterDesk(options: DeadLetterDeskOptions): DeadLetter
     };
   };
 
-  const handlerOf = (functionName: string, timeoutMs: number): RedriveHandler => async (event, context) => {
-    const result = await options.invoke(functionName, event, { timeoutMs, requestId: context.awsRequestId });
-    if (!result.ok) throw new HandlerFailure(`${result.errorType}: ${result.errorMessage}`);
-    return result.response;
-  };
+  const handlerOf =
+    (functionName: string, timeoutMs: number): RedriveHandler =>
+    async (event, context) => {
+      const result = await options.invoke(functionName, event, { timeoutMs, requestId: context.awsRequestId });
+      if (!result.ok) throw new HandlerFailure(`${result.errorType}: ${result.errorMessage}`);
+      return result.response;
+    };
 
   const failure = (id: string, action: DeadLetterActionResult['action'], error: unknown): DeadLetterActionResult => ({
     ok: false,

@@ -39,17 +39,37 @@ export class InvocationLinker {
     const shard = shardOf(event);
     const base = { shard, parentRequestId: event.requestId };
     if (event.type === 'retry') {
-      this.add({ ...base, cause: { kind: 'retry', retry: event.retry, maxRetries: event.maxRetries },
-        firstSequenceNumber: event.firstSequenceNumber, batchSize: event.batchSize, continuesAttempts: true });
+      this.add({
+        ...base,
+        cause: { kind: 'retry', retry: event.retry, maxRetries: event.maxRetries },
+        firstSequenceNumber: event.firstSequenceNumber,
+        batchSize: event.batchSize,
+        continuesAttempts: true,
+      });
     } else if (event.at === 'failure') {
-      this.add({ ...base, cause: { kind: 'split', at: 'failure' }, firstSequenceNumber: event.firstSequenceNumber,
-        batchSize: event.batchSize, continuesAttempts: true });
+      this.add({
+        ...base,
+        cause: { kind: 'split', at: 'failure' },
+        firstSequenceNumber: event.firstSequenceNumber,
+        batchSize: event.batchSize,
+        continuesAttempts: true,
+      });
     } else {
       const [first = 0, second = 0] = event.parts;
-      this.add({ ...base, cause: { kind: 'split', at: 'half', part: 1 }, firstSequenceNumber: event.firstSequenceNumber, batchSize: first,
-        continuesAttempts: false });
-      this.add({ ...base, cause: { kind: 'split', at: 'half', part: 2 }, lastSequenceNumber: event.lastSequenceNumber, batchSize: second,
-        continuesAttempts: false });
+      this.add({
+        ...base,
+        cause: { kind: 'split', at: 'half', part: 1 },
+        firstSequenceNumber: event.firstSequenceNumber,
+        batchSize: first,
+        continuesAttempts: false,
+      });
+      this.add({
+        ...base,
+        cause: { kind: 'split', at: 'half', part: 2 },
+        lastSequenceNumber: event.lastSequenceNumber,
+        batchSize: second,
+        continuesAttempts: false,
+      });
     }
   }
 

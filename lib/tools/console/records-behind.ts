@@ -20,8 +20,10 @@ export async function countRecordsBehind(options: RecordsBehindOptions): Promise
   const position = options.after
     ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: options.after }
     : { ShardIteratorType: 'TRIM_HORIZON' as const };
-  const started = await options.streams.send(new GetShardIteratorCommand({ StreamArn: options.streamArn, ShardId: options.shardId,
-    ...position }), abort);
+  const started = await options.streams.send(
+    new GetShardIteratorCommand({ StreamArn: options.streamArn, ShardId: options.shardId, ...position }),
+    abort,
+  );
   let iterator = started.ShardIterator;
   let count = 0;
   while (iterator && count < cap) {

@@ -17,9 +17,7 @@ export interface GuardContext {
   port: number;
 }
 
-export type GuardDecision =
-  | { kind: 'allow' }
-  | { kind: 'reject'; status: 400 | 403 | 405; reason: string };
+export type GuardDecision = { kind: 'allow' } | { kind: 'reject'; status: 400 | 403 | 405; reason: string };
 
 /** The header the page sends its token in. */
 export const TOKEN_HEADER = 'x-console-token';
@@ -52,14 +50,14 @@ export function guardRequest(request: GuardedRequest, context: GuardContext): Gu
     if (request.method !== 'POST') return reject(405, `${request.method} is not allowed; the console changes things with POST only`);
     if (origin === undefined || origin === 'null') return reject(403, 'a write must come from the console page (no Origin header)');
     if (site !== undefined && site !== 'same-origin') return reject(403, `cross-site request refused (Sec-Fetch-Site: ${site})`);
-    if (!tokenMatches(context.token, request.headers[TOKEN_HEADER])) return reject(403,
-      `a write needs the page's token in the ${TOKEN_HEADER} header`);
+    if (!tokenMatches(context.token, request.headers[TOKEN_HEADER]))
+      return reject(403, `a write needs the page's token in the ${TOKEN_HEADER} header`);
     return { kind: 'allow' };
   }
   if (PUBLIC_PATHS.has(request.path)) return { kind: 'allow' };
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return reject(403,
-    `cross-site request refused (Sec-Fetch-Site: ${site})`);
-  if (tokenMatches(context.token, request.headers[TOKEN_HEADER]) || tokenMatches(context.token,
-    request.queryToken)) return { kind: 'allow' };
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    return reject(403, `cross-site request refused (Sec-Fetch-Site: ${site})`);
+  if (tokenMatches(context.token, request.headers[TOKEN_HEADER]) || tokenMatches(context.token, request.queryToken))
+    return { kind: 'allow' };
   return reject(403, "this needs the page's token: open the URL the ready banner prints (…/?token=…)");
 }

@@ -17,7 +17,6 @@ import { createPageAssets } from './page-assets.js';
 import { countRecordsBehind } from './records-behind.js';
 import { createTableBrowser } from './table-browser.js';
 
-
 export interface StackConsoleOptions {
   /** 0 for a free port; the default port falls back to a free one when taken, a port asked for does not. */
   port: number;
@@ -85,8 +84,13 @@ export async function startStackConsole(options: StackConsoleOptions): Promise<S
         const after = checkpoints[shard.shardId]?.sequenceNumber;
         // LATEST with nothing handled yet: the count from the shard's start would not be what the mapping reads.
         if (after === undefined && view.settings.startingPosition === 'LATEST') continue;
-        const { count, capped } = await countRecordsBehind({ streams: options.streams, streamArn, shardId: shard.shardId, after,
-          signal: AbortSignal.timeout(5_000) });
+        const { count, capped } = await countRecordsBehind({
+          streams: options.streams,
+          streamArn,
+          shardId: shard.shardId,
+          after,
+          signal: AbortSignal.timeout(5_000),
+        });
         state.setRecordsBehind(view.key, shard.shardId, count, capped, after);
       }
     }

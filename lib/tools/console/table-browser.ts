@@ -19,7 +19,12 @@ export function attributeValueJson(value: AttributeValue): unknown {
   const [type, inner] = Object.entries(value).find(([, v]) => v !== undefined) ?? ['NULL', true];
   const out: Record<string, unknown> = {};
   if (type === 'B') define(out, 'B', Buffer.from(inner as Uint8Array).toString('base64'));
-  else if (type === 'BS') define(out, 'BS', (inner as Uint8Array[]).map((b) => Buffer.from(b).toString('base64')));
+  else if (type === 'BS')
+    define(
+      out,
+      'BS',
+      (inner as Uint8Array[]).map((b) => Buffer.from(b).toString('base64')),
+    );
   else if (type === 'M') define(out, 'M', itemJson(inner as Record<string, AttributeValue>));
   else if (type === 'L') define(out, 'L', (inner as AttributeValue[]).map(attributeValueJson));
   else define(out, type, inner);
@@ -41,11 +46,12 @@ function decodeStartKey(text: string): Record<string, AttributeValue> {
   try {
     parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   } catch (error) {
-    throw new ConsoleRequestError('startKey is not a page position this browser made; open the table from its first page',
-      { cause: error });
+    throw new ConsoleRequestError('startKey is not a page position this browser made; open the table from its first page', {
+      cause: error,
+    });
   }
-  if (typeof parsed !== 'object' ||
-    parsed === null) throw new ConsoleRequestError('startKey is not a key; open the table from its first page');
+  if (typeof parsed !== 'object' || parsed === null)
+    throw new ConsoleRequestError('startKey is not a key; open the table from its first page');
   const key: Record<string, AttributeValue> = {};
   for (const [name, value] of Object.entries(parsed as Record<string, Record<string, unknown>>)) {
     // Key attributes are S, N or B only.
@@ -94,8 +100,11 @@ export function createTableBrowser(dynamodb: DynamoDBClient): TableBrowser {
       if (!TABLE_NAME.test(table)) throw new ConsoleRequestError(`${JSON.stringify(table)} is not a DynamoDB table name`);
       const limit = Math.min(Math.max(options.limit ?? 25, 1), 100);
       const output = await dynamodb.send(
-        new ScanCommand({ TableName: table, Limit: limit,
-          ...(options.startKey ? { ExclusiveStartKey: decodeStartKey(options.startKey) } : {}) }),
+        new ScanCommand({
+          TableName: table,
+          Limit: limit,
+          ...(options.startKey ? { ExclusiveStartKey: decodeStartKey(options.startKey) } : {}),
+        }),
       );
       return {
         table,

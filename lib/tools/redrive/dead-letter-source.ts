@@ -41,7 +41,12 @@ export function sqsDeadLetterSource(options: { sqs: SQSClient; queueName: string
       const entries: RedriveEntry[] = [];
       for (;;) {
         const output = await options.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: await url(), MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: options.visibilityTimeoutSeconds ?? 300 }),
+          new ReceiveMessageCommand({
+            QueueUrl: await url(),
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            VisibilityTimeout: options.visibilityTimeoutSeconds ?? 300,
+          }),
         );
         const messages = output.Messages ?? [];
         if (messages.length === 0) return entries;

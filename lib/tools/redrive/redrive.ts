@@ -14,7 +14,10 @@ import { itemReplayRecord, planItemReplays } from './item-replay.js';
 import { readStreamRangeRecords, type RangeRecord } from './stream-reader.js';
 
 /** A stream handler as functions export it. */
-export type RedriveHandler = (event: { Records: LambdaStreamRecord[] }, context: { awsRequestId: string; getRemainingTimeInMillis(): number }) => Promise<unknown>;
+export type RedriveHandler = (
+  event: { Records: LambdaStreamRecord[] },
+  context: { awsRequestId: string; getRemainingTimeInMillis(): number },
+) => Promise<unknown>;
 
 export interface RedriveOptions {
   entry: RedriveEntry;
@@ -58,7 +61,10 @@ async function apiStreamArn(options: Pick<RedriveOptions, 'entry' | 'localDynamo
     const described = await options.localDynamoDB.send(new DescribeTableCommand({ TableName: table }), abort);
     current = described.Table?.LatestStreamArn;
   } catch (error) {
-    if ((error as Error).name === 'ResourceNotFoundException') throw new RecordsExpiredError(`Table ${table} no longer exists, and its stream with it: the records of this entry are gone`, { cause: error });
+    if ((error as Error).name === 'ResourceNotFoundException')
+      throw new RecordsExpiredError(`Table ${table} no longer exists, and its stream with it: the records of this entry are gone`, {
+        cause: error,
+      });
     throw error;
   }
   if (!current || streamLabelOf(current) !== streamLabelOf(delivered)) {
@@ -131,10 +137,17 @@ export async function redriveEntry(options: RedriveOptions): Promise<RedriveResu
   const region = regionOfStream(info.streamArn);
   const records = await readEntryRecords(options);
   const filter = compileFilterPatterns(options.filterPatterns ?? []);
-  const delivered = records.map(({ record, wire }) => ({ record, lambda: toLambdaRecord(record, { streamArn: info.streamArn, region }, wire) }));
+  const delivered = records.map(({ record, wire }) => ({
+    record,
+    lambda: toLambdaRecord(record, { streamArn: info.streamArn, region }, wire),
+  }));
   const passed = delivered.filter(({ lambda }) => filter(lambda));
   const runs = options.fromItem
-    ? await currentItemRecords(options, passed.map(({ record }) => record), options.fromItem.dynamodb)
+    ? await currentItemRecords(
+        options,
+        passed.map(({ record }) => record),
+        options.fromItem.dynamodb,
+      )
     : passed.map(({ lambda }) => lambda);
   const batchSize = options.batchSize ?? 100;
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -145,7 +158,10 @@ export async function redriveEntry(options: RedriveOptions): Promise<RedriveResu
     invocations += 1;
     let response: unknown;
     try {
-      response = await options.handler({ Records: batch }, { awsRequestId: `redrive-${options.entry.id}-${invocations}`, getRemainingTimeInMillis: () => deadline - Date.now() });
+      response = await options.handler(
+        { Records: batch },
+        { awsRequestId: `redrive-${options.entry.id}-${invocations}`, getRemainingTimeInMillis: () => deadline - Date.now() },
+      );
     } catch (error) {
       throw new RedriveFailedError(
         `The handler failed on the redriven batch ${batch[0]!.dynamodb.SequenceNumber}..${batch[batch.length - 1]!.dynamodb.SequenceNumber}: ${(error as Error).message}. The entry is kept; fix the cause and redrive again`,

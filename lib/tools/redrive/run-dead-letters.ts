@@ -82,12 +82,14 @@ function failureOf(entry: DeadLetterEntry): string {
   const start = entry.payload.DDBStreamBatchInfo.startSequenceNumber;
   const how =
     entry.payload.requestContext.condition === 'RecordAgeExceeded'
-      ? 'the records grew older than the mapping\'s maximum record age before they succeeded'
+      ? "the records grew older than the mapping's maximum record age before they succeeded"
       : functionError
         ? `the whole invocation failed (functionError ${functionError}: the handler threw or timed out)`
         : `the function reported record ${start} as failed in its batch response`;
-  return `${how}; the error's name and message are not recorded in the entry (the on-failure payload has no field for them): ` +
-    `see the function's error log line with sequenceNumber ${start} (fields errorName, errorMessage)`;
+  return (
+    `${how}; the error's name and message are not recorded in the entry (the on-failure payload has no field for them): ` +
+    `see the function's error log line with sequenceNumber ${start} (fields errorName, errorMessage)`
+  );
 }
 
 const describeFirst = (first: FirstFailingRecord | undefined): string =>
@@ -161,7 +163,13 @@ export async function runDeadLetters(options: RunDeadLettersOptions): Promise<nu
   localDynamoDB.destroy();
 
   if (options.json) {
-    write(`${JSON.stringify(entries.map((entry, i) => ({ ...entry, firstFailingRecord: firsts[i] })), null, 2)}\n`);
+    write(
+      `${JSON.stringify(
+        entries.map((entry, i) => ({ ...entry, firstFailingRecord: firsts[i] })),
+        null,
+        2,
+      )}\n`,
+    );
     return status;
   }
   const shown = relative(process.cwd(), dir);

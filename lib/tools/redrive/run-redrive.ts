@@ -132,26 +132,38 @@ export async function runRedrive(options: RunRedriveOptions): Promise<number> {
     source = localDeadLetterSource(createFileDeadLetterStore({ dir }), options.functionName, dir);
   } else {
     const queueName = spec.onFailure?.type === 'sqs' ? spec.onFailure.name : undefined;
-    if (!queueName) throw new ConfigurationError(`function "${options.functionName}" has no SQS on-failure destination in serverless.yml, so there is no queue to read`);
+    if (!queueName)
+      throw new ConfigurationError(
+        `function "${options.functionName}" has no SQS on-failure destination in serverless.yml, so there is no queue to read`,
+      );
     source = sqsDeadLetterSource({ sqs: new SQSClient({ region: config.region }), queueName });
   }
 
   const entries = await source.list();
   const redriving = options.all || options.entryId !== undefined;
   if (!redriving || options.list) {
-    write(entries.length === 0 ? `No dead letters for ${options.functionName} in ${source.description}.` : `${entries.length} dead letter(s) for ${options.functionName} in ${source.description}:`);
+    write(
+      entries.length === 0
+        ? `No dead letters for ${options.functionName} in ${source.description}.`
+        : `${entries.length} dead letter(s) for ${options.functionName} in ${source.description}:`,
+    );
     for (const entry of entries) write(`  ${describeEntry(entry, options.functionName, options.stage)}`);
     if (!redriving) return 0;
   }
 
   const chosen = options.all ? entries : entries.filter((entry) => entry.id === options.entryId);
-  if (options.entryId && chosen.length === 0) throw new DeadLetterNotFoundError(`No dead letter "${options.entryId}" for ${options.functionName} in ${source.description}; run with --list to see which exist`);
+  if (options.entryId && chosen.length === 0)
+    throw new DeadLetterNotFoundError(
+      `No dead letter "${options.entryId}" for ${options.functionName} in ${source.description}; run with --list to see which exist`,
+    );
   if (chosen.length === 0) {
     write(`Nothing to redrive for ${options.functionName}.`);
     return 0;
   }
 
-  const handler = handlerOf(await loadFunction(spec, { projectDir: options.projectDir, region: config.region, endpoint })) as RedriveHandler;
+  const handler = handlerOf(
+    await loadFunction(spec, { projectDir: options.projectDir, region: config.region, endpoint }),
+  ) as RedriveHandler;
   const streams = createDynamoDBStreamsClient({ endpoint, region: config.region });
   const localDynamoDB = endpoint ? createDynamoDBClient({ endpoint, region: config.region }) : undefined;
   const tableReader = options.fromItem ? (localDynamoDB ?? createDynamoDBClient({ region: config.region })) : undefined;

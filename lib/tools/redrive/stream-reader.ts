@@ -1,4 +1,9 @@
-import { DescribeStreamCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type _Record as StreamsRecord } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  GetShardIteratorCommand,
+  type DynamoDBStreamsClient,
+  type _Record as StreamsRecord,
+} from '@aws-sdk/client-dynamodb-streams';
 import { RecordsExpiredError } from '../errors.js';
 import { toLambdaRecord, type LambdaStreamRecord, type WireRecord } from '../../mapping/lambda-record.js';
 import { readRecords, type RecordsRead } from '../../mapping/read-records.js';
@@ -55,7 +60,12 @@ export async function readStreamRangeRecords(options: StreamRangeOptions): Promi
   let iterator: string | undefined;
   try {
     const output = await options.streams.send(
-      new GetShardIteratorCommand({ StreamArn: options.streamArn, ShardId: options.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: options.startSequenceNumber }),
+      new GetShardIteratorCommand({
+        StreamArn: options.streamArn,
+        ShardId: options.shardId,
+        ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+        SequenceNumber: options.startSequenceNumber,
+      }),
     );
     iterator = output.ShardIterator;
   } catch (error) {
@@ -95,11 +105,18 @@ export async function readStreamRangeRecords(options: StreamRangeOptions): Promi
     }
   }
   if (found.length === 0) throw expired();
-  throw new RecordsExpiredError(`Read ${found.length} records of ${where} but the stream ended before ${options.endSequenceNumber}; the rest are gone`);
+  throw new RecordsExpiredError(
+    `Read ${found.length} records of ${where} but the stream ended before ${options.endSequenceNumber}; the rest are gone`,
+  );
 }
 
 /** Every record of every shard of a stream, oldest first per shard (tests, small streams). */
-export async function readWholeStream(options: { streams: DynamoDBStreamsClient; streamArn: string; eventSourceArn: string; region: string }): Promise<LambdaStreamRecord[]> {
+export async function readWholeStream(options: {
+  streams: DynamoDBStreamsClient;
+  streamArn: string;
+  eventSourceArn: string;
+  region: string;
+}): Promise<LambdaStreamRecord[]> {
   const description = await options.streams.send(new DescribeStreamCommand({ StreamArn: options.streamArn }));
   const out: LambdaStreamRecord[] = [];
   for (const shard of description.StreamDescription?.Shards ?? []) {
@@ -110,7 +127,8 @@ export async function readWholeStream(options: { streams: DynamoDBStreamsClient;
     while (iterator && empty < 3) {
       const { records, wire, nextShardIterator } = await readRecords(options.streams, iterator, 1000);
       empty = records.length === 0 ? empty + 1 : 0;
-      for (const [index, record] of records.entries()) out.push(toLambdaRecord(record, { streamArn: options.eventSourceArn, region: options.region }, wire[index]));
+      for (const [index, record] of records.entries())
+        out.push(toLambdaRecord(record, { streamArn: options.eventSourceArn, region: options.region }, wire[index]));
       iterator = nextShardIterator;
     }
   }

@@ -16,7 +16,11 @@ export interface AddedStreamFixture {
   /** The source table as the stage `local` names it. */
   table: string;
   keyNames: string[];
-  changes: { eventName: 'INSERT' | 'MODIFY' | 'REMOVE'; newImage?: Record<string, AttributeValue>; oldImage?: Record<string, AttributeValue> }[];
+  changes: {
+    eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+    newImage?: Record<string, AttributeValue>;
+    oldImage?: Record<string, AttributeValue>;
+  }[];
   expectedResponse: { batchItemFailures: { itemIdentifier: string }[] };
 }
 

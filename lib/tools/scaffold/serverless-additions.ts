@@ -1,4 +1,4 @@
-import { isMap, isScalar, Pair, parseDocument, Scalar, YAMLMap, type Document, type Node } from 'yaml';
+import { isMap, isScalar, Pair, parseDocument, Scalar, type YAMLMap, type Document, type Node } from 'yaml';
 import { findNameLimitViolations } from '../serverless-plugin/name-limits.cjs';
 import type { StreamSpec } from './stream-spec.js';
 
@@ -35,12 +35,18 @@ function entry(doc: Document, key: string, value: Node, comment?: string): Pair 
 
 function functionNode(doc: Document, spec: StreamSpec): Node {
   const keys = Object.fromEntries(spec.keys.map((key) => [key.name, { [key.type]: [{ exists: true }] }]));
-  const stream = doc.createNode({ type: 'dynamodb', arn: null, ...MAPPING_SETTINGS, destinations: { onFailure: { arn: null, type: 'sqs' } } }) as YAMLMap;
+  const stream = doc.createNode({
+    type: 'dynamodb',
+    arn: null,
+    ...MAPPING_SETTINGS,
+    destinations: { onFailure: { arn: null, type: 'sqs' } },
+  }) as YAMLMap;
   stream.set('arn', tagged('!GetAtt', `${spec.tableLogicalId}.StreamArn`));
   (stream.getIn(['destinations', 'onFailure']) as YAMLMap).set('arn', tagged('!GetAtt', `${spec.queueLogicalId}.Arn`));
   const filters = doc.createNode([{ dynamodb: { Keys: keys } }]);
   const filterPair = new Pair(doc.createNode('filterPatterns'), filters);
-  (filterPair.key as Scalar).commentBefore = ` The filter states the table's contract: a record of ${spec.tableName.replace('-${sls:stage}', '')} carries its key.`;
+  (filterPair.key as Scalar).commentBefore =
+    ` The filter states the table's contract: a record of ${spec.tableName.replace('-${sls:stage}', '')} carries its key.`;
   stream.items.push(filterPair);
   return doc.createNode({
     handler: spec.handlerPath,
@@ -51,9 +57,19 @@ function functionNode(doc: Document, spec: StreamSpec): Node {
 }
 
 function tableNode(doc: Document, spec: StreamSpec): Node {
-  const properties = doc.createNode({ TableName: spec.tableName, BillingMode: 'PAY_PER_REQUEST', DeletionProtectionEnabled: true }) as YAMLMap;
-  properties.set('AttributeDefinitions', doc.createNode(spec.keys.map((key) => flow(doc, { AttributeName: key.name, AttributeType: key.type }))));
-  properties.set('KeySchema', doc.createNode(spec.keys.map((key, index) => flow(doc, { AttributeName: key.name, KeyType: index === 0 ? 'HASH' : 'RANGE' }))));
+  const properties = doc.createNode({
+    TableName: spec.tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    DeletionProtectionEnabled: true,
+  }) as YAMLMap;
+  properties.set(
+    'AttributeDefinitions',
+    doc.createNode(spec.keys.map((key) => flow(doc, { AttributeName: key.name, AttributeType: key.type }))),
+  );
+  properties.set(
+    'KeySchema',
+    doc.createNode(spec.keys.map((key, index) => flow(doc, { AttributeName: key.name, KeyType: index === 0 ? 'HASH' : 'RANGE' }))),
+  );
   for (const [key, value] of Object.entries({
     StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
     SSESpecification: { SSEEnabled: true },
@@ -71,7 +87,11 @@ function queueNode(doc: Document, spec: StreamSpec): Node {
     Type: 'AWS::SQS::Queue',
     DeletionPolicy: 'Retain',
     UpdateReplacePolicy: 'Retain',
-    Properties: { QueueName: `\${self:service}-\${sls:stage}-${spec.kebab}-stream-dlq`, MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true },
+    Properties: {
+      QueueName: `\${self:service}-\${sls:stage}-${spec.kebab}-stream-dlq`,
+      MessageRetentionPeriod: 1209600,
+      SqsManagedSseEnabled: true,
+    },
   });
 }
 
@@ -87,8 +107,17 @@ function roleNode(doc: Document, spec: StreamSpec): Node {
   const logGroup = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${self:service}-\${sls:stage}-${spec.functionName}:*`;
   const statements = [
     statement('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], tagged('!Sub', logGroup)),
-    statement('ReadOwnStream', ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], tagged('!GetAtt', `${spec.tableLogicalId}.StreamArn`)),
-    statement('ListStreams', ['dynamodb:ListStreams'], quoted('*'), ' ListStreams has no resource type in IAM: on a stream ARN it grants nothing. It lists stream ARNs, no data.'),
+    statement(
+      'ReadOwnStream',
+      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+      tagged('!GetAtt', `${spec.tableLogicalId}.StreamArn`),
+    ),
+    statement(
+      'ListStreams',
+      ['dynamodb:ListStreams'],
+      quoted('*'),
+      ' ListStreams has no resource type in IAM: on a stream ARN it grants nothing. It lists stream ARNs, no data.',
+    ),
     statement('SendToOwnDeadLetterQueue', ['sqs:SendMessage'], tagged('!GetAtt', `${spec.queueLogicalId}.Arn`)),
   ];
   const document = doc.createNode({ Version: quoted('2012-10-17'), Statement: null }) as YAMLMap;
@@ -124,7 +153,8 @@ export function addStreamToServerless(text: string, spec: StreamSpec): Serverles
   if (doc.errors.length > 0) return { kind: 'conflict', problems: [`serverless.yml does not parse: ${doc.errors[0]!.message}`] };
   const functions = doc.get('functions');
   const resources = doc.getIn(['resources', 'Resources']);
-  if (!isMap(functions) || !isMap(resources)) return { kind: 'conflict', problems: ['serverless.yml has no `functions` map or no `resources.Resources` map'] };
+  if (!isMap(functions) || !isMap(resources))
+    return { kind: 'conflict', problems: ['serverless.yml has no `functions` map or no `resources.Resources` map'] };
   const problems: string[] = [];
   if (functions.has(spec.functionName)) problems.push(`serverless.yml already has a function ${spec.functionName}`);
   for (const id of [spec.tableLogicalId, spec.roleLogicalId, spec.queueLogicalId]) {
@@ -155,7 +185,12 @@ export function addStreamToServerless(text: string, spec: StreamSpec): Serverles
 
   functions.items.push(entry(doc, spec.functionName, functionNode(doc, spec)));
   resources.items.push(
-    entry(doc, spec.tableLogicalId, tableNode(doc, spec), ` ---- ${spec.kebab} stream (added by npm run new-stream) ${'-'.repeat(Math.max(3, 40 - spec.kebab.length))}`),
+    entry(
+      doc,
+      spec.tableLogicalId,
+      tableNode(doc, spec),
+      ` ---- ${spec.kebab} stream (added by npm run new-stream) ${'-'.repeat(Math.max(3, 40 - spec.kebab.length))}`,
+    ),
     entry(doc, spec.queueLogicalId, queueNode(doc, spec)),
     entry(doc, spec.roleLogicalId, roleNode(doc, spec)),
   );

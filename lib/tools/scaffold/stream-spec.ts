@@ -58,15 +58,20 @@ function parseKeys(keySpec: string, problems: string[]): KeyAttribute[] {
       problems.push(`--key: the ${role} "${part}" must be written <attribute>:<S|N|B>, for example id:S`);
       continue;
     }
-    if (!KEY_NAME.test(name)) problems.push(`--key: the ${role} name "${name}" may hold only letters, digits, _ . - and must not start with a digit or - . (other names: edit serverless.yml by hand)`);
-    else if (Buffer.byteLength(name) > MAX_KEY_NAME_BYTES) problems.push(`--key: the ${role} name is ${Buffer.byteLength(name)} bytes; DynamoDB allows at most ${MAX_KEY_NAME_BYTES}`);
+    if (!KEY_NAME.test(name))
+      problems.push(
+        `--key: the ${role} name "${name}" may hold only letters, digits, _ . - and must not start with a digit or - . (other names: edit serverless.yml by hand)`,
+      );
+    else if (Buffer.byteLength(name) > MAX_KEY_NAME_BYTES)
+      problems.push(`--key: the ${role} name is ${Buffer.byteLength(name)} bytes; DynamoDB allows at most ${MAX_KEY_NAME_BYTES}`);
     if (type !== 'S' && type !== 'N' && type !== 'B') {
       problems.push(`--key: the ${role} "${name}" has type "${part.slice(colon + 1)}"; a key is S (string), N (number) or B (binary)`);
       continue;
     }
     keys.push({ name, type });
   }
-  if (keys.length === 2 && keys[0]!.name === keys[1]!.name) problems.push(`--key: the partition key and the sort key are both "${keys[0]!.name}"; give two different attributes`);
+  if (keys.length === 2 && keys[0]!.name === keys[1]!.name)
+    problems.push(`--key: the partition key and the sort key are both "${keys[0]!.name}"; give two different attributes`);
   return keys;
 }
 
@@ -74,9 +79,13 @@ function parseKeys(keySpec: string, problems: string[]): KeyAttribute[] {
 export function parseStreamSpec(name: string, keySpec: string): StreamSpecResult {
   const problems: string[] = [];
   if (!KEBAB.test(name) && !CAMEL.test(name)) {
-    problems.push(`The name "${name}" must be kebab-case or camelCase, start with a lowercase letter and hold only letters and digits (for example invoices, product-reviews)`);
+    problems.push(
+      `The name "${name}" must be kebab-case or camelCase, start with a lowercase letter and hold only letters and digits (for example invoices, product-reviews)`,
+    );
   } else if (name.length > MAX_NAME) {
-    problems.push(`The name "${name}" is ${name.length} characters; at most ${MAX_NAME}, so the function and queue names stay within AWS's limits`);
+    problems.push(
+      `The name "${name}" is ${name.length} characters; at most ${MAX_NAME}, so the function and queue names stay within AWS's limits`,
+    );
   }
   const keys = parseKeys(keySpec, problems);
   if (problems.length > 0) return { kind: 'invalid', problems };

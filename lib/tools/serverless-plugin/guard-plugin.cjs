@@ -10,14 +10,18 @@ const { findNameLimitViolations } = require('./name-limits.cjs');
 /** Every derived name of the resolved service that has a limit. */
 function derivedNames(serverless, stage) {
   const service = serverless.service;
-  const serviceName = typeof service.service === 'string' ? service.service : service.service && service.service.name;
+  const serviceName = typeof service.service === 'string' ? service.service : service.service?.name;
   const names = [{ kind: 'stack', name: `${serviceName}-${stage}`, source: 'service-stage' }];
   for (const functionName of service.getAllFunctions()) {
     const fn = service.getFunction(functionName);
     names.push({ kind: 'function', name: fn.name || `${serviceName}-${stage}-${functionName}`, source: `functions.${functionName}` });
   }
-  const resources = (service.resources && service.resources.Resources) || {};
-  const property = { 'AWS::IAM::Role': ['role', 'RoleName'], 'AWS::SQS::Queue': ['queue', 'QueueName'], 'AWS::DynamoDB::Table': ['table', 'TableName'] };
+  const resources = service.resources?.Resources || {};
+  const property = {
+    'AWS::IAM::Role': ['role', 'RoleName'],
+    'AWS::SQS::Queue': ['queue', 'QueueName'],
+    'AWS::DynamoDB::Table': ['table', 'TableName'],
+  };
   for (const [logicalId, resource] of Object.entries(resources)) {
     const known = resource && property[resource.Type];
     // A name left to CloudFormation (no RoleName/QueueName) is generated within the limit.
@@ -46,7 +50,7 @@ class NameLimitGuardPlugin {
     const violations = findNameLimitViolations(derivedNames(this.serverless, stage), stage);
     if (violations.length === 0) return;
     const message = `Stage "${stage}" makes names too long for AWS:\n${violations.map((v) => `  - ${v.message}`).join('\n')}`;
-    const ServerlessError = this.serverless.classes && this.serverless.classes.Error;
+    const ServerlessError = this.serverless.classes?.Error;
     throw ServerlessError ? new ServerlessError(message, 'NAME_TOO_LONG') : new Error(message);
   }
 }

@@ -80,7 +80,14 @@ export async function enforceIamForInvokeLocal(
     try {
       // Its lines (denials, what it cannot check) go to stderr: stdout is the handler's output and response.
       const logger = createLogger({ level: 'warn', fields: { component: 'local-iam' }, write: (line) => process.stderr.write(line) });
-      const iam = await startLocalIam({ config, mappings: [], target, dynamodb: client, accountId: SERVERLESS_DEFAULTS.localAccountId, logger });
+      const iam = await startLocalIam({
+        config,
+        mappings: [],
+        target,
+        dynamodb: client,
+        accountId: SERVERLESS_DEFAULTS.localAccountId,
+        logger,
+      });
       return { endpoint: iam.endpoint, source: 'this invocation', stop: () => iam.stop() };
     } finally {
       client.destroy();

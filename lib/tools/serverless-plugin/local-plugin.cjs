@@ -40,12 +40,12 @@ class LocalStreamsPlugin {
   constructor(serverless, options, utils) {
     this.serverless = serverless;
     this.options = options || {};
-    this.rootDir = serverless.serviceDir || (serverless.config && serverless.config.servicePath) || process.cwd();
-    this.log = (utils && utils.log) || { notice: console.log, warning: console.warn, error: console.error, info: console.log };
+    this.rootDir = serverless.serviceDir || serverless.config?.servicePath || process.cwd();
+    this.log = utils?.log || { notice: console.log, warning: console.warn, error: console.error, info: console.log };
     this.hooks = {
       initialize: () => {
         // Most commands are not deploys: decide without loading any TypeScript.
-        const commands = (serverless.processedInput && serverless.processedInput.commands) || [];
+        const commands = serverless.processedInput?.commands || [];
         if (commands[0] === 'deploy') this.run(() => hooks().guardDeploy(this.context(), true));
         if (commands[0] === 'offline') this.exitOnFailure();
         // Here, not in before:invoke:local:invoke: the re-run builds the handler itself, so nothing is built twice.
@@ -117,7 +117,7 @@ class LocalStreamsPlugin {
     try {
       return await step();
     } catch (error) {
-      const ServerlessError = this.serverless.classes && this.serverless.classes.Error;
+      const ServerlessError = this.serverless.classes?.Error;
       if (error && hooks().isAppError(error)) {
         // Serverless prints the message on stdout; this line lets a tool (an IDE, a test) tell the failure by name.
         process.stderr.write(`${JSON.stringify({ level: 'error', event: 'local-stack-failed', errorName: error.name })}\n`);

@@ -14,4 +14,3 @@ export async function startStackInServerless(context: HookContext): Promise<Loca
   process.stdout.write(`${started.summary()}\n`);
   return started.stack;
 }
-

@@ -37,7 +37,9 @@ export const stageOf = ({ serverless, options }: HookContext): string =>
 
 /** The region of the command: its --region, else the provider's. */
 export const regionOf = ({ serverless, options }: HookContext): string =>
-  String(options.region ?? serverless.getProvider?.('aws')?.getRegion?.() ?? serverless.service.provider.region ?? SERVERLESS_DEFAULTS.region);
+  String(
+    options.region ?? serverless.getProvider?.('aws')?.getRegion?.() ?? serverless.service.provider.region ?? SERVERLESS_DEFAULTS.region,
+  );
 
 /** The stack's configuration from what Serverless resolved (variables, `!GetAtt` in long form). */
 export function stackConfigFromServerless(context: HookContext): StackConfig {
@@ -107,10 +109,17 @@ export async function ensureDynamoDBForInvokeLocal(context: HookContext, env?: N
     throw new LocalStackError(`DYNAMODB_ENDPOINT is "${endpoint}", which is not a URL; use http://127.0.0.1:8000`);
   }
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-    throw new DynamoDBLocalError(`Nothing answers at DYNAMODB_ENDPOINT=${endpoint}, and it is not on this machine, so it cannot be started here. Start it, or unset DYNAMODB_ENDPOINT to use npm start's default.`);
+    throw new DynamoDBLocalError(
+      `Nothing answers at DYNAMODB_ENDPOINT=${endpoint}, and it is not on this machine, so it cannot be started here. Start it, or unset DYNAMODB_ENDPOINT to use npm start's default.`,
+    );
   }
   const port = Number(url.port || 80);
-  const database = await startDynamoDBLocal({ port, host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, ''), inMemory: true, startTimeoutMs: 60_000 });
+  const database = await startDynamoDBLocal({
+    port,
+    host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, ''),
+    inMemory: true,
+    startTimeoutMs: 60_000,
+  });
   // Whatever happens to the invocation, the JVM goes with this process.
   const kill = () => {
     if (database.pid) {
@@ -126,7 +135,9 @@ export async function ensureDynamoDBForInvokeLocal(context: HookContext, env?: N
   try {
     const tables = tableDefinitions(context.serverless.service.resources?.Resources ?? {});
     await ensureTables(client, tables);
-    context.log.notice(`Nothing answered at ${endpoint}: started a throwaway in-memory DynamoDB Local there with ${tables.length} tables for this invocation (stopped afterwards; npm start keeps one running).`);
+    context.log.notice(
+      `Nothing answered at ${endpoint}: started a throwaway in-memory DynamoDB Local there with ${tables.length} tables for this invocation (stopped afterwards; npm start keeps one running).`,
+    );
   } catch (error) {
     await database.stop();
     throw error;

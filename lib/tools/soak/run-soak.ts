@@ -216,9 +216,15 @@ export function formatSoakReport(report: SoakReport): string {
       `inserts ${report.writesByKind.insert}, updates ${report.writesByKind.update}, deletes ${report.writesByKind.delete}, re-inserts ${report.writesByKind.reinsert})`,
     `  uncertain writes     ${report.uncertainWrites} (no clear answer during the restart; resolved by reading the item back)`,
     `  faults injected      ${report.faults.calls} DynamoDB calls of the handlers failed on every attempt (${report.faults.answers} answers; ` +
-      `${report.faults.afterWrite} after the write took effect; ${Object.entries(report.faults.byAnswer).map(([k, n]) => `${k} ${n}`).join(', ')})`,
+      `${report.faults.afterWrite} after the write took effect; ${Object.entries(report.faults.byAnswer)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')})`,
     `  action failures      ${Object.values(report.actionFailures).reduce((a, b) => a + b, 0)} (` +
-      `${Object.entries(report.actionFailures).map(([name, n]) => `${name} ${n}`).join(', ') || 'none'})`,
+      `${
+        Object.entries(report.actionFailures)
+          .map(([name, n]) => `${name} ${n}`)
+          .join(', ') || 'none'
+      })`,
     `  invocations          ${report.invocations}`,
     `  restarts             ${report.restarts} of DynamoDB Local (killed, restarted by the stack on the same data)`,
     `  records checked      ${report.changesChecked} change-log entries against the writes, ${report.statsRowsChecked} statistics rows against the ground truth`,

@@ -30,7 +30,12 @@ const first = (lines: string[], n = 5) => lines.slice(0, n).join('; ') + (lines.
  * - the change log holds each write's change exactly once: none missing, none twice, nothing else;
  * - the dead-letter store is empty.
  */
-export async function verifySoak(options: { client: DynamoDBClient; stage: string; made: MadeWrite[]; deadLetters: DeadLetterStore }): Promise<Verification> {
+export async function verifySoak(options: {
+  client: DynamoDBClient;
+  stage: string;
+  made: MadeWrite[];
+  deadLetters: DeadLetterStore;
+}): Promise<Verification> {
   const { client, stage, made } = options;
   const checks: Check[] = [];
   const books = await scanAll(client, `books-${stage}`);
@@ -38,12 +43,15 @@ export async function verifySoak(options: { client: DynamoDBClient; stage: strin
 
   // Source tables: the last write per key decides whether it exists and with which v.
   const expectedState = new Map<string, string | undefined>();
-  for (const write of made) expectedState.set(`${write.table}|${itemKeyText(write.key)}`, write.eventName === 'REMOVE' ? undefined : write.v);
+  for (const write of made)
+    expectedState.set(`${write.table}|${itemKeyText(write.key)}`, write.eventName === 'REMOVE' ? undefined : write.v);
   const actualState = new Map<string, string>();
   for (const book of books) actualState.set(`books|${itemKeyText({ isbn: book.isbn } as Item)}`, String(book.v));
-  for (const order of orders) actualState.set(`orders|${itemKeyText({ customerId: order.customerId, orderDate: order.orderDate } as Item)}`, String(order.v));
+  for (const order of orders)
+    actualState.set(`orders|${itemKeyText({ customerId: order.customerId, orderDate: order.orderDate } as Item)}`, String(order.v));
   const stateDiffs: string[] = [];
-  for (const [key, v] of expectedState) if (actualState.get(key) !== v) stateDiffs.push(`${key}: table ${actualState.get(key) ?? 'absent'}, writers ${v ?? 'absent'}`);
+  for (const [key, v] of expectedState)
+    if (actualState.get(key) !== v) stateDiffs.push(`${key}: table ${actualState.get(key) ?? 'absent'}, writers ${v ?? 'absent'}`);
   for (const key of actualState.keys()) if (!expectedState.has(key)) stateDiffs.push(`${key}: in the table, never written`);
   checks.push({
     name: 'source tables hold what the writers wrote',
@@ -77,7 +85,9 @@ export async function verifySoak(options: { client: DynamoDBClient; stage: strin
     expected.set(id, (expected.get(id) ?? 0) + 1);
   }
   const logged = new Map<string, number>();
-  const log = (await scanAll(client, `change-log-${stage}`)).filter((entry) => entry.table === `books-${stage}` || entry.table === `orders-${stage}`);
+  const log = (await scanAll(client, `change-log-${stage}`)).filter(
+    (entry) => entry.table === `books-${stage}` || entry.table === `orders-${stage}`,
+  );
   for (const entry of log) {
     const image = (entry.eventName === 'REMOVE' ? entry.oldImage : entry.newImage) as Record<string, unknown> | undefined;
     const id = identity(String(entry.table), itemKeyText(entry.keys as Item), String(entry.eventName), String(image?.v));
@@ -91,14 +101,24 @@ export async function verifySoak(options: { client: DynamoDBClient; stage: strin
     ok: missing.length === 0 && twice.length === 0 && unexpected.length === 0 && log.length === made.length,
     detail:
       `${log.length} entries for ${made.length} writes; missing ${missing.length}, twice ${twice.length}, unexpected ${unexpected.length}` +
-      (missing.length + twice.length + unexpected.length > 0 ? `: ${first([...missing.map((m) => `missing ${m}`), ...twice, ...unexpected.map((u) => `unexpected ${u}`)])}` : ''),
+      (missing.length + twice.length + unexpected.length > 0
+        ? `: ${first([...missing.map((m) => `missing ${m}`), ...twice, ...unexpected.map((u) => `unexpected ${u}`)])}`
+        : ''),
   });
 
   const deadLetters = await options.deadLetters.list();
   checks.push({
     name: 'the dead-letter store is empty',
     ok: deadLetters.length === 0,
-    detail: deadLetters.length === 0 ? 'no entries' : first(deadLetters.map((e) => `${e.functionName} ${e.payload.DDBStreamBatchInfo.startSequenceNumber}..${e.payload.DDBStreamBatchInfo.endSequenceNumber}`)),
+    detail:
+      deadLetters.length === 0
+        ? 'no entries'
+        : first(
+            deadLetters.map(
+              (e) =>
+                `${e.functionName} ${e.payload.DDBStreamBatchInfo.startSequenceNumber}..${e.payload.DDBStreamBatchInfo.endSequenceNumber}`,
+            ),
+          ),
   });
 
   return { checks, changesChecked: log.length, statsRowsChecked: authorStored.size + customerStored.size };

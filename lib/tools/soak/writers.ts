@@ -28,7 +28,16 @@ export interface WritersOptions {
   onUncertain?: () => void;
 }
 
-const AUTHORS = ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov', 'Donald Knuth', 'Frances Allen', 'Ken Thompson'];
+const AUTHORS = [
+  'Ada Lovelace',
+  'Alan Turing',
+  'Grace Hopper',
+  'Edsger Dijkstra',
+  'Barbara Liskov',
+  'Donald Knuth',
+  'Frances Allen',
+  'Ken Thompson',
+];
 const STATUSES = ['PLACED', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED'];
 
 /** mulberry32: small, seedable, good enough to pick operations. */
@@ -76,7 +85,9 @@ export async function runWriters(options: WritersOptions): Promise<MadeWrite[]> 
   const current = async (owned: Owned): Promise<string | undefined> => {
     for (;;) {
       try {
-        const out = await options.client.send(new GetItemCommand({ TableName: tableName(owned.table), Key: marshall(owned.key), ConsistentRead: true }));
+        const out = await options.client.send(
+          new GetItemCommand({ TableName: tableName(owned.table), Key: marshall(owned.key), ConsistentRead: true }),
+        );
         return out.Item ? String(unmarshall(out.Item).v) : undefined;
       } catch {
         await sleep(200);
@@ -96,8 +107,10 @@ export async function runWriters(options: WritersOptions): Promise<MadeWrite[]> 
         if (!isConditionFailure(error)) await sleep(100);
         const now = await current(owned);
         if (now === wanted) return;
-        if (now !== owned.v) throw new Error(`item ${JSON.stringify(owned.key)} holds v=${now}, neither the known ${owned.v} nor the wanted ${wanted}`);
-        if (isConditionFailure(error)) throw new Error(`writer state out of step for ${JSON.stringify(owned.key)}: ${(error as Error).message}`);
+        if (now !== owned.v)
+          throw new Error(`item ${JSON.stringify(owned.key)} holds v=${now}, neither the known ${owned.v} nor the wanted ${wanted}`);
+        if (isConditionFailure(error))
+          throw new Error(`writer state out of step for ${JSON.stringify(owned.key)}: ${(error as Error).message}`);
       }
     }
   };
@@ -128,7 +141,9 @@ export async function runWriters(options: WritersOptions): Promise<MadeWrite[]> 
       if (owned.v === undefined) {
         const kind = owned.everWritten ? 'reinsert' : 'insert';
         await perform(owned, v, () =>
-          options.client.send(new PutItemCommand({ TableName: table, Item: item(owned, v), ConditionExpression: 'attribute_not_exists(v)' })),
+          options.client.send(
+            new PutItemCommand({ TableName: table, Item: item(owned, v), ConditionExpression: 'attribute_not_exists(v)' }),
+          ),
         );
         record({ table: owned.table, kind, key: owned.key, eventName: 'INSERT', v });
         owned.v = v;
@@ -137,7 +152,12 @@ export async function runWriters(options: WritersOptions): Promise<MadeWrite[]> 
         const previous = owned.v;
         await perform(owned, undefined, () =>
           options.client.send(
-            new DeleteItemCommand({ TableName: table, Key: marshall(owned.key), ConditionExpression: 'v = :v', ExpressionAttributeValues: marshall({ ':v': previous }) }),
+            new DeleteItemCommand({
+              TableName: table,
+              Key: marshall(owned.key),
+              ConditionExpression: 'v = :v',
+              ExpressionAttributeValues: marshall({ ':v': previous }),
+            }),
           ),
         );
         record({ table: owned.table, kind: 'delete', key: owned.key, eventName: 'REMOVE', v: previous });
@@ -145,7 +165,12 @@ export async function runWriters(options: WritersOptions): Promise<MadeWrite[]> 
       } else {
         await perform(owned, v, () =>
           options.client.send(
-            new PutItemCommand({ TableName: table, Item: item(owned, v), ConditionExpression: 'v = :v', ExpressionAttributeValues: marshall({ ':v': owned.v }) }),
+            new PutItemCommand({
+              TableName: table,
+              Item: item(owned, v),
+              ConditionExpression: 'v = :v',
+              ExpressionAttributeValues: marshall({ ':v': owned.v }),
+            }),
           ),
         );
         record({ table: owned.table, kind: 'update', key: owned.key, eventName: 'MODIFY', v });

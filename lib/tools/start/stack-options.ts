@@ -8,7 +8,17 @@ import { EnvName } from '../../runtime/env-names.js';
 /** Options `npm start` takes, as they travel to the plugin inside `sls offline start`. */
 export type StackCliOptions = Pick<
   LocalStackOptions,
-  | 'port' | 'host' | 'inMemory' | 'reset' | 'recreate' | 'ttlIntervalMs' | 'watch' | 'stage' | 'dataDir' | 'pollIntervalMs' | 'startedAt'
+  | 'port'
+  | 'host'
+  | 'inMemory'
+  | 'reset'
+  | 'recreate'
+  | 'ttlIntervalMs'
+  | 'watch'
+  | 'stage'
+  | 'dataDir'
+  | 'pollIntervalMs'
+  | 'startedAt'
   | 'iam'
 > & {
   /** The web console on 127.0.0.1: started with the stack from the tools layer (`consoleOf` gives the default). */
@@ -122,7 +132,10 @@ export function parseStartArguments(argv: string[], env: NodeJS.ProcessEnv = pro
         stack.reset = true;
         break;
       case 'recreate': {
-        const names = String(value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+        const names = String(value ?? '')
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
         if (names.length === 0) {
           throw new CommandUsageError(`--recreate needs a table name (got ${JSON.stringify(value)}), for example --recreate books-local`);
         }

@@ -10,8 +10,7 @@ import { functionSpec } from '../../../lib/mapping/function-spec.js';
 import type { ServerlessConfig } from '../../../lib/mapping/serverless-config.js';
 
 /** A streams client of a DynamoDB Local (dummy credentials, as the stack makes it). */
-export const streamsClient = (endpoint: string): DynamoDBStreamsClient =>
-  createDynamoDBStreamsClient({ endpoint });
+export const streamsClient = (endpoint: string): DynamoDBStreamsClient => createDynamoDBStreamsClient({ endpoint });
 
 /** The function's (first) stream mapping, exactly as serverless.yml declares it for this stage. */
 export const streamMappingOf = (config: ServerlessConfig, functionName: string): StreamMappingSettings =>
@@ -32,12 +31,18 @@ export function setFunctionEnvironment(stage: string, endpoint: string, extra: R
 
 /** Loads a function module's real action list (the environment must be set first). */
 export async function functionActions(functionName: 'booksStream' | 'ordersStream'): Promise<readonly Action[]> {
-  const module = functionName === 'booksStream' ? await import('../../../functions/books-stream.js') : await import('../../../functions/orders-stream.js');
+  const module =
+    functionName === 'booksStream'
+      ? await import('../../../functions/books-stream.js')
+      : await import('../../../functions/orders-stream.js');
   return module.actions;
 }
 
 /** The Lambda boundary in-process: runs the real handler with a Lambda-like context; records every event. */
-export function inProcessInvoke(actions: readonly Action[], logger: Logger = createLogger({ level: 'silent' })): { invoke: Invoke; events: Array<{ Records: Array<{ dynamodb: { SequenceNumber: string } }> }> } {
+export function inProcessInvoke(
+  actions: readonly Action[],
+  logger: Logger = createLogger({ level: 'silent' }),
+): { invoke: Invoke; events: Array<{ Records: Array<{ dynamodb: { SequenceNumber: string } }> }> } {
   const handler = createStreamHandler({ actions, logger, deadlineMarginMs: 500 });
   const events: Array<{ Records: Array<{ dynamodb: { SequenceNumber: string } }> }> = [];
   let n = 0;

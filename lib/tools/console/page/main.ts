@@ -18,8 +18,11 @@ const TOKEN_HEADER = 'x-console-token';
 
 type Child = Node | string | number | undefined | null | false;
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {},
-  ...children: Child[]): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) if (value !== undefined) element.setAttribute(name, value);
   for (const child of children) {
@@ -58,7 +61,7 @@ const upsert = (list: InvocationView[]) => {
 
 // ---- formatting -------------------------------------------------------------------------------
 const ms = (value: number | undefined) =>
-  (value === undefined ? '–' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`);
+  value === undefined ? '–' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
 const clock = (at: number) => new Date(at).toLocaleTimeString([], { hour12: false });
 const shortSeq = (seq: string | undefined) => (seq === undefined ? '–' : seq.length > 12 ? `…${seq.slice(-8)}` : seq);
 const keyText = (keys: Record<string, unknown>) =>
@@ -137,8 +140,12 @@ function renderMappings(): void {
     h(
       'article',
       { class: 'card', 'data-mapping': m.key },
-      h('h2', {}, `${m.functionName} ← ${m.tableName} `, h('span', { class: `badge ${m.enabled ? 'ok' : 'off'}`,
-        'data-enabled': String(m.enabled) }, m.enabled ? 'enabled' : 'disabled')),
+      h(
+        'h2',
+        {},
+        `${m.functionName} ← ${m.tableName} `,
+        h('span', { class: `badge ${m.enabled ? 'ok' : 'off'}`, 'data-enabled': String(m.enabled) }, m.enabled ? 'enabled' : 'disabled'),
+      ),
       h(
         'dl',
         {},
@@ -167,8 +174,9 @@ function renderMappings(): void {
       ),
     ),
   );
-  root.replaceChildren(mappings.length === 0 ? h('p', { class: 'empty' }, 'No function has a stream event.') : h('div', { class: 'cards' },
-    ...cards));
+  root.replaceChildren(
+    mappings.length === 0 ? h('p', { class: 'empty' }, 'No function has a stream event.') : h('div', { class: 'cards' }, ...cards),
+  );
 }
 
 function behindText(m: MappingView): string {
@@ -217,8 +225,8 @@ function renderInvocations(): void {
     const children = new Map<string, InvocationView[]>();
     const roots: InvocationView[] = [];
     for (const view of mine) {
-      if (view.parentRequestId && present.has(view.parentRequestId)) children.set(view.parentRequestId,
-        [...(children.get(view.parentRequestId) ?? []), view]);
+      if (view.parentRequestId && present.has(view.parentRequestId))
+        children.set(view.parentRequestId, [...(children.get(view.parentRequestId) ?? []), view]);
       else roots.push(view);
     }
     roots.sort((a, b) => b.at - a.at);
@@ -228,8 +236,11 @@ function renderInvocations(): void {
       h('h2', {}, `${m.functionName} ← ${m.tableName}`),
       roots.length === 0
         ? h('p', { class: 'empty' }, 'No invocation yet.')
-        : h('div', {}, ...roots.slice(0, 150).map((view) => h('div', { class: 'tree', 'data-root': view.requestId }, nodeOf(view,
-          children)))),
+        : h(
+            'div',
+            {},
+            ...roots.slice(0, 150).map((view) => h('div', { class: 'tree', 'data-root': view.requestId }, nodeOf(view, children))),
+          ),
     );
   });
   root.replaceChildren(...sections);
@@ -299,10 +310,12 @@ async function renderDeadLetters(): Promise<void> {
     const payload = h('pre', { hidden: '', 'data-payload': row.id });
     const act = (action: 'redrive' | 'redrive-from-item' | 'remove') => async (event: Event) => {
       const buttons = (event.target as HTMLElement).closest('td')!.querySelectorAll('button');
-      buttons.forEach((b) => (b.disabled = true));
+      for (const b of buttons) b.disabled = true;
       const path = `/api/dead-letters/${encodeURIComponent(row.id)}/${action === 'remove' ? 'remove' : 'redrive'}`;
-      const answer = await api<DeadLetterActionResult>(path, { method: 'POST',
-        body: action === 'remove' ? {} : { fromItem: action === 'redrive-from-item' } });
+      const answer = await api<DeadLetterActionResult>(path, {
+        method: 'POST',
+        body: action === 'remove' ? {} : { fromItem: action === 'redrive-from-item' },
+      });
       deadLetterResults.set(row.id, answer.body);
       lastActionResults.unshift(answer.body);
       lastActionResults.splice(10);
@@ -336,8 +349,12 @@ async function renderDeadLetters(): Promise<void> {
         button('Redrive', act('redrive') as never, { 'data-action': 'redrive' }),
         button('Redrive from item', act('redrive-from-item') as never, { 'data-action': 'redrive-from-item' }),
         button('Remove', act('remove') as never, { 'data-action': 'remove', class: 'danger' }),
-        result && h('div', { class: `result ${result.ok ? 'ok' : 'failed'}`, 'data-result': result.ok ? 'ok' : 'failed' },
-          result.ok ? result.message : `${result.errorName}: ${result.message}`),
+        result &&
+          h(
+            'div',
+            { class: `result ${result.ok ? 'ok' : 'failed'}`, 'data-result': result.ok ? 'ok' : 'failed' },
+            result.ok ? result.message : `${result.errorName}: ${result.message}`,
+          ),
         payload,
       ),
     );
@@ -350,12 +367,16 @@ async function renderDeadLetters(): Promise<void> {
       : h(
           'table',
           { id: 'dead-letter-table' },
-          h('tr', {}, ...['function', 'condition', 'error', 'shard', 'sequence range', 'first record', 'time', ''].map((name) => h('th',
-            {}, name))),
+          h(
+            'tr',
+            {},
+            ...['function', 'condition', 'error', 'shard', 'sequence range', 'first record', 'time', ''].map((name) => h('th', {}, name)),
+          ),
           ...rows,
         ),
-    ...done.map((result) => h('p', { class: 'result ok', 'data-result': 'ok', 'data-dead-letter-result': result.id },
-      `${result.id}: ${result.message}`)),
+    ...done.map((result) =>
+      h('p', { class: 'result ok', 'data-result': 'ok', 'data-dead-letter-result': result.id }, `${result.id}: ${result.message}`),
+    ),
     ...body.unreadable.map((file) => h('p', { class: 'result failed' }, `Unreadable file ${file.file}: ${file.reason}`)),
   );
 }
@@ -370,8 +391,10 @@ function chart(title: string, points: MetricPoint[], value: (p: MetricPoint) => 
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('preserveAspectRatio', 'none');
   const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
-  line.setAttribute('points', values.map((v, i) =>
-    `${(i * step).toFixed(1)},${(height - 4 - (v / max) * (height - 16)).toFixed(1)}`).join(' '));
+  line.setAttribute(
+    'points',
+    values.map((v, i) => `${(i * step).toFixed(1)},${(height - 4 - (v / max) * (height - 16)).toFixed(1)}`).join(' '),
+  );
   const axis = document.createElementNS('http://www.w3.org/2000/svg', 'line');
   for (const [name, v] of Object.entries({ x1: 0, y1: height - 4, x2: width, y2: height - 4 })) axis.setAttribute(name, String(v));
   axis.setAttribute('class', 'axis');
@@ -430,8 +453,9 @@ async function renderTables(table?: string, startKey?: string): Promise<void> {
       'div',
       { 'data-items-of': table },
       h('h2', {}, `${table}: ${page.body.items?.length ?? 0} item(s)${startKey ? ' (next page)' : ''}`),
-      page.status !== 200 ? h('p', {}, page.body.error ?? '') : h('div', {}, ...(page.body.items ?? []).map((item) => h('pre', {},
-        JSON.stringify(item)))),
+      page.status !== 200
+        ? h('p', {}, page.body.error ?? '')
+        : h('div', {}, ...(page.body.items ?? []).map((item) => h('pre', {}, JSON.stringify(item)))),
       more,
     );
   }
@@ -440,12 +464,12 @@ async function renderTables(table?: string, startKey?: string): Promise<void> {
 
 // ---- routing and live updates -------------------------------------------------------------------
 const views = ['mappings', 'invocations', 'dead-letters', 'charts', 'tables'] as const;
-const current = () => (views as readonly string[]).includes(location.hash.slice(1)) ? location.hash.slice(1) : 'mappings';
+const current = () => ((views as readonly string[]).includes(location.hash.slice(1)) ? location.hash.slice(1) : 'mappings');
 
 function render(): void {
   const view = current();
   for (const name of views) byId(`view-${name}`).classList.toggle('active', name === view);
-  document.querySelectorAll<HTMLAnchorElement>('#tabs a').forEach((a) => a.classList.toggle('active', a.dataset.view === view));
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('#tabs a')) a.classList.toggle('active', a.dataset.view === view);
   if (view === 'mappings') renderMappings();
   if (view === 'invocations') renderInvocations();
   if (view === 'dead-letters') void renderDeadLetters();
@@ -494,8 +518,9 @@ function connect(): void {
   const connection = byId('connection');
   const events = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
   const on = <T extends ConsoleMessage['type']>(type: T, handle: (message: Extract<ConsoleMessage, { type: T }>) => void) =>
-    events.addEventListener(type, (event) => handle(JSON.parse((event as MessageEvent<string>).data) as Extract<ConsoleMessage,
-      { type: T }>));
+    events.addEventListener(type, (event) =>
+      handle(JSON.parse((event as MessageEvent<string>).data) as Extract<ConsoleMessage, { type: T }>),
+    );
   on('snapshot', (message) => {
     connection.dataset.state = 'live';
     connection.textContent = 'live';
