@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../cli/parse-command-line.js';
 import { CommandUsageError } from '../../mapping/errors.js';
 import { projectPaths } from '../../mapping/project-paths.js';
 
@@ -57,9 +57,8 @@ const positiveNumber = (name: string, text: string | undefined): number | undefi
 
 /** Parses the command line of `npm run backfill`; undefined means help was asked for. Throws CommandUsageError. */
 export function parseBackfillArguments(argv: string[], projectDir: string): BackfillCliOptions | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -79,10 +78,9 @@ export function parseBackfillArguments(argv: string[], projectDir: string): Back
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (error) {
-    throw new CommandUsageError(`${(error as Error).message}\n${BACKFILL_USAGE}`, { cause: error });
-  }
+    },
+    BACKFILL_USAGE,
+  );
   const { values, positionals } = parsed;
   if (values.help) return undefined;
   if (positionals.length !== 1) throw new CommandUsageError(`Name exactly one function to backfill.\n${BACKFILL_USAGE}`);

@@ -1,5 +1,5 @@
+import { parseCommandLine } from './parse-command-line.js';
 import { spawnSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { CommandUsageError } from '../../mapping/errors.js';
 import { applyPlan } from '../scaffold/apply-plan.js';
 import { planNewStream } from '../scaffold/new-stream-plan.js';
@@ -19,16 +19,14 @@ Exit codes: 0 added, 1 a name or file exists already (nothing changed), 2 usage.
 const projectDir = projectRoot;
 
 function main({ argv }: CliContext): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       options: { key: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
-    });
-  } catch (error) {
-    throw new CommandUsageError(`${(error as Error).message}\n${USAGE}`, { cause: error });
-  }
+    },
+    USAGE,
+  );
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './parse-command-line.js';
 import { CommandUsageError } from '../../mapping/errors.js';
 import { formatSoakReport, runSoak } from '../soak/run-soak.js';
 import { EXIT, runCli, type CliContext } from './run-cli.js';
@@ -27,9 +27,8 @@ interface SoakCliOptions {
 
 /** Parses the soak's command line; undefined means help was asked for. Throws CommandUsageError. */
 function parseSoakArguments(argv: string[]): SoakCliOptions | undefined {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseCommandLine(
+    {
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -43,10 +42,9 @@ function parseSoakArguments(argv: string[]): SoakCliOptions | undefined {
         'no-restart': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (error) {
-    throw new CommandUsageError(`${(error as Error).message}\n\n${USAGE}`, { cause: error });
-  }
+    },
+    USAGE,
+  );
   if (values.help) return undefined;
   const number = (flag: string, text: string | undefined, fallback: number, min: number, max: number): number => {
     if (text === undefined) return fallback;

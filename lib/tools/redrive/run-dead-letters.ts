@@ -1,5 +1,5 @@
+import { parseCommandLine } from '../cli/parse-command-line.js';
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
 import { createDynamoDBStreamsClient } from '../../mapping/streams-client.js';
 import { functionSpec } from '../../mapping/function-spec.js';
@@ -39,9 +39,8 @@ export interface DeadLettersArguments {
 
 /** Parses the command line of `npm run dead-letters`; undefined means "print the usage". Throws CommandUsageError. */
 export function parseDeadLettersArguments(argv: string[]): DeadLettersArguments | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -53,10 +52,9 @@ export function parseDeadLettersArguments(argv: string[]): DeadLettersArguments 
         endpoint: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (error) {
-    throw new CommandUsageError(`${(error as Error).message}\n\n${DEAD_LETTERS_USAGE}`, { cause: error });
-  }
+    },
+    DEAD_LETTERS_USAGE,
+  );
   const { values, positionals } = parsed;
   if (values.help) return undefined;
   if (positionals.length > 1) {

@@ -1,6 +1,6 @@
+import { parseCommandLine } from '../cli/parse-command-line.js';
 import { createDynamoDBStreamsClient } from '../../mapping/streams-client.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { parseArgs } from 'node:util';
 import { createDynamoDBClient } from '../../runtime/dynamodb/client.js';
 import { AppError, ConfigurationError } from '../../runtime/errors.js';
 import { DeadLetterNotFoundError } from '../../local/errors.js';
@@ -55,9 +55,8 @@ export interface RedriveArguments {
 
 /** Parses the command line; undefined means "print the usage". Throws CommandUsageError on bad input. */
 export function parseRedriveArguments(argv: string[]): RedriveArguments | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -72,10 +71,9 @@ export function parseRedriveArguments(argv: string[]): RedriveArguments | undefi
         dir: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (error) {
-    throw new CommandUsageError(`${(error as Error).message}\n\n${REDRIVE_USAGE}`, { cause: error });
-  }
+    },
+    REDRIVE_USAGE,
+  );
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return undefined;
   if (positionals.length > 1) {

@@ -1,5 +1,6 @@
+import { parseCommandLine } from '../cli/parse-command-line.js';
 import { CommandUsageError } from '../../mapping/errors.js';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { ConfigurationError } from '../../runtime/errors.js';
 import { DEFAULT_CONSOLE_PORT, type ConsoleOption } from '../../tools/console/console-option.js';
 import type { LocalStackOptions } from '../../local/stack/local-stack.js';
@@ -108,12 +109,10 @@ export function parseStartArguments(argv: string[], env: NodeJS.ProcessEnv = pro
   let help = false;
   if (env.DYNAMODB_PORT) stack.port = integerOption('DYNAMODB_PORT', env.DYNAMODB_PORT, 1, 65535, ConfigurationError);
   if (env.LOCAL_IAM !== undefined && env.LOCAL_IAM !== '') stack.iam = onOff('LOCAL_IAM', env.LOCAL_IAM);
-  let tokens;
-  try {
-    ({ tokens } = parseArgs({ args: argv, options: START_OPTIONS, strict: true, allowPositionals: false, tokens: true }));
-  } catch (error) {
-    throw new CommandUsageError(`${(error as Error).message}\n\n${START_USAGE}`, { cause: error });
-  }
+  const { tokens } = parseCommandLine(
+    { args: argv, options: START_OPTIONS, strict: true, allowPositionals: false, tokens: true },
+    START_USAGE,
+  );
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
     const flag = token.rawName;
