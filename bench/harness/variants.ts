@@ -24,7 +24,8 @@ export const sink: { value: unknown } = { value: undefined };
  */
 export const benchLogger = createLogger({ level: 'info', write: () => {}, fields: { function: 'bench' } });
 export const LOGGER_NOTE =
-  "dispatcher logger: createLogger({ level: 'info' }) writing to a no-op sink (the per-batch info line is built and serialised, not printed)";
+  "dispatcher logger: createLogger({ level: 'info' }) writing to a no-op sink (the per-batch info line " +
+  'is built and serialised, not printed)';
 
 function unmarshallBoth(record: DynamoDBRecord): void {
   const d = record.dynamodb!;

@@ -70,7 +70,8 @@ function batchActionsSection(table: BatchActionsTable): string[] {
       `Machine: ${m.cores} cores, load average ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} before the table, ` +
       `${m.loadAverageAfter.map((l) => l.toFixed(2)).join(' / ')} after (other processes share the cores).`,
     '',
-    '| case | stream | latency | sequential ms (req/change) | batch ms (req/change) | floor ms | sequential ÷ batch | batch ÷ floor | batch records/s |',
+    '| case | stream | latency | sequential ms (req/change) | batch ms (req/change) |' +
+      ' floor ms | sequential ÷ batch | batch ÷ floor | batch records/s |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const seen = new Set<string>();
@@ -84,14 +85,17 @@ function batchActionsSection(table: BatchActionsTable): string[] {
     const cell = (r: typeof s) =>
       r ? `${f(r.medianMs, 1)} (${f(r.requestsPerChange, 2)})${r.failedBatches ? ` ⚠ ${r.failedBatches} failed` : ''}` : '–';
     lines.push(
-      `| ${row.label} | ${row.stream} | ${row.proxyMs ? `+${row.proxyMs} ms` : 'none'} | ${cell(s)} | ${cell(b)} | ${f(fl?.medianMs, 1)} | ` +
-        `${s && b ? `${f(s.medianMs / b.medianMs)}×` : '–'} | ${b && fl ? `${f(b.medianMs / fl.medianMs)}×` : '–'} | ${b ? b.recordsPerSecond : '–'} |`,
+      `| ${row.label} | ${row.stream} | ${row.proxyMs ? `+${row.proxyMs} ms` : 'none'} | ` +
+        `${cell(s)} | ${cell(b)} | ${f(fl?.medianMs, 1)} | ` +
+        `${s && b ? `${f(s.medianMs / b.medianMs)}×` : '–'} | ` +
+        `${b && fl ? `${f(b.medianMs / fl.medianMs)}×` : '–'} | ${b ? b.recordsPerSecond : '–'} |`,
     );
   }
   const failures = table.rows.reduce((n, r) => n + (r.replayFailures ?? 0), 0);
   lines.push('');
   lines.push(
-    `Floor replays whose ledger condition no longer held (the sequential run's reads came before them): ${failures} requests over all rounds.`,
+    `Floor replays whose ledger condition no longer held (the sequential run's reads came before them): ` +
+      `${failures} requests over all rounds.`,
   );
   return lines;
 }
@@ -101,7 +105,10 @@ export function renderMarkdown(bench: BenchResults): string {
   const m = bench.machine;
   const lines: string[] = [];
   lines.push(
-    `Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, Node ${m.node} (${m.platform}); load average ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} at the start, ${m.loadAverageAfter.map((l) => l.toFixed(2)).join(' / ')} at the end; whole run ${bench.seconds.toFixed(0)} s.`,
+    `Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, Node ${m.node} (${m.platform}); ` +
+      `load average ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} at the start, ` +
+      `${m.loadAverageAfter.map((l) => l.toFixed(2)).join(' / ')} at the end; ` +
+      `whole run ${bench.seconds.toFixed(0)} s.`,
   );
   lines.push('');
 
@@ -111,11 +118,10 @@ export function renderMarkdown(bench: BenchResults): string {
   const big = (e2e?.isolated ?? e2e?.sideBySide)?.sizes.find((s) => s.size === '6MB');
   if (big) {
     lines.push(
-      `Orders-like items of ${big.itemBytes.min}–${big.itemBytes.max} bytes (mean ${big.itemBytes.mean}, DynamoDB item size); the 6 MB batch holds ${big.records} records (${big.bytes} bytes of JSON: ${Object.entries(
-        big.eventNames,
-      )
-        .map(([k, v]) => `${v} ${k}`)
-        .join(', ')}).`,
+      `Orders-like items of ${big.itemBytes.min}–${big.itemBytes.max} bytes (mean ${big.itemBytes.mean}, DynamoDB item size); ` +
+        `the 6 MB batch holds ${big.records} records (${big.bytes} bytes of JSON: ${Object.entries(big.eventNames)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}).`,
     );
     lines.push('');
   }
@@ -128,14 +134,17 @@ export function renderMarkdown(bench: BenchResults): string {
   const hs = handler?.isolated?.sizes;
   if (hs) {
     lines.push(
-      `Our dispatcher vs Powertools (alone): ${hs.map((s) => `${s.label} ${f(ratio(s, 'powertools', 'dispatcher'))}× faster`).join(', ')}.`,
+      `Our dispatcher vs Powertools (alone): ` +
+        `${hs.map((s) => `${s.label} ${f(ratio(s, 'powertools', 'dispatcher'))}× faster`).join(', ')}.`,
     );
     lines.push('');
   }
   const equality = handler?.sideBySide?.equality;
   if (equality) {
     lines.push(
-      `Equality: the dispatcher's keys and images for all ${equality.images} attribute maps of the 6 MB batch ${equality.identical ? 'are identical to' : '**differ from**'} util-dynamodb's \`unmarshall\`${equality.identical ? '' : ` (${equality.mismatches.join(', ')})`}.`,
+      `Equality: the dispatcher's keys and images for all ${equality.images} attribute maps of the 6 MB batch ` +
+        `${equality.identical ? 'are identical to' : '**differ from**'} util-dynamodb's \`unmarshall\`` +
+        `${equality.identical ? '' : ` (${equality.mismatches.join(', ')})`}.`,
     );
     lines.push('');
   }
@@ -145,14 +154,18 @@ export function renderMarkdown(bench: BenchResults): string {
   lines.push('');
   if (memory) {
     lines.push(
-      `${memory.records} records, ${memory.bytes} bytes of JSON. Peak RSS = \`process.resourceUsage().maxRSS\` after one batch; growth = peak minus the RSS before it (event text already in memory). Heap retained = \`heapUsed\` after a full GC minus the baseline before the first invocation.`,
+      `${memory.records} records, ${memory.bytes} bytes of JSON. ` +
+        `Peak RSS = \`process.resourceUsage().maxRSS\` after one batch; ` +
+        `growth = peak minus the RSS before it (event text already in memory). ` +
+        `Heap retained = \`heapUsed\` after a full GC minus the baseline before the first invocation.`,
     );
     lines.push('');
     lines.push('| variant | peak RSS (MB) | RSS growth (MB) | heap retained after 1 (MB) | after 10 (MB) | max of the 10 (MB) |');
     lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const v of memory.variants) {
       lines.push(
-        `| ${LABELS[v.variant] ?? v.variant} | ${f(v.peakRssMB, 1)} | ${f(v.peakRssGrowthMB, 1)} | ${f(v.heapRetainedAfterFirstMB, 3)} | ${f(v.heapRetainedAfterTenMB, 3)} | ${f(v.heapRetainedMaxMB, 3)} |`,
+        `| ${LABELS[v.variant] ?? v.variant} | ${f(v.peakRssMB, 1)} | ${f(v.peakRssGrowthMB, 1)} | ` +
+          `${f(v.heapRetainedAfterFirstMB, 3)} | ${f(v.heapRetainedAfterTenMB, 3)} | ${f(v.heapRetainedMaxMB, 3)} |`,
       );
     }
   } else lines.push('not measured (the table failed; see the run output)');
@@ -163,16 +176,20 @@ export function renderMarkdown(bench: BenchResults): string {
   lines.push('');
   if (cold) {
     lines.push(
-      `Bundled with custom.esbuild of serverless.yml plus \`minify: true\`. Zip ≈ gzip of bundle + source map. Load = median wall time of \`node -e "require(bundle)"\` over ${cold.functions[0]?.runs ?? '?'} fresh processes, in the function's environment (NODE_OPTIONS=${cold.functions[0]?.nodeOptions || 'none'}), against \`node -e 0\`.`,
+      `Bundled with custom.esbuild of serverless.yml plus \`minify: true\`. Zip ≈ gzip of bundle + source map. ` +
+        `Load = median wall time of \`node -e "require(bundle)"\` over ${cold.functions[0]?.runs ?? '?'} fresh processes, ` +
+        `in the function's environment (NODE_OPTIONS=${cold.functions[0]?.nodeOptions || 'none'}), against \`node -e 0\`.`,
     );
     lines.push('');
     lines.push(
-      '| function | bundle (KiB) | source map (KiB) | zip ≈ (KiB) | `node -e 0` (ms) | load bundle (ms) | load − empty (ms) | load − empty, no source maps (ms) |',
+      '| function | bundle (KiB) | source map (KiB) | zip ≈ (KiB) | `node -e 0` (ms) | load bundle (ms) |' +
+        ' load − empty (ms) | load − empty, no source maps (ms) |',
     );
     lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const c of cold.functions) {
       lines.push(
-        `| ${c.function} | ${kib(c.bundleBytes)} | ${kib(c.sourceMapBytes)} | ${kib(c.zipBytesApprox)} | ${f(c.nodeEmptyMs, 1)} | ${f(c.loadMs, 1)} | ${f(c.loadOverEmptyMs, 1)} | ${f(c.loadNoSourceMapsOverEmptyMs, 1)} |`,
+        `| ${c.function} | ${kib(c.bundleBytes)} | ${kib(c.sourceMapBytes)} | ${kib(c.zipBytesApprox)} | ${f(c.nodeEmptyMs, 1)} | ` +
+          `${f(c.loadMs, 1)} | ${f(c.loadOverEmptyMs, 1)} | ${f(c.loadNoSourceMapsOverEmptyMs, 1)} |`,
       );
     }
   } else lines.push('not measured (the table failed; see the run output)');
@@ -183,11 +200,17 @@ export function renderMarkdown(bench: BenchResults): string {
   lines.push('');
   if (local?.measured) {
     lines.push(
-      `The ordersStream handler (its real actions: log, change log, customer stats with the applied-changes ledger, all on DynamoDB Local) in a fresh in-memory stack. Latency = from before PutItem to the handler's \`change received\` log line, ${local.writes} writes at ${local.configured?.writeRatePerSecond ?? '?'}/s after one warm-up record. Sustained = ${local.sustained?.written ?? '?'} items written with BatchWriteItem as fast as it takes them, delivered / seconds until the last one reached the handler.`,
+      `The ordersStream handler (its real actions: log, change log, customer stats with the applied-changes ledger, ` +
+        `all on DynamoDB Local) in a fresh in-memory stack. ` +
+        `Latency = from before PutItem to the handler's \`change received\` log line, ` +
+        `${local.writes} writes at ${local.configured?.writeRatePerSecond ?? '?'}/s after one warm-up record. ` +
+        `Sustained = ${local.sustained?.written ?? '?'} items written with BatchWriteItem as fast as it takes them, ` +
+        `delivered / seconds until the last one reached the handler.`,
     );
     lines.push('');
     lines.push(
-      '| mapping | writes | latency median (ms) | p99 (ms) | max (ms) | first record (ms) | sustained records/s | written | delivered | lost |',
+      '| mapping | writes | latency median (ms) | p99 (ms) | max (ms) | first record (ms) |' +
+        ' sustained records/s | written | delivered | lost |',
     );
     lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [name, run] of [
@@ -197,7 +220,10 @@ export function renderMarkdown(bench: BenchResults): string {
       if (!run) continue;
       const s = run.sustained;
       lines.push(
-        `| ${name} (batchWindow: ${run.batchWindowSeconds}) | ${run.writes} | ${f(run.latencyMedianMs, 0)} | ${f(run.latencyP99Ms, 0)} | ${f(run.latencyMaxMs, 0)} | ${f(run.firstRecordMs, 0)} | ${f(s?.recordsPerSecond, 0)} | ${s?.written ?? '–'} | ${s?.delivered ?? '–'} | ${s?.lost ?? '–'} |`,
+        `| ${name} (batchWindow: ${run.batchWindowSeconds}) | ${run.writes} | ${f(run.latencyMedianMs, 0)} | ` +
+          `${f(run.latencyP99Ms, 0)} | ${f(run.latencyMaxMs, 0)} | ` +
+          `${f(run.firstRecordMs, 0)} | ${f(s?.recordsPerSecond, 0)} | ` +
+          `${s?.written ?? '–'} | ${s?.delivered ?? '–'} | ${s?.lost ?? '–'} |`,
       );
     }
   } else lines.push(`not measured (${local?.reason ?? 'the table failed or was not run'})`);
@@ -220,7 +246,13 @@ export function renderMarkdown(bench: BenchResults): string {
   const run = e2e?.isolated ?? e2e?.sideBySide;
   if (run) {
     lines.push(
-      `Notes: ${run.loggerNote}. Clock: ${run.clock === 'cpu' ? 'process CPU time (user + system, all threads), which does not count time other processes hold the cores' : 'wall time'}. Benchmarks bundled with esbuild (node target, not minified) and run with \`node --expose-gc\`; mitata with a warm-up round, then 4 rounds in shuffled order; medians over all samples.`,
+      `Notes: ${run.loggerNote}. Clock: ${
+        run.clock === 'cpu'
+          ? 'process CPU time (user + system, all threads), ' + 'which does not count time other processes hold the cores'
+          : 'wall time'
+      }. ` +
+        `Benchmarks bundled with esbuild (node target, not minified) and run with \`node --expose-gc\`; ` +
+        `mitata with a warm-up round, then 4 rounds in shuffled order; medians over all samples.`,
     );
   }
   lines.push('');

@@ -125,7 +125,8 @@ function batchTargets(table: BatchActionsTable | undefined): Target[] {
     return b
       ? [
           b.requestsPerChange,
-          `${fmt(b.requestsPerChange, 2)} (sequential ${fmt(batchRow(table, '100x100', stream, 0, 'sequential')?.requestsPerChange ?? NaN, 2)})`,
+          `${fmt(b.requestsPerChange, 2)} ` +
+            `(sequential ${fmt(batchRow(table, '100x100', stream, 0, 'sequential')?.requestsPerChange ?? NaN, 2)})`,
         ]
       : [undefined, '?'];
   };

@@ -120,7 +120,8 @@ tableMain('cold-start', async () => {
         nodeOptions: env.NODE_OPTIONS ?? '',
       };
       log(
-        `cold start ${name}: ${(js.length / 1024).toFixed(1)} KiB, load ${result.loadMs.toFixed(1)} ms vs node -e 0 ${result.nodeEmptyMs.toFixed(1)} ms`,
+        `cold start ${name}: ${(js.length / 1024).toFixed(1)} KiB, ` +
+          `load ${result.loadMs.toFixed(1)} ms vs node -e 0 ${result.nodeEmptyMs.toFixed(1)} ms`,
       );
       functions.push(result);
     }

@@ -52,7 +52,8 @@ tableMain('handler-only', async () => {
   // Last, so that its extra action cannot change what the timed runs see.
   const equality = await checkEquality(JSON.parse(generateOrdersEvent({ maxBytes: INVOCATION_CAP_BYTES }).json) as DynamoDBStreamEvent);
   log(
-    `equality with util-dynamodb over ${equality.images} attribute maps of the 6 MB event: ${equality.identical ? 'identical' : 'DIFFERENT'}`,
+    `equality with util-dynamodb over ${equality.images} attribute maps of the 6 MB event: ` +
+      `${equality.identical ? 'identical' : 'DIFFERENT'}`,
   );
   return { ...timing, equality };
 });

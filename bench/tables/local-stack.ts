@@ -173,7 +173,8 @@ async function measureStack(
       latencyMaxMs: latencies[latencies.length - 1],
     };
     log(
-      `local stack (batchWindow ${window} s): ${latencies.length}/${writes} delivered, median ${(result.latencyMedianMs as number).toFixed(0)} ms, p99 ${(result.latencyP99Ms as number).toFixed(0)} ms`,
+      `local stack (batchWindow ${window} s): ${latencies.length}/${writes} delivered, ` +
+        `median ${(result.latencyMedianMs as number).toFixed(0)} ms, p99 ${(result.latencyP99Ms as number).toFixed(0)} ms`,
     );
     if (sustained) {
       // Sustained: as many writes as BatchWriteItem takes, four requests in flight, then wait for the handler.

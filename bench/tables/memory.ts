@@ -26,7 +26,8 @@ tableMain('memory', async () => {
       if (child.status !== 0) throw new Error(`memory worker for ${variant.id} exited with ${child.status ?? child.signal}`);
       const result = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
       log(
-        `memory ${variant.id}: peak RSS ${(result.peakRssMB as number).toFixed(1)} MB, heap after 10 ${(result.heapRetainedAfterTenMB as number).toFixed(3)} MB`,
+        `memory ${variant.id}: peak RSS ${(result.peakRssMB as number).toFixed(1)} MB, ` +
+          `heap after 10 ${(result.heapRetainedAfterTenMB as number).toFixed(3)} MB`,
       );
       variants.push(result);
     }

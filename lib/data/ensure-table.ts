@@ -80,7 +80,8 @@ export function tableDifferences(definition: TableDefinition, actual: TableDescr
     Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] };
   };
   const projectionText = (index: IndexShape) =>
-    `${index.Projection?.ProjectionType ?? 'ALL'}${index.Projection?.NonKeyAttributes?.length ? `(${[...index.Projection.NonKeyAttributes].sort().join(',')})` : ''}`;
+    `${index.Projection?.ProjectionType ?? 'ALL'}` +
+    `${index.Projection?.NonKeyAttributes?.length ? `(${[...index.Projection.NonKeyAttributes].sort().join(',')})` : ''}`;
   const compareIndexes = (kind: string, wanted: IndexShape[] | undefined, present: IndexShape[] | undefined) => {
     const presentByName = new Map((present ?? []).map((index) => [index.IndexName, index]));
     for (const index of wanted ?? []) {
@@ -105,7 +106,8 @@ export function tableDifferences(definition: TableDefinition, actual: TableDescr
     const a = actual.ProvisionedThroughput;
     if (w && a && (w.ReadCapacityUnits !== a.ReadCapacityUnits || w.WriteCapacityUnits !== a.WriteCapacityUnits)) {
       differences.push(
-        `provisioned throughput is ${a.ReadCapacityUnits}/${a.WriteCapacityUnits} (read/write), the definition says ${w.ReadCapacityUnits}/${w.WriteCapacityUnits}`,
+        `provisioned throughput is ${a.ReadCapacityUnits}/${a.WriteCapacityUnits} (read/write), ` +
+          `the definition says ${w.ReadCapacityUnits}/${w.WriteCapacityUnits}`,
       );
     }
   }
@@ -149,7 +151,8 @@ export async function waitUntilActive(
     if (table?.TableStatus === 'ACTIVE' && indexesActive) return table;
     if (Date.now() > deadline) {
       throw new TableWaitTimeoutError(
-        `Table ${tableName} did not become ACTIVE within ${options.timeoutMs ?? 60_000} ms (status ${table?.TableStatus ?? 'missing'}); check it in the console, or raise timeoutMs`,
+        `Table ${tableName} did not become ACTIVE within ${options.timeoutMs ?? 60_000} ms (status ${table?.TableStatus ?? 'missing'}); ` +
+          `check it in the console, or raise timeoutMs`,
       );
     }
     await new Promise((r) => setTimeout(r, options.pollMs ?? 100));

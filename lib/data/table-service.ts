@@ -5,7 +5,10 @@ import { tableDefinitions, type TableDefinition } from '../mapping/table-definit
 
 /** Table operations on an injected client; no framework in sight, so NestJS, Lambda or a CLI can wrap it. */
 export interface TableService {
-  /** Creates the table when missing (idempotent), waits for it and its indexes, then enables TTL. A differing table is a TableMismatchError. */
+  /**
+   * Creates the table when missing (idempotent), waits for it and its indexes, then enables TTL.
+   * A differing table is a TableMismatchError.
+   */
   create(definition: TableDefinition): Promise<EnsureOutcome>;
   /** {@link create} for each definition, one after another. */
   createAll(definitions: readonly TableDefinition[]): Promise<Map<string, EnsureOutcome>>;

@@ -35,7 +35,9 @@ export function interpretBatchResponse(
     if (!isObject(failure) || !('itemIdentifier' in failure)) {
       return {
         kind: 'malformed',
-        reason: `batchItemFailures[${position}] has no itemIdentifier (keys: ${isObject(failure) ? Object.keys(failure).join(', ') || 'none' : JSON.stringify(failure)})`,
+        reason:
+          `batchItemFailures[${position}] has no itemIdentifier ` +
+          `(keys: ${isObject(failure) ? Object.keys(failure).join(', ') || 'none' : JSON.stringify(failure)})`,
       };
     }
     const id = failure.itemIdentifier;

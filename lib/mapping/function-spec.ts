@@ -218,7 +218,8 @@ export function functionSpec(config: SpecConfig, key: string, options: FunctionS
 export function handlerFileOf(spec: Pick<FunctionSpec, 'key' | 'handler'>): string {
   if (spec.handler.file === undefined) {
     throw new ConfigurationError(
-      `serverless.yml: functions.${spec.key}.handler is ${spec.handler.text}, but ${spec.handler.module}.ts (or ${HANDLER_EXTENSIONS.slice(1).join(', ')}) does not exist`,
+      `serverless.yml: functions.${spec.key}.handler is ${spec.handler.text}, ` +
+        `but ${spec.handler.module}.ts (or ${HANDLER_EXTENSIONS.slice(1).join(', ')}) does not exist`,
     );
   }
   return spec.handler.file;

@@ -215,7 +215,8 @@ function requireStream(
   if (!isRecord(spec) || typeof spec.StreamViewType !== 'string') {
     fail(
       'arn',
-      `refers to table "${logicalId}", which has no StreamSpecification.StreamViewType; add one (for example NEW_AND_OLD_IMAGES) to get a stream`,
+      `refers to table "${logicalId}", which has no StreamSpecification.StreamViewType; ` +
+        `add one (for example NEW_AND_OLD_IMAGES) to get a stream`,
     );
   }
 }

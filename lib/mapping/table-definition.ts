@@ -20,7 +20,8 @@ function requireString(props: Props, key: string, logicalId: string): string {
   const value = props[key];
   if (typeof value !== 'string' || value === '') {
     throw new ConfigurationError(
-      `serverless.yml: ${logicalId}.Properties.${key} must be a literal string (got ${JSON.stringify(value)}); keep table names literal, for example books-\${sls:stage}`,
+      `serverless.yml: ${logicalId}.Properties.${key} must be a literal string (got ${JSON.stringify(value)}); ` +
+        `keep table names literal, for example books-\${sls:stage}`,
     );
   }
   return value;

@@ -132,7 +132,8 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeo
     // Assess
     expect(stats.bookCount).toEqual({ N: '1' });
     process.stdout.write(
-      `[e2e] booksStream: write to author-stats visible after ${visibleMs} ms (batchWindow ${stack.mappings[0]!.settings.batchWindowSeconds} s, cold start included)\n`,
+      `[e2e] booksStream: write to author-stats visible after ${visibleMs} ms ` +
+        `(batchWindow ${stack.mappings[0]!.settings.batchWindowSeconds} s, cold start included)\n`,
     );
     expect(changeLog.Items?.map((entry) => entry.eventName?.S)).toEqual(['INSERT']);
 
@@ -223,7 +224,8 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeo
     const latencies = records.map((o) => o.receivedAt - writtenAt.get(o.keys.pk!.S!)!).sort((a, b) => a - b);
     const median = (latencies[24]! + latencies[25]!) / 2;
     process.stdout.write(
-      `[e2e] write-to-handler latency over 50 writes: median ${median} ms, p90 ${latencies[44]} ms, max ${latencies[49]} ms (poll interval 250 ms, batchWindow 0)\n`,
+      `[e2e] write-to-handler latency over 50 writes: median ${median} ms, p90 ${latencies[44]} ms, max ${latencies[49]} ms ` +
+        `(poll interval 250 ms, batchWindow 0)\n`,
     );
     expect(latencies.every((l) => l >= 0)).toBe(true);
   });

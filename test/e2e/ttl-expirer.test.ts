@@ -76,31 +76,34 @@ const exists = async (tableName: string, id: string) =>
   (await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }))).Item !== undefined;
 
 describe('TTL expirer on DynamoDB Local', () => {
-  it('deletes an item whose TTL passed (its REMOVE carries the TTL userIdentity), keeps one whose TTL was extended or never set', async () => {
-    // Prepare
-    const t = await expiringTable();
-    await putItem(client, t.tableName, { id: 'expired', expiresAt: t.clock.now + 10 });
-    await putItem(client, t.tableName, { id: 'extended', expiresAt: t.clock.now + 10 });
-    await putItem(client, t.tableName, { id: 'no-ttl' });
-    await client.send(
-      new UpdateItemCommand({
-        TableName: t.tableName,
-        Key: { id: { S: 'extended' } },
-        UpdateExpression: 'SET expiresAt = :later',
-        ExpressionAttributeValues: { ':later': { N: String(t.clock.now + 3600) } },
-      }),
-    );
-    await waitFor(() => t.deliveredFor('extended', 'MODIFY').length === 1, 'the mapping to read the writes');
-    // Act
-    t.clock.now += 20;
-    const deleted = await t.expirer.sweep();
-    await waitFor(() => t.deliveredFor('expired', 'REMOVE').length === 1, 'the REMOVE of the expired item');
-    // Assess
-    expect(deleted).toBe(1);
-    expect(t.deliveredFor('expired', 'REMOVE')[0]!.userIdentity).toEqual(TTL_USER_IDENTITY);
-    expect(await exists(t.tableName, 'extended')).toBe(true);
-    expect(await exists(t.tableName, 'no-ttl')).toBe(true);
-  });
+  it(
+    'deletes an item whose TTL passed (its REMOVE carries the TTL userIdentity), ' + 'keeps one whose TTL was extended or never set',
+    async () => {
+      // Prepare
+      const t = await expiringTable();
+      await putItem(client, t.tableName, { id: 'expired', expiresAt: t.clock.now + 10 });
+      await putItem(client, t.tableName, { id: 'extended', expiresAt: t.clock.now + 10 });
+      await putItem(client, t.tableName, { id: 'no-ttl' });
+      await client.send(
+        new UpdateItemCommand({
+          TableName: t.tableName,
+          Key: { id: { S: 'extended' } },
+          UpdateExpression: 'SET expiresAt = :later',
+          ExpressionAttributeValues: { ':later': { N: String(t.clock.now + 3600) } },
+        }),
+      );
+      await waitFor(() => t.deliveredFor('extended', 'MODIFY').length === 1, 'the mapping to read the writes');
+      // Act
+      t.clock.now += 20;
+      const deleted = await t.expirer.sweep();
+      await waitFor(() => t.deliveredFor('expired', 'REMOVE').length === 1, 'the REMOVE of the expired item');
+      // Assess
+      expect(deleted).toBe(1);
+      expect(t.deliveredFor('expired', 'REMOVE')[0]!.userIdentity).toEqual(TTL_USER_IDENTITY);
+      expect(await exists(t.tableName, 'extended')).toBe(true);
+      expect(await exists(t.tableName, 'no-ttl')).toBe(true);
+    },
+  );
 
   it('learns the TTL of a KEYS_ONLY stream by reading the written items (one BatchGetItem), not by scanning', async () => {
     // Prepare

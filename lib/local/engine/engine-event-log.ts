@@ -83,7 +83,8 @@ export function engineEventLog(logger: Logger): EngineEventListener {
         return;
       case 'deadLetter':
         logger.info(
-          `${event.functionName} ${event.shardId}: ${event.batchSize} record(s) sent to dead-letter store as ${event.deadLetterId} (${event.condition})`,
+          `${event.functionName} ${event.shardId}: ${event.batchSize} record(s) sent to dead-letter store ` +
+            `as ${event.deadLetterId} (${event.condition})`,
           {
             function: event.functionName,
             shardId: event.shardId,

@@ -131,7 +131,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     const arn = output.Table?.LatestStreamArn;
     if (!arn || output.Table?.StreamSpecification?.StreamEnabled === false) {
       connection.warnThrottled(
-        `${settings.functionName}: table ${settings.tableName} has no stream; give it a StreamSpecification in serverless.yml and recreate it`,
+        `${settings.functionName}: table ${settings.tableName} has no stream; ` +
+          `give it a StreamSpecification in serverless.yml and recreate it`,
       );
       return undefined;
     }
@@ -299,7 +300,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
         } else if (name === 'ResourceNotFoundException') {
           // The table or its stream went away (deleted, or DynamoDB Local restarted in memory): find the new one.
           connection.warnThrottled(
-            `${settings.functionName}: table ${settings.tableName} or its stream does not exist (any more); waiting for the table and its stream`,
+            `${settings.functionName}: table ${settings.tableName} or its stream does not exist (any more); ` +
+              `waiting for the table and its stream`,
           );
           resetStream('stream-gone');
         } else if (isConnectionError(error)) {
@@ -370,7 +372,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
         if (clock.now() > deadline) {
           const pending = knownShards.filter((shardId) => !ended.has(shardId) && !workers.get(shardId)?.idleSince(since));
           throw new DrainTimeoutError(
-            `${settings.functionName}: records of table ${settings.tableName} still not handled after ${timeoutMs} ms (shards: ${pending.join(', ') || 'none described yet'}); ` +
+            `${settings.functionName}: records of table ${settings.tableName} still not handled after ${timeoutMs} ms ` +
+              `(shards: ${pending.join(', ') || 'none described yet'}); ` +
               'a failing function with unlimited retries never drains — check the invocation log lines',
           );
         }

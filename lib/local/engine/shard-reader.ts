@@ -115,7 +115,8 @@ export class ShardReader {
     )
       return undefined;
     return (
-      `DynamoDB refuses to read shard ${this.deps.shardId} after its sequenceNumber ${this.start.sequenceNumber} (${e.name}: ${e.message}); ` +
+      `DynamoDB refuses to read shard ${this.deps.shardId} after its sequenceNumber ${this.start.sequenceNumber} ` +
+      `(${e.name}: ${e.message}); ` +
       'the sequence number is not one of this shard (beyond its last record?)'
     );
   }

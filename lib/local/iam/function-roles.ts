@@ -124,7 +124,8 @@ export function functionRoles(
       role = defaultRoleOnce ??= defaultRole(spec.role, usersOfDefault, full, warnings);
     } else if (spec.role.kind === 'external') {
       warnings.push(
-        `function ${spec.key}: role ${JSON.stringify(spec.role.declared)} is not an AWS::IAM::Role of resources; its calls are not checked locally`,
+        `function ${spec.key}: role ${JSON.stringify(spec.role.declared)} is not an AWS::IAM::Role of resources; ` +
+          `its calls are not checked locally`,
       );
       continue;
     } else {

@@ -63,7 +63,9 @@ export function checkMappingPermissions(role: IamRole, mapping: MappingAccess): 
       functionName: mapping.functionName,
       roleName: role.name,
       ...request,
-      message: `function ${mapping.functionName}: role ${role.name} cannot perform ${request.action} on ${request.resource} (${reason}); Lambda needs it ${why}`,
+      message:
+        `function ${mapping.functionName}: role ${role.name} cannot perform ${request.action} on ${request.resource} ` +
+        `(${reason}); Lambda needs it ${why}`,
     });
   }
   return problems;

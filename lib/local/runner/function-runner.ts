@@ -280,7 +280,8 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
             {
               ok: false,
               errorType: 'Runtime.ExitError',
-              errorMessage: `RequestId: ${requestId} Error: Runtime exited ${signal ? `on signal ${signal}` : `with error: exit status ${code}`}`,
+              errorMessage:
+                `RequestId: ${requestId} Error: ` + `Runtime exited ${signal ? `on signal ${signal}` : `with error: exit status ${code}`}`,
             },
             false,
           );

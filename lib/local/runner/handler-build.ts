@@ -41,7 +41,10 @@ const SERVERLESS_ESBUILD_ONLY = new Set([
   'nodeExternals',
 ]);
 
-/** Each function's handler source file, found as serverless-esbuild finds it (see HANDLER_EXTENSIONS). Throws ConfigurationError for a missing one. */
+/**
+ * Each function's handler source file, found as serverless-esbuild finds it (see HANDLER_EXTENSIONS).
+ * Throws ConfigurationError for a missing one.
+ */
 export function handlerEntries(specs: readonly Pick<FunctionSpec, 'key' | 'handler'>[]): HandlerEntry[] {
   return specs.map((spec) => ({ functionName: spec.key, source: handlerFileOf(spec), exportName: spec.handler.export }));
 }

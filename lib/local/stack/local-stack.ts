@@ -391,7 +391,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let recovering: Promise<void> | undefined;
   const recover = async (reason: string) => {
     logger.warn(
-      `DynamoDB Local at ${endpoint} ${reason}; ${weStartedIt ? 'restarting it' : 'waiting for it to come back'}. The mappings pause and resume from their checkpoints.`,
+      `DynamoDB Local at ${endpoint} ${reason}; ${weStartedIt ? 'restarting it' : 'waiting for it to come back'}. ` +
+        `The mappings pause and resume from their checkpoints.`,
       { endpoint },
     );
     await Promise.all([stopMappings(), ttl.stop()]);
@@ -480,7 +481,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         else if (weStartedIt && now - lastSilenceWarning >= 5000) {
           lastSilenceWarning = now;
           logger.warn(
-            `DynamoDB Local at ${endpoint} has not answered for ${Math.round(silentMs / 1000)} s; restarting it after ${hangAfterMs / 1000} s of silence`,
+            `DynamoDB Local at ${endpoint} has not answered for ${Math.round(silentMs / 1000)} s; ` +
+              `restarting it after ${hangAfterMs / 1000} s of silence`,
           );
         }
       })
@@ -746,11 +748,17 @@ function formatSummary(input: SummaryInput): string {
   const lines = [
     `Local stack, stage ${input.config.stage}: ready in ${seconds(input.readyMs)} ` +
       `(${input.phases.map(([name, ms]) => `${name} ${seconds(ms)}`).join(', ')})`,
-    `  DynamoDB Local  ${input.endpoint}  (${storage}; ${input.weStartedIt ? `started here, pid ${input.pid}` : 'already running, not started here'})`,
-    `  Tables          ${input.tables.map((t) => t.create.TableName + (t.create.StreamSpecification ? ' [stream]' : '') + (t.ttlAttribute ? ` [ttl ${t.ttlAttribute}]` : '')).join(', ')}`,
+    `  DynamoDB Local  ${input.endpoint}  ` +
+      `(${storage}; ${input.weStartedIt ? `started here, pid ${input.pid}` : 'already running, not started here'})`,
+    `  Tables          ${input.tables
+      .map(
+        (t) => t.create.TableName + (t.create.StreamSpecification ? ' [stream]' : '') + (t.ttlAttribute ? ` [ttl ${t.ttlAttribute}]` : ''),
+      )
+      .join(', ')}`,
     ...input.mappings.map(
       (m, i) =>
-        `  ${i === 0 ? 'Mappings' : '        '}        ${m.functionName} <- ${m.settings.tableName}${m.settings.enabled ? '' : ' (enabled: false, not running)'}: ${describeSettings(m.settings)}`,
+        `  ${i === 0 ? 'Mappings' : '        '}        ${m.functionName} <- ${m.settings.tableName}` +
+        `${m.settings.enabled ? '' : ' (enabled: false, not running)'}: ${describeSettings(m.settings)}`,
     ),
     ...(input.mappings.length === 0 ? ['  Mappings        none (no function has a stream event)'] : []),
     `  TTL expiry      ${

@@ -58,7 +58,8 @@ export function deadLetterFolderOf(id: unknown): string {
   // A folder of only dots would be `.` or `..`: safeName never makes one.
   if (!match || /^\.+$/.test(match[1]!)) {
     throw new InvalidDeadLetterIdError(
-      `${JSON.stringify(id)} is not a dead-letter id (expected <function>--<time>--<8 hex digits>, as the listing shows them); list them to see which exist`,
+      `${JSON.stringify(id)} is not a dead-letter id (expected <function>--<time>--<8 hex digits>, as the listing shows them); ` +
+        `list them to see which exist`,
     );
   }
   return match[1]!;

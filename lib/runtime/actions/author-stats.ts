@@ -30,7 +30,9 @@ export function authorStatsAction(options: AuthorStatsOptions): Action {
     contributionOf(book, change) {
       if (typeof book.author !== 'string' || book.author === '') {
         throw new TypeError(
-          `book ${change.sequenceNumber} has no author string (author is ${book.author === undefined ? 'missing' : typeof book.author}); fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it for each entry)`,
+          `book ${change.sequenceNumber} has no author string (author is ${book.author === undefined ? 'missing' : typeof book.author}); ` +
+            `fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> ` +
+            `(npm run dead-letters prints it for each entry)`,
         );
       }
       return { author: book.author };

@@ -30,7 +30,9 @@ export function customerStatsAction(options: CustomerStatsOptions): Action {
       const { orderStatus } = order;
       if (typeof orderStatus !== 'string' || orderStatus === '') {
         throw new TypeError(
-          `order ${change.sequenceNumber} has no orderStatus string; fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it for each entry)`,
+          `order ${change.sequenceNumber} has no orderStatus string; ` +
+            `fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> ` +
+            `(npm run dead-letters prints it for each entry)`,
         );
       }
       // From the record's text, not from order.total: a double would round 38-digit totals.
@@ -38,7 +40,9 @@ export function customerStatsAction(options: CustomerStatsOptions): Action {
       if (total === undefined) {
         const kind = order.total === undefined ? 'missing' : typeof order.total;
         throw new TypeError(
-          `order ${change.sequenceNumber} has no numeric total (total is ${kind}); fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it for each entry)`,
+          `order ${change.sequenceNumber} has no numeric total (total is ${kind}); ` +
+            `fix the item, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> ` +
+            `(npm run dead-letters prints it for each entry)`,
         );
       }
       return { status: orderStatus, total };

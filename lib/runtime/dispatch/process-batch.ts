@@ -77,7 +77,8 @@ function sequenceNumbers(event: unknown, backfill: boolean): string[] {
     const sequenceNumber = isObject(record) && isObject(record.dynamodb) ? record.dynamodb.SequenceNumber : undefined;
     if (typeof sequenceNumber !== 'string' || sequenceNumber === '') {
       throw new UnidentifiableRecordError(
-        `Record ${i}: dynamodb.SequenceNumber is missing, so the record cannot be reported as a batch item failure; the whole invocation fails and Lambda retries the batch`,
+        `Record ${i}: dynamodb.SequenceNumber is missing, so the record cannot be reported as a batch item failure; ` +
+          `the whole invocation fails and Lambda retries the batch`,
       );
     }
     // Anything else would be compared as text against the ledger and could make later real changes look applied.

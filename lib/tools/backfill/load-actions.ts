@@ -19,7 +19,8 @@ export async function loadFunctionActions(
     !actions.every((a) => a && typeof a === 'object' && typeof a.name === 'string' && typeof a.handle === 'function')
   ) {
     throw new ConfigurationError(
-      `${source.spec.handler.module} does not export an \`actions\` list (Action[]); a backfill runs those actions, so the handler module must export them`,
+      `${source.spec.handler.module} does not export an \`actions\` list (Action[]); ` +
+        `a backfill runs those actions, so the handler module must export them`,
     );
   }
   return { actions: actions as Action[], exports };

@@ -43,9 +43,13 @@ export function formatDuration(seconds: number | undefined): string {
 export function progressText(snapshot: ProgressSnapshot): string {
   const total = snapshot.total && snapshot.total > 0 ? snapshot.total : undefined;
   const count = total
-    ? `${snapshot.done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} items (${Math.min(100, Math.floor((snapshot.done / total) * 100))}%)`
+    ? `${snapshot.done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} items ` +
+      `(${Math.min(100, Math.floor((snapshot.done / total) * 100))}%)`
     : `${snapshot.done.toLocaleString('en-US')} items`;
-  return `${count} ${Math.round(snapshot.rate).toLocaleString('en-US')} items/s ETA ${formatDuration(snapshot.etaSeconds)} segments ${snapshot.segmentsDone}/${snapshot.totalSegments}`;
+  return (
+    `${count} ${Math.round(snapshot.rate).toLocaleString('en-US')} items/s ` +
+    `ETA ${formatDuration(snapshot.etaSeconds)} segments ${snapshot.segmentsDone}/${snapshot.totalSegments}`
+  );
 }
 
 /** A bar of `width` cells for a fraction from 0 to 1. */

@@ -70,12 +70,15 @@ async function loadState(options: BackfillOptions): Promise<{ state: BackfillSta
   if (!saved) return { state: fresh(), resumed: false };
   if (saved.tableName !== source.tableName || saved.functionName !== source.functionName) {
     throw new BackfillStateError(
-      `${options.statePath} holds a backfill of ${saved.functionName} on ${saved.tableName}, not of ${source.functionName} on ${source.tableName}; run with --restart to start over`,
+      `${options.statePath} holds a backfill of ${saved.functionName} on ${saved.tableName}, ` +
+        `not of ${source.functionName} on ${source.tableName}; run with --restart to start over`,
     );
   }
   if (options.segments !== undefined && options.segments !== saved.totalSegments) {
     throw new BackfillStateError(
-      `The saved backfill uses ${saved.totalSegments} segments, this run asks for ${options.segments}; positions of one segmentation mean nothing in another. Leave --segments out to continue, or run with --restart`,
+      `The saved backfill uses ${saved.totalSegments} segments, this run asks for ${options.segments}; ` +
+        `positions of one segmentation mean nothing in another. ` +
+        `Leave --segments out to continue, or run with --restart`,
     );
   }
   return { state: saved, resumed: true };

@@ -32,7 +32,8 @@ export function resolveBackfillSource(config: ServerlessConfig, name: string, op
   const [settings, ...more] = spec.streamMappings;
   if (!settings || !spec.sourceTable || more.length > 0) {
     throw new ConfigurationError(
-      `serverless.yml: ${spec.key} has ${spec.streamMappings.length} DynamoDB stream events; a backfill needs exactly one to know which table to scan`,
+      `serverless.yml: ${spec.key} has ${spec.streamMappings.length} DynamoDB stream events; ` +
+        `a backfill needs exactly one to know which table to scan`,
     );
   }
   const { logicalId } = spec.sourceTable;

@@ -69,7 +69,8 @@ async function apiStreamArn(options: Pick<RedriveOptions, 'entry' | 'localDynamo
   }
   if (!current || streamLabelOf(current) !== streamLabelOf(delivered)) {
     throw new RecordsExpiredError(
-      `The stream ${delivered} no longer exists (table ${table} now has ${current ? `stream ${streamLabelOf(current)}` : 'no stream'}; it was recreated or DynamoDB Local lost its data): the records of this entry are gone`,
+      `The stream ${delivered} no longer exists (table ${table} now has ${current ? `stream ${streamLabelOf(current)}` : 'no stream'}; ` +
+        `it was recreated or DynamoDB Local lost its data): the records of this entry are gone`,
     );
   }
   return current;
@@ -164,14 +165,17 @@ export async function redriveEntry(options: RedriveOptions): Promise<RedriveResu
       );
     } catch (error) {
       throw new RedriveFailedError(
-        `The handler failed on the redriven batch ${batch[0]!.dynamodb.SequenceNumber}..${batch[batch.length - 1]!.dynamodb.SequenceNumber}: ${(error as Error).message}. The entry is kept; fix the cause and redrive again`,
+        `The handler failed on the redriven batch ` +
+          `${batch[0]!.dynamodb.SequenceNumber}..${batch[batch.length - 1]!.dynamodb.SequenceNumber}: ` +
+          `${(error as Error).message}. The entry is kept; fix the cause and redrive again`,
         { cause: error },
       );
     }
     const failures = (response as { batchItemFailures?: Array<{ itemIdentifier?: string }> } | undefined)?.batchItemFailures ?? [];
     if (failures.length > 0) {
       throw new RedriveFailedError(
-        `Record ${failures[0]!.itemIdentifier} failed again (see the handler's log lines above for the reason). Records before it were applied; the entry is kept: fix the cause and redrive again`,
+        `Record ${failures[0]!.itemIdentifier} failed again (see the handler's log lines above for the reason). ` +
+          `Records before it were applied; the entry is kept: fix the cause and redrive again`,
       );
     }
   }

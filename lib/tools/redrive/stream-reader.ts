@@ -50,10 +50,13 @@ export async function readStreamRange(options: StreamRangeOptions): Promise<Lamb
 export async function readStreamRangeRecords(options: StreamRangeOptions): Promise<RangeRecord[]> {
   const start = BigInt(options.startSequenceNumber);
   const end = BigInt(options.endSequenceNumber);
-  const where = `shard ${options.shardId} of ${options.streamArn}, sequence numbers ${options.startSequenceNumber} to ${options.endSequenceNumber}`;
+  const where =
+    `shard ${options.shardId} of ${options.streamArn}, ` +
+    `sequence numbers ${options.startSequenceNumber} to ${options.endSequenceNumber}`;
   const expired = (cause?: unknown) =>
     new RecordsExpiredError(
-      `The records of ${where} are no longer in the stream (DynamoDB keeps stream records for 24 hours; the shard or stream may also be gone). ` +
+      `The records of ${where} are no longer in the stream (DynamoDB keeps stream records for 24 hours; ` +
+        `the shard or stream may also be gone). ` +
         'They cannot be redriven from the stream: recover the items from the table (or a backup) and backfill them instead.',
       cause === undefined ? undefined : { cause },
     );

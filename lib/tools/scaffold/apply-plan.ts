@@ -5,7 +5,8 @@ import type { PlannedWrite } from './new-stream-plan.js';
 
 /**
  * Writes the planned files, then runs `afterWrite` (regenerating events/); if anything fails, puts every file
- * back as it was (new files and the `generated` ones removed, serverless.yml restored) and throws a ScaffoldError, so nothing is half-added.
+ * back as it was (new files and the `generated` ones removed, serverless.yml restored) and throws a ScaffoldError,
+ * so nothing is half-added.
  */
 export function applyPlan(projectDir: string, writes: PlannedWrite[], afterWrite: () => void, generated: string[] = []): void {
   const done: PlannedWrite[] = [];

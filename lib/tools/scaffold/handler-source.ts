@@ -1,7 +1,8 @@
 import type { StreamSpec } from './stream-spec.js';
 
 /** The new function's module: its actions (the log action to start with) wired to the dispatcher, like functions/books-stream.ts. */
-export const handlerSource = (spec: StreamSpec): string => `import { logAction } from '../lib/runtime/actions/log.js';
+export const handlerSource = (spec: StreamSpec): string =>
+  `import { logAction } from '../lib/runtime/actions/log.js';
 import { createStreamHandler } from '../lib/runtime/dispatch/stream-handler.js';
 import { createLogger } from '../lib/runtime/logging/logger.js';
 
@@ -13,5 +14,6 @@ const env = process.env;
  */
 export const actions = [logAction()];
 
-export const handler = createStreamHandler({ actions, logger: createLogger({ level: env.LOG_LEVEL, fields: { function: '${spec.functionName}' } }) });
+export const handler = createStreamHandler({ actions, logger: createLogger({ level: env.LOG_LEVEL, ` +
+  `fields: { function: '${spec.functionName}' } }) });
 `;

@@ -1,7 +1,8 @@
 import type { StreamSpec } from './stream-spec.js';
 
 /** A test file for the new handler: every fixture of the function gives its documented response and logs each change. */
-export const handlerTestSource = (spec: StreamSpec): string => `import type { DynamoDBStreamEvent } from 'aws-lambda';
+export const handlerTestSource = (spec: StreamSpec): string =>
+  `import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { buildFixture, fixtureCases } from '../fixtures/fixture-cases.js';
 
@@ -22,7 +23,8 @@ async function invoke(event: DynamoDBStreamEvent): Promise<{ response: unknown; 
   try {
     const { handler } = await import('../../${spec.handlerFile.replace(/\.ts$/, '.js')}');
     const response = await handler(event, context);
-    const logged = written.join('').split('\\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const logged = written.join('').split('\\n').filter((line) => line.startsWith('{'))` +
+  `.map((line) => JSON.parse(line) as Record<string, unknown>);
     return { response, logged: logged.filter((line) => line.function === FUNCTION_NAME) };
   } finally {
     stdout.mockRestore();

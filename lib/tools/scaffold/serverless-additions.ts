@@ -104,7 +104,9 @@ function roleNode(doc: Document, spec: StreamSpec): Node {
     if (comment) node.commentBefore = comment;
     return node;
   };
-  const logGroup = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${self:service}-\${sls:stage}-${spec.functionName}:*`;
+  const logGroup =
+    `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:` +
+    `log-group:/aws/lambda/\${self:service}-\${sls:stage}-${spec.functionName}:*`;
   const statements = [
     statement('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], tagged('!Sub', logGroup)),
     statement(

@@ -60,7 +60,8 @@ function parseKeys(keySpec: string, problems: string[]): KeyAttribute[] {
     }
     if (!KEY_NAME.test(name))
       problems.push(
-        `--key: the ${role} name "${name}" may hold only letters, digits, _ . - and must not start with a digit or - . (other names: edit serverless.yml by hand)`,
+        `--key: the ${role} name "${name}" may hold only letters, digits, _ . - and must not start with a digit or - . ` +
+          `(other names: edit serverless.yml by hand)`,
       );
     else if (Buffer.byteLength(name) > MAX_KEY_NAME_BYTES)
       problems.push(`--key: the ${role} name is ${Buffer.byteLength(name)} bytes; DynamoDB allows at most ${MAX_KEY_NAME_BYTES}`);
@@ -80,7 +81,8 @@ export function parseStreamSpec(name: string, keySpec: string): StreamSpecResult
   const problems: string[] = [];
   if (!KEBAB.test(name) && !CAMEL.test(name)) {
     problems.push(
-      `The name "${name}" must be kebab-case or camelCase, start with a lowercase letter and hold only letters and digits (for example invoices, product-reviews)`,
+      `The name "${name}" must be kebab-case or camelCase, start with a lowercase letter ` +
+        `and hold only letters and digits (for example invoices, product-reviews)`,
     );
   } else if (name.length > MAX_NAME) {
     problems.push(

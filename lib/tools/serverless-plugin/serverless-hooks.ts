@@ -67,7 +67,8 @@ export function guardDeploy(context: HookContext, deploying = false): void {
   if (!deploying && commands[0] !== 'deploy') return;
   if (stageOf(context) !== 'local') return;
   throw new LocalStackError(
-    'The stage "local" is for this machine only: its functions talk to DynamoDB Local (DYNAMODB_ENDPOINT) and its tables exist nowhere on AWS. ' +
+    'The stage "local" is for this machine only: its functions talk to DynamoDB Local (DYNAMODB_ENDPOINT) ' +
+      'and its tables exist nowhere on AWS. ' +
       'Deploy with a real stage instead, for example: npx sls deploy --stage dev',
   );
 }
@@ -110,7 +111,8 @@ export async function ensureDynamoDBForInvokeLocal(context: HookContext, env?: N
   }
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
     throw new DynamoDBLocalError(
-      `Nothing answers at DYNAMODB_ENDPOINT=${endpoint}, and it is not on this machine, so it cannot be started here. Start it, or unset DYNAMODB_ENDPOINT to use npm start's default.`,
+      `Nothing answers at DYNAMODB_ENDPOINT=${endpoint}, and it is not on this machine, so it cannot be started here. ` +
+        `Start it, or unset DYNAMODB_ENDPOINT to use npm start's default.`,
     );
   }
   const port = Number(url.port || 80);
@@ -136,7 +138,9 @@ export async function ensureDynamoDBForInvokeLocal(context: HookContext, env?: N
     const tables = tableDefinitions(context.serverless.service.resources?.Resources ?? {});
     await ensureTables(client, tables);
     context.log.notice(
-      `Nothing answered at ${endpoint}: started a throwaway in-memory DynamoDB Local there with ${tables.length} tables for this invocation (stopped afterwards; npm start keeps one running).`,
+      `Nothing answered at ${endpoint}: started a throwaway in-memory DynamoDB Local there with ${tables.length} tables ` +
+        `for this invocation ` +
+        `(stopped afterwards; npm start keeps one running).`,
     );
   } catch (error) {
     await database.stop();

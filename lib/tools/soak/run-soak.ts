@@ -213,9 +213,11 @@ export function formatSoakReport(report: SoakReport): string {
   return [
     `Soak ${report.ok ? 'PASSED' : 'FAILED'} (stage ${report.stage}, ${(report.durationMs / 1000).toFixed(1)} s)`,
     `  writes made          ${report.writesMade} (books ${report.writesByTable.books}, orders ${report.writesByTable.orders}; ` +
-      `inserts ${report.writesByKind.insert}, updates ${report.writesByKind.update}, deletes ${report.writesByKind.delete}, re-inserts ${report.writesByKind.reinsert})`,
+      `inserts ${report.writesByKind.insert}, updates ${report.writesByKind.update}, deletes ${report.writesByKind.delete}, ` +
+      `re-inserts ${report.writesByKind.reinsert})`,
     `  uncertain writes     ${report.uncertainWrites} (no clear answer during the restart; resolved by reading the item back)`,
-    `  faults injected      ${report.faults.calls} DynamoDB calls of the handlers failed on every attempt (${report.faults.answers} answers; ` +
+    `  faults injected      ${report.faults.calls} DynamoDB calls of the handlers failed on every attempt ` +
+      `(${report.faults.answers} answers; ` +
       `${report.faults.afterWrite} after the write took effect; ${Object.entries(report.faults.byAnswer)
         .map(([k, n]) => `${k} ${n}`)
         .join(', ')})`,
@@ -227,7 +229,8 @@ export function formatSoakReport(report: SoakReport): string {
       })`,
     `  invocations          ${report.invocations}`,
     `  restarts             ${report.restarts} of DynamoDB Local (killed, restarted by the stack on the same data)`,
-    `  records checked      ${report.changesChecked} change-log entries against the writes, ${report.statsRowsChecked} statistics rows against the ground truth`,
+    `  records checked      ${report.changesChecked} change-log entries against the writes, ` +
+      `${report.statsRowsChecked} statistics rows against the ground truth`,
     ...report.checks.map((check) => `  [${check.ok ? 'ok' : 'FAIL'}] ${check.name}: ${check.detail}`),
   ].join('\n');
 }
