@@ -23,8 +23,11 @@ async function invoke(event: DynamoDBStreamEvent): Promise<{ response: unknown; 
   try {
     const { handler } = await import('../../${spec.handlerFile.replace(/\.ts$/, '.js')}');
     const response = await handler(event, context);
-    const logged = written.join('').split('\\n').filter((line) => line.startsWith('{'))` +
-  `.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const logged = written
+      .join('')
+      .split('\\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     return { response, logged: logged.filter((line) => line.function === FUNCTION_NAME) };
   } finally {
     stdout.mockRestore();
