@@ -5,15 +5,11 @@ import { requireEnv } from '../lib/runtime/require-env.js';
 import { EnvName } from '../lib/runtime/env-names.js';
 import { DEFAULT_DISPATCH_CONCURRENCY } from '../lib/runtime/dispatch/default-concurrency.js';
 import { createStreamHandler } from '../lib/runtime/dispatch/stream-handler.js';
-import { createDynamoDBClient } from '../lib/runtime/dynamodb/client.js';
+import { functionDynamoDBClient } from '../lib/runtime/dynamodb/client.js';
 import { createLogger } from '../lib/runtime/logging/logger.js';
 
 const env = process.env;
-const client = createDynamoDBClient({
-  endpoint: env[EnvName.dynamodbEndpoint],
-  region: env[EnvName.awsRegion],
-  accessKeyId: env[EnvName.awsAccessKeyId],
-});
+const client = functionDynamoDBClient(env);
 
 /** The Books stream's actions, in the order they run for each change. */
 export const actions = [

@@ -227,30 +227,8 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
     return true;
   };
 
-  // One record: a malformed record is a failure of that record, like an action that throws.
-  const runRecord = (i: number): boolean | Promise<boolean> => {
-    const record = records[i];
-    let change: Change;
-    try {
-      change = toChange(record, i, arnCache, changeOptions);
-    } catch (error) {
-      logger.error('malformed record', { index: i, sequenceNumber: numbers[i], keys: keysOf(record), ...describeError(error) });
-      return false;
-    }
-    if (debug) {
-      const { sequenceNumber, eventName, keys, newImage, oldImage } = change;
-      logger.debug('change', { index: i, sequenceNumber, eventName, keys, newImage, oldImage });
-    }
-    return runActions(change, i);
-  };
-
-  const keyOf = (i: number) => schedulingKey(records[i]);
-
-  // Phased run (a batch action is present): each change is converted once and kept for the later phases.
-  const changes = new Array<Change | undefined>(records.length);
-  const convert = (i: number): Change | undefined => {
-    const cached = changes[i];
-    if (cached !== undefined) return cached;
+  // Narrows one record: a malformed record is a failure of that record, like an action that throws.
+  const narrow = (i: number): Change | undefined => {
     const record = records[i];
     let change: Change;
     try {
@@ -263,6 +241,22 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
       const { sequenceNumber, eventName, keys, newImage, oldImage } = change;
       logger.debug('change', { index: i, sequenceNumber, eventName, keys, newImage, oldImage });
     }
+    return change;
+  };
+
+  const runRecord = (i: number): boolean | Promise<boolean> => {
+    const change = narrow(i);
+    return change === undefined ? false : runActions(change, i);
+  };
+
+  const keyOf = (i: number) => schedulingKey(records[i]);
+
+  // Phased run (a batch action is present): each change is converted once and kept for the later phases.
+  const changes = new Array<Change | undefined>(records.length);
+  const convert = (i: number): Change | undefined => {
+    const cached = changes[i];
+    if (cached !== undefined) return cached;
+    const change = narrow(i);
     changes[i] = change;
     return change;
   };

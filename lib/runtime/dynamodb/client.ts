@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EnvName } from '../env-names.js';
 
 export interface DynamoDBClientOptions {
   /** DynamoDB Local's URL; empty or absent means AWS. */
@@ -24,3 +25,11 @@ export function createDynamoDBClient(options: DynamoDBClientOptions = {}): Dynam
       : {}),
   });
 }
+
+/** The client of a function, from the environment Lambda (or the local stack) gives it: endpoint, region, key id. */
+export const functionDynamoDBClient = (env: Readonly<Record<string, string | undefined>>): DynamoDBClient =>
+  createDynamoDBClient({
+    endpoint: env[EnvName.dynamodbEndpoint],
+    region: env[EnvName.awsRegion],
+    accessKeyId: env[EnvName.awsAccessKeyId],
+  });
