@@ -78,11 +78,14 @@ export async function batchPutItems(
       const byKey = new Map<string, number>();
       for (const index of pending.values()) byKey.set(options.keyOf(items[index]!), index);
       const next = new Map<WriteRequest, number>();
+      let unmatched = false;
       for (const request of unprocessed) {
         const index = request.PutRequest?.Item === undefined ? undefined : byKey.get(options.keyOf(request.PutRequest.Item));
         if (index !== undefined) next.set({ PutRequest: { Item: items[index]! } }, index);
+        else unmatched = true;
       }
-      pending = next;
+      // An unprocessed item that names none of ours must not vanish: put the whole set again (puts are idempotent).
+      pending = unmatched ? new Map([...pending.values()].map((index) => [{ PutRequest: { Item: items[index]! } }, index])) : next;
     }
   });
   return failures;
