@@ -1,3 +1,4 @@
+import { esbuildOptionsFrom } from '../../lib/local/runner/handler-build.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,32 +25,7 @@ function deployBuildOptions(): BuildOptions {
   const doc = parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as {
     custom: { esbuild: Record<string, unknown> };
   };
-  const {
-    exclude,
-    packager,
-    packagerOptions,
-    concurrency,
-    zipConcurrency,
-    nativeZip,
-    keepOutputDirectory,
-    installExtraArgs,
-    watch,
-    outputFileExtension,
-    ...esbuild
-  } = doc.custom.esbuild;
-  void [
-    packager,
-    packagerOptions,
-    concurrency,
-    zipConcurrency,
-    nativeZip,
-    keepOutputDirectory,
-    installExtraArgs,
-    watch,
-    outputFileExtension,
-  ];
-  // serverless-esbuild turns `exclude` into `external` (an empty list bundles everything, the SDK included).
-  return { ...(esbuild as BuildOptions), external: (exclude as string[] | undefined) ?? ['aws-sdk'], minify: true };
+  return { ...esbuildOptionsFrom(doc.custom.esbuild), minify: true };
 }
 
 const median = (values: number[]) => {
