@@ -1,3 +1,4 @@
+import { median } from '../harness/median.js';
 import { cpus, loadavg } from 'node:os';
 import {
   GetItemCommand,
@@ -156,12 +157,6 @@ async function replay(client: DynamoDBClient, requests: Recorded[], ledgerTable:
   await Promise.all(Array.from({ length: FLOOR_CONCURRENCY }, worker));
   return failed;
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 interface Config {
   stream: Stream;
