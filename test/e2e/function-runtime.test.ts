@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readJsonLines } from '../support/read-json-lines.js';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -67,13 +68,7 @@ describe('local stack: each function runs on its own runtime', { timeout: 180_00
     await client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: functionName } } }));
     client.destroy();
     const seen = await until(
-      () =>
-        existsSync(observerFile) &&
-        readFileSync(observerFile, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as { functionName: string; nodeVersion: string })
-          .find((line) => line.functionName === deployedName),
+      () => readJsonLines<{ functionName: string; nodeVersion: string }>(observerFile).find((line) => line.functionName === deployedName),
       60_000,
       `a record delivered to ${functionName}`,
     );

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readJsonLines } from '../support/read-json-lines.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -59,13 +60,7 @@ describe('local stack: DynamoDB Local, tables, mappings, real handlers', { timeo
   let stack: LocalStack;
   let client: DynamoDBClient;
 
-  const observed = (): Observed[] =>
-    existsSync(observerFile)
-      ? readFileSync(observerFile, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as Observed)
-      : [];
+  const observed = (): Observed[] => readJsonLines<Observed>(observerFile);
   const observedFor = (pk: string, eventName: string) => observed().find((o) => o.keys.pk?.S === pk && o.eventName === eventName);
 
   beforeAll(async () => {

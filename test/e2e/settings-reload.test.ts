@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readJsonLines } from '../support/read-json-lines.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,13 +87,7 @@ describe('npm start applies serverless.yml changes while it runs', { timeout: 18
   let stack: LocalStack;
   let client: DynamoDBClient;
 
-  const observed = (): Observed[] =>
-    existsSync(observerFile)
-      ? readFileSync(observerFile, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as Observed)
-      : [];
+  const observed = (): Observed[] => readJsonLines<Observed>(observerFile);
   const timesSeen = (pk: string) => observed().filter((o) => o.keys.pk.S === pk).length;
   const put = (pk: string) => client.send(new PutItemCommand({ TableName: `observed-${stage}`, Item: { pk: { S: pk } } }));
   const edit = (changes: Edit) => writeFileSync(join(copy.dir, 'serverless.yml'), serverlessYml(observerFile, changes));

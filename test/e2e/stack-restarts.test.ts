@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readJsonLines } from '../support/read-json-lines.js';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -36,14 +37,9 @@ describe('local stack across restarts', { timeout: 240_000 }, () => {
   const stage = uniqueStage('rs');
   const started: (LocalStack | DynamoDBLocal)[] = [];
   const keysSeen = (eventName: string): string[] =>
-    existsSync(observerFile)
-      ? readFileSync(observerFile, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as { eventName: string; keys: { pk: { S: string } } })
-          .filter((o) => o.eventName === eventName)
-          .map((o) => o.keys.pk.S)
-      : [];
+    readJsonLines<{ eventName: string; keys: { pk: { S: string } } }>(observerFile)
+      .filter((o) => o.eventName === eventName)
+      .map((o) => o.keys.pk.S);
   const base = (): LocalStackOptions => ({
     projectDir,
     config: observerOnly(stage, observerFile),
