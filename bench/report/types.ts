@@ -77,22 +77,41 @@ export interface ColdStartTable {
   functions: ColdStartFunction[];
 }
 
+export interface SustainedRun {
+  recordsPerSecond: number;
+  written: number;
+  delivered: number;
+  lost: number;
+  seconds: number;
+  prefilledPerTtlTable?: number;
+  ttlIntervalMs?: number;
+  /** Requests and time by name over the sustained phase ("client Scan": a sweeper that scans). */
+  costs?: Record<string, { count: number; totalMs: number; meanMs: number }>;
+}
+
 export interface LocalStackRun {
+  /** ordersStream's handler in this run (`path/file.export`). */
+  handler?: string;
   batchWindowSeconds: number;
   firstRecordMs?: number;
   writes: number;
   writeRatePerSecond: number;
   delivered: number;
-  latencyMedianMs: number;
-  latencyP99Ms: number;
-  latencyMaxMs: number;
-  sustained?: { recordsPerSecond: number; written: number; delivered: number; lost: number; seconds: number };
+  /** Absent when the run timed no single writes (the sequential run measures only the sustained rate). */
+  latencyMedianMs?: number;
+  latencyP99Ms?: number;
+  latencyMaxMs?: number;
+  sustained?: SustainedRun;
 }
 
 export interface LocalStackTable {
   measured: boolean;
   /** As serverless.yml configures the mapping (the figures the targets are judged on). */
   configured?: LocalStackRun;
+  /** The same writes to ordersStream with concurrency 1 and batch actions off (the behaviour before issue 13). */
+  sequential?: LocalStackRun;
+  /** The handlers' dispatch concurrency in the configured run. */
+  handlerConcurrency?: number;
   /** The same with batchWindow 0 (only when serverless.yml sets a window): the mapping's own overhead. */
   noWindow?: LocalStackRun;
   reason?: string;
@@ -100,7 +119,7 @@ export interface LocalStackTable {
   latencyMedianMs?: number;
   latencyP99Ms?: number;
   latencyMaxMs?: number;
-  sustained?: { recordsPerSecond: number; written: number; delivered: number; lost: number; seconds: number };
+  sustained?: SustainedRun;
 }
 
 export type BatchCase = '100x100' | '100x1' | 'author' | '1000x100';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DEFAULT_DISPATCH_CONCURRENCY } from '../../lib/runtime/dispatch/default-concurrency.js';
 import { createDynamoDBClient } from '../../lib/runtime/dynamodb/client.js';
 import { createLogger } from '../../lib/runtime/logging/logger.js';
 import { log, QUICK, tableMain } from '../harness/table-main.js';
@@ -25,6 +26,8 @@ const TABLE = `orders-${STAGE}`;
 const PREFILL = Number(process.env.BENCH_STACK_PREFILL ?? (QUICK ? 1000 : 3000));
 /** The TTL sweeper's interval, as `npm start` runs it (1 s); 0 turns it off. */
 const TTL_INTERVAL_MS = Number(process.env.BENCH_STACK_TTL_MS ?? 1000);
+/** ordersStream with concurrency 1 and batch actions off: the same actions as before issue 13. */
+const SEQUENTIAL_HANDLER = 'bench/handlers/orders-stream-sequential.handler';
 
 type StackModule = typeof import('../../lib/local/stack/local-stack.js');
 type StackConfigModule = typeof import('../../lib/local/stack/stack-config.js');
@@ -85,17 +88,28 @@ function withBatchWindow(config: ReturnType<StackConfigModule['loadStackConfig']
   return { ...config, functions: { ...config.functions, [FUNCTION]: { ...fn, events } } };
 }
 
-async function measureStack(
-  stackModule: StackModule,
-  configModule: StackConfigModule,
-  batchWindow: number | undefined,
-  latencyWrites: number,
-  sustained: boolean,
-) {
+/** The stream event settings with ordersStream's handler replaced by `handler` (`path/file.export`). */
+function withHandler(config: ReturnType<StackConfigModule['loadStackConfig']>, handler: string | undefined) {
+  if (handler === undefined) return config;
+  return { ...config, functions: { ...config.functions, [FUNCTION]: { ...config.functions[FUNCTION]!, handler } } };
+}
+
+interface MeasureOptions {
+  /** Replaces the batching window of serverless.yml; undefined keeps it. */
+  batchWindow?: number;
+  /** Replaces ordersStream's handler; undefined keeps functions/orders-stream.handler. */
+  handler?: string;
+  /** Writes timed one by one at 10/s; 0 skips the latency phase. */
+  latencyWrites: number;
+  sustained: boolean;
+}
+
+async function measureStack(stackModule: StackModule, configModule: StackConfigModule, options: MeasureOptions) {
+  const { batchWindow, latencyWrites, sustained } = options;
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-local-'));
   const seen = new Map<string, number>();
   const base = configModule.loadStackConfig({ projectDir: ROOT, stage: STAGE });
-  const config = withBatchWindow(base, batchWindow);
+  const config = withHandler(withBatchWindow(base, batchWindow), options.handler);
   const window =
     (config.functions[FUNCTION]!.events as { stream?: { batchWindow?: number } }[]).find((e) => e.stream)?.stream?.batchWindow ?? 0;
   const stack = await stackModule.startLocalStack({
@@ -163,19 +177,23 @@ async function measureStack(
       .map(([id, t]) => seen.get(id)! - t)
       .sort((a, b) => a - b);
     const result: Record<string, unknown> = {
+      handler: options.handler ?? config.functions[FUNCTION]!.handler,
       batchWindowSeconds: window,
       firstRecordMs,
       writes,
       writeRatePerSecond: ratePerSecond,
       delivered: latencies.length,
-      latencyMedianMs: quantile(latencies, 0.5),
-      latencyP99Ms: quantile(latencies, 0.99),
-      latencyMaxMs: latencies[latencies.length - 1],
     };
-    log(
-      `local stack (batchWindow ${window} s): ${latencies.length}/${writes} delivered, ` +
-        `median ${(result.latencyMedianMs as number).toFixed(0)} ms, p99 ${(result.latencyP99Ms as number).toFixed(0)} ms`,
-    );
+    if (writes > 0) {
+      result.latencyMedianMs = quantile(latencies, 0.5);
+      result.latencyP99Ms = quantile(latencies, 0.99);
+      result.latencyMaxMs = latencies[latencies.length - 1];
+    }
+    if (writes > 0)
+      log(
+        `local stack (batchWindow ${window} s): ${latencies.length}/${writes} delivered, ` +
+          `median ${(result.latencyMedianMs as number).toFixed(0)} ms, p99 ${(result.latencyP99Ms as number).toFixed(0)} ms`,
+      );
     if (sustained) {
       // Sustained: as many writes as BatchWriteItem takes, four requests in flight, then wait for the handler.
       const total = QUICK ? 300 : 1000;
@@ -267,10 +285,14 @@ tableMain('local-stack', async () => {
   if (typeof stackModule.startLocalStack !== 'function')
     return { measured: false, reason: 'local stack not available (no startLocalStack export)' };
   const configModule = (await import(join(ROOT, 'lib', 'local', 'stack', 'stack-config.ts'))) as StackConfigModule;
-  const configured = await measureStack(stackModule, configModule, undefined, QUICK ? 100 : 500, true);
+  const configured = await measureStack(stackModule, configModule, { latencyWrites: QUICK ? 100 : 500, sustained: true });
+  // The same writes to the handler as it was before key-ordered concurrency and batch actions, in this run.
+  const sequential = await measureStack(stackModule, configModule, { handler: SEQUENTIAL_HANDLER, latencyWrites: 0, sustained: true });
   // When serverless.yml sets a batching window, once more without it: the mapping's own overhead.
   const noWindow =
-    configured.batchWindowSeconds === 0 ? undefined : await measureStack(stackModule, configModule, 0, QUICK ? 60 : 100, false);
+    configured.batchWindowSeconds === 0
+      ? undefined
+      : await measureStack(stackModule, configModule, { batchWindow: 0, latencyWrites: QUICK ? 60 : 100, sustained: false });
   return {
     measured: true,
     writes: configured.writes,
@@ -279,6 +301,8 @@ tableMain('local-stack', async () => {
     latencyMaxMs: configured.latencyMaxMs,
     sustained: configured.sustained,
     configured,
+    sequential,
+    handlerConcurrency: DEFAULT_DISPATCH_CONCURRENCY,
     noWindow,
   };
 });
