@@ -4,6 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { Change } from '../../lib/runtime/change/types.js';
 import { processBatch } from '../../lib/runtime/dispatch/process-batch.js';
+import { comparable } from '../../test/support/comparable.js';
 import { generateOrdersEvent, INVOCATION_CAP_BYTES } from '../generate/orders-event.js';
 import { selectedVariants, timeVariants } from '../harness/timing-table.js';
 import { log, tableMain } from '../harness/table-main.js';
@@ -35,7 +36,8 @@ async function checkEquality(event: DynamoDBStreamEvent) {
     for (const [name, ours, raw] of pairs) {
       const theirs = raw === undefined ? undefined : unmarshall(raw);
       if (raw !== undefined) images++;
-      if (!isDeepStrictEqual(ours, theirs)) mismatches.push(`Records[${i}].dynamodb.${name}`);
+      // By content: our maps have no prototype, util-dynamodb's have Object's (test/support/comparable.ts).
+      if (!isDeepStrictEqual(comparable(ours), comparable(theirs))) mismatches.push(`Records[${i}].dynamodb.${name}`);
     }
   });
   return { images, identical: mismatches.length === 0, mismatches: mismatches.slice(0, 10) };
