@@ -29,7 +29,8 @@ function exact(text: string): bigint {
   return sign === '-' ? -units : units;
 }
 
-type Order = 'A' | 'B';
+/** An order of the customer, by a two-character name (its orderDate's day). */
+type Order = string;
 type Op =
   | { readonly kind: 'insert'; readonly order: Order; readonly total: string }
   | { readonly kind: 'modify'; readonly order: Order; readonly from: string; readonly to: string }
@@ -75,7 +76,7 @@ function possibleTotals(before: readonly Op[], delivery: readonly Op[]): Set<big
 const keys = ['customerId', 'orderDate'];
 const orderItem = (customerId: string, order: Order, total: string) => ({
   customerId,
-  orderDate: `2026-02-0${order === 'A' ? 1 : 2}`,
+  orderDate: `2026-02-${order}`,
   orderStatus: 'PAID',
   total: exactN(total),
 });
@@ -152,49 +153,63 @@ const fits = (total: string): Outcome => ({ total });
 
 const CASES: [string, Case][] = [
   // 1E37 - 0.1 has 38 significant digits: an ordinary ADD.
-  ['MODIFY 0.1 -> 1E37, the only order', { deliveries: [[ins('A', '0.1')], [mod('A', '0.1', E37)]], batch: fits(E37), each: fits(E37) }],
-  ['MODIFY 1E37 -> 0.1', { deliveries: [[ins('A', E37)], [mod('A', E37, '0.1')]], batch: fits('0.1'), each: fits('0.1') }],
+  ['MODIFY 0.1 -> 1E37, the only order', { deliveries: [[ins('0A', '0.1')], [mod('0A', '0.1', E37)]], batch: fits(E37), each: fits(E37) }],
+  ['MODIFY 1E37 -> 0.1', { deliveries: [[ins('0A', E37)], [mod('0A', E37, '0.1')]], batch: fits('0.1'), each: fits('0.1') }],
   // 1E38 - 0.1 = 38 nines and .9: 39 significant digits, refused as an ADD value.
-  ['MODIFY 0.1 -> 1E38, the only order', { deliveries: [[ins('A', '0.1')], [mod('A', '0.1', E38)]], batch: fits(E38), each: fits(E38) }],
-  ['MODIFY 1E38 -> 0.1', { deliveries: [[ins('A', E38)], [mod('A', E38, '0.1')]], batch: fits('0.1'), each: fits('0.1') }],
+  ['MODIFY 0.1 -> 1E38, the only order', { deliveries: [[ins('0A', '0.1')], [mod('0A', '0.1', E38)]], batch: fits(E38), each: fits(E38) }],
+  ['MODIFY 1E38 -> 0.1', { deliveries: [[ins('0A', E38)], [mod('0A', E38, '0.1')]], batch: fits('0.1'), each: fits('0.1') }],
   [
-    'MODIFY 1E38 -> 0.1 beside an order of 5',
-    { deliveries: [[ins('B', '5'), ins('A', E38)], [mod('A', E38, '0.1')]], batch: fits('5.1'), each: fits('5.1') },
+    'MODIFY 1E38 -> 0.1 beside an order of 5E+30',
+    {
+      deliveries: [[ins('0B', '5E+30'), ins('0A', E38)], [mod('0A', E38, '0.1')]],
+      batch: fits('5000000000000000000000000000000.1'),
+      each: fits('5000000000000000000000000000000.1'),
+    },
   ],
   // The delta 1E-131 is below DynamoDB's smallest magnitude; the totals are not.
   [
     'MODIFY 1.5E-130 -> 1.4E-130',
-    { deliveries: [[ins('A', '1.5E-130')], [mod('A', '1.5E-130', '1.4E-130')]], batch: fits('1.4E-130'), each: fits('1.4E-130') },
+    { deliveries: [[ins('0A', '1.5E-130')], [mod('0A', '1.5E-130', '1.4E-130')]], batch: fits('1.4E-130'), each: fits('1.4E-130') },
   ],
   // The delta 2 x 9.99E+125 is above DynamoDB's largest magnitude; the totals are not.
-  ['MODIFY -MAX -> MAX', { deliveries: [[ins('A', `-${MAX}`)], [mod('A', `-${MAX}`, MAX)]], batch: fits(MAX), each: fits(MAX) }],
+  ['MODIFY -MAX -> MAX', { deliveries: [[ins('0A', `-${MAX}`)], [mod('0A', `-${MAX}`, MAX)]], batch: fits(MAX), each: fits(MAX) }],
   // Within one batch the 1E37 order nets to nothing; change by change its total with 0.1 needs 39 digits.
   [
     'one batch: 1E37 and 0.1 inserted, then the 1E37 one removed',
-    { deliveries: [[ins('A', E37), ins('B', '0.1'), rem('A', E37)]], batch: fits('0.1'), each: { total: E37, failedAt: 1 } },
+    { deliveries: [[ins('0A', E37), ins('0B', '0.1'), rem('0A', E37)]], batch: fits('0.1'), each: { total: E37, failedAt: 1 } },
   ],
   // The batch's summed delta (0.1 - 1E38) needs 39 digits; the final total does not.
   [
     'a batch removing 1E38 and inserting 0.1',
-    { deliveries: [[ins('A', E38)], [rem('A', E38), ins('B', '0.1')]], batch: fits('0.1'), each: fits('0.1') },
+    { deliveries: [[ins('0A', E38)], [rem('0A', E38), ins('0B', '0.1')]], batch: fits('0.1'), each: fits('0.1') },
   ],
   [
     'a batch inserting 0.1 and removing 1E38',
-    { deliveries: [[ins('A', E38)], [ins('B', '0.1'), rem('A', E38)]], batch: fits('0.1'), each: { total: E38, failedAt: 0 } },
+    { deliveries: [[ins('0A', E38)], [ins('0B', '0.1'), rem('0A', E38)]], batch: fits('0.1'), each: { total: E38, failedAt: 0 } },
+  ],
+  // The SET on the values read races with eight ADDs of the same row (change by change at concurrency 16): a lost race
+  // is a cancelled transaction, retried on fresh values.
+  [
+    'MODIFY 0.5 -> 5E+37 beside eight orders of 1 inserted in the same batch',
+    {
+      deliveries: [[ins('0A', '0.5')], [mod('0A', '0.5', '5E+37'), ...Array.from({ length: 8 }, (_, n) => ins(`1${n}`, '1'))]],
+      batch: fits('50000000000000000000000000000000000008'),
+      each: fits('50000000000000000000000000000000000008'),
+    },
   ],
   // Real overflows: the customer's total itself would need 39 digits.
   [
     'a 0.1 order added to a 1E38 total',
-    { deliveries: [[ins('A', E38)], [ins('B', '0.1')]], batch: { total: E38, failedAt: 0 }, each: { total: E38, failedAt: 0 } },
+    { deliveries: [[ins('0A', E38)], [ins('0B', '0.1')]], batch: { total: E38, failedAt: 0 }, each: { total: E38, failedAt: 0 } },
   ],
   [
     '1E38 and 0.1 inserted in one batch',
-    { deliveries: [[ins('A', E38), ins('B', '0.1')]], batch: { total: E38, failedAt: 1 }, each: { total: E38, failedAt: 1 } },
+    { deliveries: [[ins('0A', E38), ins('0B', '0.1')]], batch: { total: E38, failedAt: 1 }, each: { total: E38, failedAt: 1 } },
   ],
   [
     'MODIFY 0 -> 1E-130 beside MAX',
     {
-      deliveries: [[ins('A', MAX), ins('B', '0')], [mod('B', '0', '1E-130')]],
+      deliveries: [[ins('0A', MAX), ins('0B', '0')], [mod('0B', '0', '1E-130')]],
       batch: { total: MAX, failedAt: 0 },
       each: { total: MAX, failedAt: 0 },
     },
