@@ -117,4 +117,12 @@ export class LedgerTransactionError extends AppError {
  */
 export class StatisticsOverflowError extends AppError {
   override readonly name: string = 'StatisticsOverflowError';
+  constructor(
+    readonly recordIndex: number,
+    readonly attribute: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Record ${recordIndex}: statistics attribute ${JSON.stringify(attribute)} ${problem}`, options);
+  }
 }

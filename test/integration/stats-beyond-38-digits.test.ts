@@ -2,7 +2,9 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { customerStatsAction } from '../../lib/runtime/actions/customer-stats.js';
+import { toChange } from '../../lib/runtime/change/to-change.js';
 import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
+import { StatisticsOverflowError } from '../../lib/runtime/errors.js';
 import { exactN } from '../factories/exact-number.js';
 import { insertRecord, modifyRecord, removeRecord, streamEvent } from '../factories/stream-record.js';
 import { captureLogger } from '../support/capture-logger.js';
@@ -87,12 +89,13 @@ function recordOf(customerId: string, op: Op): DynamoDBRecord {
   return modifyRecord(table, keys, orderItem(customerId, op.order, op.from), orderItem(customerId, op.order, op.to));
 }
 
-async function storedTotal(customerId: string): Promise<bigint> {
+async function storedRow(customerId: string): Promise<{ total: bigint; count: bigint }> {
   const out = await client.send(
     new GetItemCommand({ TableName: `customer-stats-${stage}`, Key: { customerId: { S: customerId } }, ConsistentRead: true }),
   );
-  return exact(out.Item?.orderTotal?.N ?? '0');
+  return { total: exact(out.Item?.orderTotal?.N ?? '0'), count: BigInt(out.Item?.orderCount?.N ?? '0') };
 }
+const storedTotal = async (customerId: string): Promise<bigint> => (await storedRow(customerId)).total;
 
 interface Delivered {
   /** Index in the batch of the record the response names, if any. */
@@ -251,4 +254,37 @@ describe('statistics deltas beyond 38 significant digits', () => {
       else expect(exact(expected.total)).toBe(truthOf([...before, ...last.slice(0, expected.failedAt)]));
     },
   );
+});
+
+describe('StatisticsOverflowError', () => {
+  it.each([
+    ['handle (per change)', false],
+    ['handleBatch', true],
+  ])('names the record index and the attribute, and applies nothing of the change (%s)', async (_label, batch) => {
+    // Prepare: a customer holding 1E38; a batch whose record 1 adds an order of 0.1 to it (record 0 is another customer's).
+    const customerId = `c-${Math.random().toString(36).slice(2)}`;
+    const other = `c-${Math.random().toString(36).slice(2)}`;
+    await deliver(customerId, [ins('0A', E38)], { batchActions: true, concurrency: 1 });
+    const changes = [recordOf(other, ins('0A', '1')), recordOf(customerId, ins('0B', '0.1'))].map((record, i) => toChange(record, i));
+    const action = customerStatsAction({ client, statsTable: `customer-stats-${stage}`, ledgerTable: `applied-changes-${stage}` });
+    const context = { logger: captureLogger('error').logger, remainingTimeMs: () => Infinity };
+
+    // Act
+    let errors: unknown[];
+    if (batch) errors = (await action.handleBatch!(changes, context)).failed.map((failure) => failure.error);
+    else {
+      await action.handle(changes[0]!, context);
+      errors = await Promise.resolve(action.handle(changes[1]!, context)).then(
+        () => [],
+        (error: unknown) => [error],
+      );
+    }
+
+    // Assess
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(StatisticsOverflowError);
+    expect(errors[0]).toMatchObject({ recordIndex: 1, attribute: 'orderTotal' });
+    expect(await storedRow(customerId)).toEqual({ total: exact(E38), count: 1n });
+    expect(await storedRow(other)).toEqual({ total: exact('1'), count: 1n });
+  });
 });

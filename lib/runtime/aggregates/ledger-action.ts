@@ -230,11 +230,12 @@ export function ledgerAction(options: LedgerActionOptions): Action {
   const overflowError = (write: LedgerWrite, row: StatsDelta, attribute: string): StatisticsOverflowError => {
     const change = write.last;
     return new StatisticsOverflowError(
-      `Record ${change.index} (${change.eventName} ${change.sequenceNumber}): action ${options.name} would make the statistics ` +
-        `attribute ${JSON.stringify(attribute)} of a row of ${row.table} a number DynamoDB cannot store (more than 38 significant ` +
-        'digits, or a magnitude outside 1E-130 to 9.99E+125); nothing of the change was applied and nothing was rounded. ' +
-        "Bring the item's values within what the statistic can hold, then run: " +
-        'npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it for each entry)',
+      change.index,
+      attribute,
+      `of a row of ${row.table} would become a number DynamoDB cannot store (more than 38 significant digits, or a magnitude ` +
+        `outside 1E-130 to 9.99E+125) through ${change.eventName} ${change.sequenceNumber} (action ${options.name}); ` +
+        "nothing of the change was applied and nothing was rounded. Bring the item's values within what the statistic can " +
+        'hold, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it)',
     );
   };
 
