@@ -109,3 +109,20 @@ export class BatchRequestIncompleteError extends AppError {
 export class LedgerTransactionError extends AppError {
   override readonly name: string = 'LedgerTransactionError';
 }
+
+/**
+ * A change would move a statistics counter to a number DynamoDB cannot store (more than 38 significant digits, or a
+ * magnitude outside 1E-130 to 9.99…E+125). Nothing of its transaction was applied and nothing was rounded; the record
+ * is reported failed until the item's values let the statistic fit.
+ */
+export class StatisticsOverflowError extends AppError {
+  override readonly name: string = 'StatisticsOverflowError';
+  constructor(
+    readonly recordIndex: number,
+    readonly attribute: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Record ${recordIndex}: statistics attribute ${JSON.stringify(attribute)} ${problem}`, options);
+  }
+}

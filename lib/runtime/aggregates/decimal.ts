@@ -82,3 +82,20 @@ export function significantDigits(text: string): number {
   const digits = (units < 0n ? -units : units).toString().replace(/0+$/, '');
   return digits === '' ? 0 : digits.length;
 }
+
+/** Most significant digits a DynamoDB number holds. */
+export const MAX_SIGNIFICANT_DIGITS = 38;
+
+/**
+ * True when DynamoDB can store the number: zero, or at most 38 significant digits with a magnitude from 1E-130 up to
+ * 9.99…E+125. A sum or difference of storable numbers may not be (`1E38 - 0.1`, `9E125 + 9E125`, `1.5E-130 - 1.4E-130`).
+ */
+export function isStorableNumber(text: string): boolean {
+  const { units, scale } = parse(text);
+  if (units === 0n) return true;
+  const digits = (units < 0n ? -units : units).toString();
+  if (digits.replace(/0+$/, '').length > MAX_SIGNIFICANT_DIGITS) return false;
+  // The power of ten of the leading digit: 1E-130 has -130, 9.99…E+125 has 125.
+  const exponent = digits.length - 1 - scale;
+  return exponent >= -130 && exponent <= 125;
+}

@@ -11,7 +11,7 @@ import type { Change, Item } from '../change/types.js';
 import type { Action, BatchFailure } from '../dispatch/action.js';
 import { batchGetItems } from '../dynamodb/batch-get-items.js';
 import { backoff, forEachLimited } from '../dynamodb/retry-backoff.js';
-import { LedgerTransactionError, MissingImageError } from '../errors.js';
+import { LedgerTransactionError, MissingImageError, StatisticsOverflowError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import {
   isApplied,
@@ -23,7 +23,8 @@ import {
   type LedgerWrite,
 } from './ledger-plan.js';
 import { DYNAMODB_TRANSACTION_LIMITS, packTransactions, type TransactionLimits } from './pack-transactions.js';
-import { statsUpdate, sumDeltas, type StatsDelta } from './stats-delta.js';
+import { decideRowUpdate, rowUpdateItem } from './row-update.js';
+import { statsRowKey, sumDeltas, type StatsDelta } from './stats-delta.js';
 
 export type { Contribution } from './ledger-plan.js';
 
@@ -61,6 +62,23 @@ const isRetryableCancellation = (error: unknown): boolean => {
   );
 };
 
+/**
+ * A refusal that an ADD whose sum DynamoDB cannot store also gets: DynamoDB Local answers a ValidationException, the
+ * service cancels the transaction with a ValidationError reason ("Number overflow").
+ */
+const isValidationError = (error: unknown): boolean => {
+  const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
+  return (
+    e.name === 'ValidationException' ||
+    (e.name === 'TransactionCanceledException' && (e.CancellationReasons ?? []).some((r) => r.Code === 'ValidationError'))
+  );
+};
+
+/** The rows' transaction items, or the first row and counter whose exact new value DynamoDB cannot store. */
+type RowItems =
+  | { readonly kind: 'items'; readonly items: readonly TransactWriteItem[]; readonly adds: boolean }
+  | { readonly kind: 'overflow'; readonly row: StatsDelta; readonly attribute: string };
+
 const sorted = (c: Contribution): string =>
   c === null
     ? 'null'
@@ -94,6 +112,12 @@ const ledgerKey = (action: string, change: Change): string => derivedItemKey([ac
  * (conditional on the entries as read) and one Update per statistics row with the exactly summed deltas. A cancelled
  * transaction re-reads its entries and retries alone; one that fails otherwise is retried item by item, so a bad item
  * fails alone. The changes of a transaction that fails for good are reported failed; the others stay applied.
+ *
+ * A row whose summed delta is no DynamoDB number (more than 38 significant digits, or a magnitude outside 1E-130 to
+ * 9.99…E+125), or whose ADD DynamoDB refuses, is read (consistently) and gets its exact new values with a SET on the
+ * condition that it still holds what was read, in the same transaction as the ledger Puts; a concurrent writer makes
+ * that an ordinary cancelled transaction. A new value DynamoDB cannot store fails its change with
+ * StatisticsOverflowError: nothing is rounded. Rows whose deltas fit take the plain ADD, without a read.
  */
 export function ledgerAction(options: LedgerActionOptions): Action {
   const tombstoneSeconds = options.tombstoneSeconds ?? 2 * 86_400;
@@ -155,8 +179,65 @@ export function ledgerAction(options: LedgerActionOptions): Action {
     };
   };
 
-  const send = (writes: readonly LedgerWrite[], rows: readonly StatsDelta[]) =>
-    options.client.send(new TransactWriteItemsCommand({ TransactItems: [...writes.map(ledgerPut), ...rows.map(statsUpdate)] }));
+  const send = (writes: readonly LedgerWrite[], rowItems: readonly TransactWriteItem[]) =>
+    options.client.send(new TransactWriteItemsCommand({ TransactItems: [...writes.map(ledgerPut), ...rowItems] }));
+
+  // The current items of statistics rows by statsRowKey, read consistently; a row that does not exist is absent.
+  const readRows = async (rows: readonly StatsDelta[]): Promise<Map<string, Record<string, AttributeValue>>> => {
+    const byTable = new Map<string, StatsDelta[]>();
+    for (const row of rows) byTable.set(row.table, [...(byTable.get(row.table) ?? []), row]);
+    const found = new Map<string, Record<string, AttributeValue>>();
+    for (const [table, ofTable] of byTable) {
+      if (ofTable.length === 1) {
+        const row = ofTable[0]!;
+        const out = await options.client.send(new GetItemCommand({ TableName: table, Key: row.key, ConsistentRead: true }));
+        if (out.Item) found.set(statsRowKey(row), out.Item);
+        continue;
+      }
+      // Every row of a table has its key schema: the returned items are told apart by those attributes.
+      const keyNames = Object.keys(ofTable[0]!.key);
+      for (const item of await batchGetItems(
+        options.client,
+        table,
+        ofTable.map((row) => row.key),
+      )) {
+        found.set(statsRowKey({ table, key: Object.fromEntries(keyNames.map((name) => [name, item[name]!])) }), item);
+      }
+    }
+    return found;
+  };
+
+  // ADD for rows whose deltas are DynamoDB numbers; the others (every row with `readAll`) are read and get a conditional SET.
+  const rowItems = async (rows: readonly StatsDelta[], readAll: boolean): Promise<RowItems> => {
+    const first = rows.map((row) => (readAll ? ({ kind: 'read' } as const) : decideRowUpdate(row)));
+    const toRead = rows.filter((_, n) => first[n]!.kind === 'read');
+    const current = toRead.length === 0 ? new Map<string, Record<string, AttributeValue>>() : await readRows(toRead);
+    const items: TransactWriteItem[] = [];
+    let adds = false;
+    for (const [n, row] of rows.entries()) {
+      const item = current.get(statsRowKey(row));
+      const update =
+        first[n]!.kind === 'add'
+          ? ({ kind: 'add' } as const)
+          : decideRowUpdate(row, (attribute) => (item !== undefined && Object.hasOwn(item, attribute) ? item[attribute] : undefined));
+      if (update.kind === 'overflow') return { kind: 'overflow', row, attribute: update.attribute };
+      adds ||= update.kind === 'add';
+      items.push(rowUpdateItem(row, update));
+    }
+    return { kind: 'items', items, adds };
+  };
+
+  const overflowError = (write: LedgerWrite, row: StatsDelta, attribute: string): StatisticsOverflowError => {
+    const change = write.last;
+    return new StatisticsOverflowError(
+      change.index,
+      attribute,
+      `of a row of ${row.table} would become a number DynamoDB cannot store (more than 38 significant digits, or a magnitude ` +
+        `outside 1E-130 to 9.99E+125) through ${change.eventName} ${change.sequenceNumber} (action ${options.name}); ` +
+        "nothing of the change was applied and nothing was rounded. Bring the item's values within what the statistic can " +
+        'hold, then run: npm run redrive -- <function> --from-item --entry <dead-letter-id> (npm run dead-letters prints it)',
+    );
+  };
 
   // The same writes planned again on fresh entries: applied ones drop out, the others move from what is counted now.
   const replan = (writes: readonly LedgerWrite[], entries: ReadonlyMap<string, LedgerEntry>, failed: BatchFailure[]): LedgerWrite[] =>
@@ -173,19 +254,41 @@ export function ledgerAction(options: LedgerActionOptions): Action {
       }
     });
 
-  /** Applies the writes as one transaction, retried on cancellation; returns the changes that failed for good. */
-  const applyTransaction = async (first: readonly LedgerWrite[], logger: Logger): Promise<BatchFailure[]> => {
+  /**
+   * Applies the writes as one transaction, retried on cancellation; returns the changes that failed for good.
+   * `readAll` reads every row first (a split after an overflow), instead of only those whose deltas are no DynamoDB number.
+   */
+  const applyTransaction = async (first: readonly LedgerWrite[], logger: Logger, readAll = false): Promise<BatchFailure[]> => {
     const failed: BatchFailure[] = [];
     const failAll = (writes: readonly LedgerWrite[], error: unknown) =>
       failed.push(...writes.flatMap((w) => w.changes.map((change) => ({ change, error }))));
     let writes = first;
-    let rows = sumDeltas(writes.flatMap((w) => w.deltas));
-    for (let attempt = 0; writes.length > 0; attempt++) {
+    for (let attempt = 0; writes.length > 0; ) {
+      let planned: RowItems;
       try {
-        await send(writes, rows);
+        planned = await rowItems(sumDeltas(writes.flatMap((w) => w.deltas)), readAll);
+      } catch (readError) {
+        failAll(writes, readError);
+        return failed;
+      }
+      if (planned.kind === 'overflow') {
+        if (writes.length === 1) failAll(writes, overflowError(writes[0]!, planned.row, planned.attribute));
+        // Which change tips a row over depends on the order: each write alone, in stream order, as the per-change path goes.
+        else
+          for (const write of [...writes].sort((a, b) => a.last.index - b.last.index))
+            failed.push(...(await applyTransaction([write], logger, true)));
+        return failed;
+      }
+      try {
+        await send(writes, planned.items);
         return failed;
       } catch (error) {
         if (!isRetryableCancellation(error)) {
+          // An ADD of fitting deltas whose sum does not fit: read the rows and decide on their exact values.
+          if (planned.adds && !readAll && isValidationError(error)) {
+            readAll = true;
+            continue;
+          }
           if (writes.length === 1) failAll(writes, error);
           // Something in the transaction is refused (a key or number DynamoDB cannot take): each item alone, so it fails alone.
           else for (const write of writes) failed.push(...(await applyTransaction([write], logger)));
@@ -211,7 +314,7 @@ export function ledgerAction(options: LedgerActionOptions): Action {
           return failed;
         }
         writes = replan(writes, entries, failed);
-        rows = sumDeltas(writes.flatMap((w) => w.deltas));
+        attempt++;
       }
     }
     return failed;

@@ -1,4 +1,3 @@
-import { significantDigits } from './decimal.js';
 import type { LedgerWrite } from './ledger-plan.js';
 import { statsRowKey, sumDeltas, type StatsDelta } from './stats-delta.js';
 
@@ -12,9 +11,6 @@ export interface TransactionLimits {
 
 export const DYNAMODB_TRANSACTION_LIMITS: TransactionLimits = { maxActions: 100, maxBytes: 3.5 * 1024 * 1024 };
 
-/** Largest number DynamoDB stores, in significant digits. */
-const MAX_DIGITS = 38;
-
 /** One planned transaction: the ledger Puts of `writes` and one Update per statistics row with their summed deltas. */
 export interface PlannedTransaction {
   readonly writes: readonly LedgerWrite[];
@@ -26,8 +22,8 @@ const firstRow = (write: LedgerWrite): string => (write.deltas.length > 0 ? stat
 /**
  * Packs ledger writes into as few transactions as the limits allow (pure). Writes that share a statistics row go
  * next to each other, so a row usually gets one Update; a row whose writes do not fit one transaction is split, and
- * each transaction stays exact on its own (its Puts plus exactly their summed deltas). A transaction whose sum would
- * need more than 38 significant digits is split into one transaction per write, as the per-change path writes.
+ * each transaction stays exact on its own (its Puts plus exactly their summed deltas). A summed delta that is no DynamoDB
+ * number (more than 38 significant digits) stays one transaction: the ledger action reads that row and sets its exact value.
  */
 export function packTransactions(
   writes: readonly LedgerWrite[],
@@ -60,10 +56,5 @@ export function packTransactions(
     bytes += size;
   }
   if (group.length > 0) groups.push(group);
-  return groups.flatMap((writesOfGroup) => {
-    const summed = sumDeltas(writesOfGroup.flatMap((w) => w.deltas));
-    const representable = summed.every((row) => row.add.every(([, value]) => significantDigits(value) <= MAX_DIGITS));
-    if (representable || writesOfGroup.length === 1) return [{ writes: writesOfGroup, rows: summed }];
-    return writesOfGroup.map((w) => ({ writes: [w], rows: sumDeltas(w.deltas) }));
-  });
+  return groups.map((writesOfGroup) => ({ writes: writesOfGroup, rows: sumDeltas(writesOfGroup.flatMap((w) => w.deltas)) }));
 }
