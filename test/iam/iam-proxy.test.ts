@@ -13,6 +13,8 @@ import { functionRoles } from '../../lib/local/iam/function-roles.js';
 import { startIamProxy, type IamProxy, type Principal } from '../../lib/local/iam/iam-proxy.js';
 import { parsePolicyStatements, type IamRole } from '../../lib/local/iam/policy.js';
 import type { ServerlessConfig } from '../../lib/mapping/serverless-config.js';
+import { exactN } from '../factories/exact-number.js';
+import { insertRecord, modifyRecord, streamEvent } from '../factories/stream-record.js';
 import { buildFixture, fixtureCases, type FixtureCase } from '../fixtures/fixture-cases.js';
 import { createStageTables, dynamodbEndpoint, localClient, uniqueStage } from '../support/dynamodb.js';
 
@@ -267,7 +269,7 @@ describe('the shipped roles and handlers', () => {
   async function handlerBehindProxy(
     fixture: FixtureCase,
     role?: (shipped: IamRole) => IamRole,
-  ): Promise<{ handler: Handler; proxy: IamProxy }> {
+  ): Promise<{ handler: Handler; proxy: IamProxy; stage: string }> {
     const fixtureStage = uniqueStage('iamfx');
     const fixtureConfig = await createStageTables(admin, fixtureStage);
     const identity = functionRoles(fixtureConfig, ARNS).identities.get(fixture.functionName)!;
@@ -290,7 +292,7 @@ describe('the shipped roles and handlers', () => {
     vi.stubEnv('LOG_LEVEL', 'silent');
     vi.resetModules();
     const module = (await import(MODULES[fixture.functionName as keyof typeof MODULES])) as { handler: Handler };
-    return { handler: module.handler, proxy };
+    return { handler: module.handler, proxy, stage: fixtureStage };
   }
 
   it.each(fixtureCases)('allow every call $functionName makes on $file (the documented response, nothing denied)', async (fixture) => {
@@ -302,6 +304,25 @@ describe('the shipped roles and handlers', () => {
     expect(response).toEqual(fixture.expectedResponse);
     expect(proxy.counts()).toMatchObject({ denied: 0, unchecked: 0 });
     expect(proxy.counts().checked).toBeGreaterThan(0);
+  });
+
+  it('allow ordersStream to read its statistics row when a change moves a total by more than 38 digits', async () => {
+    // Prepare: the MODIFY 0.1 -> 1E38 adds 99…9.9 (39 significant digits), which no ADD can carry, so the row is read.
+    const fixture = fixtureCases.find((f) => f.functionName === 'ordersStream')!;
+    const { handler, proxy, stage: fixtureStage } = await handlerBehindProxy(fixture);
+    const table = `orders-${fixtureStage}`;
+    const keys = ['customerId', 'orderDate'];
+    const order = (total: string) => ({ customerId: 'big-delta', orderDate: '2026-02-01', orderStatus: 'PAID', total: exactN(total) });
+    // Act
+    const first = await handler(streamEvent([insertRecord(table, keys, order('0.1'))]));
+    const second = await handler(streamEvent([modifyRecord(table, keys, order('0.1'), order('1E38'))]));
+    // Assess
+    expect([first, second]).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    expect(proxy.counts().denied).toBe(0);
+    const row = await admin.send(
+      new GetItemCommand({ TableName: `customer-stats-${fixtureStage}`, Key: { customerId: { S: 'big-delta' } }, ConsistentRead: true }),
+    );
+    expect(row.Item?.orderTotal?.N).toMatch(/^1(E\+?38|0{38})$/i);
   });
 
   it('make the handler report the batch as failed when its role lacks UpdateItem on the statistics table, as on AWS', async () => {

@@ -20,7 +20,7 @@ import { stageTables } from '../support/stage-tables.js';
 
 const { client, stage } = stageTables('big');
 
-// ---- ground truth: a decimal text as an integer count of 10^-SCALE, with BigInt only ----
+// The ground truth: a decimal text as an integer count of 10^-SCALE, with BigInt only.
 const SCALE = 200;
 function exact(text: string): bigint {
   const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
@@ -74,7 +74,6 @@ function possibleTotals(before: readonly Op[], delivery: readonly Op[]): Set<big
   return sums;
 }
 
-// ---- records ----
 const keys = ['customerId', 'orderDate'];
 const orderItem = (customerId: string, order: Order, total: string) => ({
   customerId,

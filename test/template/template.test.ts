@@ -56,10 +56,11 @@ const exampleContract = (fn: string, table: string, queue: string, statsTable: s
   // No resource type in IAM: on a stream ARN it would grant nothing.
   'dynamodb:ListStreams': ['*'],
   'dynamodb:PutItem': ['AppliedChangesTable.Arn', 'ChangeLogTable.Arn'],
-  'dynamodb:GetItem': ['AppliedChangesTable.Arn'],
+  // The statistics row only when its summed delta is no DynamoDB number (read, then SET exactly).
+  'dynamodb:GetItem': ['AppliedChangesTable.Arn', `${statsTable}.Arn`],
   // Batch actions: the change log's entries 25 a call, the ledger's entries 100 a call.
   'dynamodb:BatchWriteItem': ['ChangeLogTable.Arn'],
-  'dynamodb:BatchGetItem': ['AppliedChangesTable.Arn'],
+  'dynamodb:BatchGetItem': ['AppliedChangesTable.Arn', `${statsTable}.Arn`],
   'dynamodb:UpdateItem': [`${statsTable}.Arn`],
   'sqs:SendMessage': [`${queue}.Arn`],
 });
