@@ -39,6 +39,6 @@ describe('fault-injection soak (small)', () => {
     expect(report.changesChecked).toBe(report.writesMade);
     // …and every check holds.
     for (const check of report.checks) expect(check, `${check.name}: ${check.detail}`).toMatchObject({ ok: true });
-    expect(report.checks).toHaveLength(5);
+    expect(report.checks).toHaveLength(6);
   }, 240_000);
 });

@@ -109,9 +109,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let invocations = 0;
   let restarts = 0;
   let uncertainWrites = 0;
+  let iamDenials = 0;
   const stackLog = createLogger({
     level: 'info',
     write: (line) => {
+      if (isIamDenial(line)) iamDenials += 1;
       if (line.includes('"level":"warn"') || line.includes('"level":"error"')) progress(`  [stack] ${line.trim().slice(0, 300)}`);
     },
   });
@@ -183,6 +185,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     progress('drained; checking');
     const verification = await verifySoak({ client, stage, made, deadLetters: stack.deadLetters });
+    // An injected fault is retried away; a call the shipped role refuses would fail on AWS every time.
+    const checks = [
+      ...verification.checks,
+      { name: "the functions' roles allowed every call", ok: iamDenials === 0, detail: `${iamDenials} calls denied by the IAM proxy` },
+    ];
     const count = <K extends string>(key: (w: MadeWrite) => K, keys: readonly K[]) =>
       Object.fromEntries(keys.map((k) => [k, made.filter((w) => key(w) === k).length])) as Record<K, number>;
     client.destroy();
@@ -198,13 +205,22 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       restarts,
       changesChecked: verification.changesChecked,
       statsRowsChecked: verification.statsRowsChecked,
-      checks: verification.checks,
-      ok: verification.checks.every((check) => check.ok),
+      checks,
+      ok: checks.every((check) => check.ok),
       durationMs: Date.now() - started,
     };
   } finally {
     await stack?.stop();
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** A stack log line that is the IAM proxy's structured denial (`event: "iam-denied"`). */
+function isIamDenial(line: string): boolean {
+  try {
+    return (JSON.parse(line) as { event?: unknown }).event === 'iam-denied';
+  } catch {
+    return false;
   }
 }
 
