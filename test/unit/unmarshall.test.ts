@@ -1,9 +1,10 @@
 import { NumberValueImpl, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { unmarshallImage, unmarshallValue, validateImage } from '../../lib/runtime/change/unmarshall.js';
+import { buildCheckedImage, unmarshallImage, unmarshallValue, validateImage } from '../../lib/runtime/change/unmarshall.js';
 import { InvalidAttributeValueError, UnknownAttributeTypeError } from '../../lib/runtime/errors.js';
 import { comparable } from '../support/comparable.js';
 import { inheritsNothing } from '../support/inherits-nothing.js';
+import { nativeShape } from '../support/native-shape.js';
 
 const MAX_N = '9.9999999999999999999999999999999999999E+125';
 const MAX_N_PLAIN = `${'9'.repeat(38)}${'0'.repeat(88)}`;
@@ -259,5 +260,84 @@ describe('attribute names that are Object.prototype members (finding 7)', () => 
     // Assess
     expect(item.constructor).toBeUndefined();
     expect('toString' in item).toBe(false);
+  });
+});
+
+/** An attribute value nested `levels` deep, alternating M and L, as deep as DynamoDB allows at 32. */
+function nested(levels: number): Record<string, unknown> {
+  let value: Record<string, unknown> = { N: '1.5' };
+  for (let level = 0; level < levels; level++) value = level % 2 === 0 ? { M: { n: value } } : { L: [{ S: 'x' }, value] };
+  return value;
+}
+
+describe('buildCheckedImage (the build of an image validateImage accepted)', () => {
+  it.each<[string, Record<string, unknown>]>([
+    ['NS members that share a double', { NS: ['1', '1.0000000000000001'] }],
+    ['NS members that share a double, in exponent form', { NS: ['0.1', '1.0000000000000001E-1', '2'] }],
+    ['NS members beyond 2^53 that share a double', { NS: ['9007199254740993', '9007199254740992'] }],
+    ['NS members beyond 2^53 with fractions', { NS: ['12345678901234567.5', '12345678901234567.25'] }],
+    ['NS of safe, wide and exponent-form members', { NS: ['1', '99999999999999999999', '1e21', '-0.5'] }],
+    ['N integer beyond 2^53', { N: '12345678901234567890123' }],
+    ['N negative integer beyond 2^53', { N: '-9007199254740993' }],
+    ['N integer beyond 2^53 in exponent form', { N: '1e21' }],
+    ['N integer with a zero fraction beyond 2^53', { N: '9007199254740993.000' }],
+    ['N fraction beyond 2^53', { N: '12345678901234567.5' }],
+    ['N with 38 digits and a fraction beyond 2^53', { N: '98765432109876543210.123456789012345678' }],
+    ['N 1E-130', { N: '1E-130' }],
+    ['N 9.99E+125', { N: '9.99E+125' }],
+    ['N of the largest magnitude', { N: MAX_N }],
+    ['N of the largest magnitude, plain', { N: MAX_N_PLAIN }],
+    ['N -0', { N: '-0' }],
+    ['N zero with an exponent', { N: '0E+999' }],
+    ['N at the safe-integer edge', { N: '-9007199254740991' }],
+    ['S empty', { S: '' }],
+    ['SS with an empty member', { SS: ['', 'a'] }],
+    ['B as base64 text', { B: 'AAEC' }],
+    ['B empty', { B: '' }],
+    ['B as bytes', { B: new Uint8Array([0, 1, 2]) }],
+    ['BS as base64 text', { BS: ['AA==', 'AQ=='] }],
+    ['BS as bytes', { BS: [new Uint8Array([1]), new Uint8Array([2, 3])] }],
+    ['BOOL', { BOOL: false }],
+    ['NULL', { NULL: true }],
+    ['an SDK value with other type keys set to undefined', { S: undefined, N: '7', M: undefined }],
+    ['an empty M and an empty L', { M: { m: { M: {} }, l: { L: [] } } }],
+    ['M and L nested 32 levels deep', nested(32)],
+  ])('gives what unmarshallImage gives for %s', (_label, value) => {
+    // Prepare
+    const image = { a: value, b: { S: 'other' } };
+    validateImage(image, 'img');
+
+    // Act
+    const built = buildCheckedImage(image);
+
+    // Assess
+    expect(nativeShape(built)).toStrictEqual(nativeShape(unmarshallImage(image, 'img')));
+  });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('builds attributes named %s as data, at every level', (name) => {
+    // Prepare: JSON.parse makes each name an own key, as Lambda's runtime does.
+    const image = JSON.parse(`{"${name}": {"M": {"${name}": {"L": [{"M": {"${name}": {"N": "1.5"}}}]}}}, "other": {"S": "x"}}`);
+    validateImage(image);
+
+    // Act
+    const built = buildCheckedImage(image);
+
+    // Assess
+    expect(inheritsNothing(built)).toBe(true);
+    expect(nativeShape(built)).toStrictEqual(nativeShape(unmarshallImage(image)));
+    expect(Object.keys(built)).toEqual([name, 'other']);
+  });
+
+  it('keeps the delivered bytes objects, as unmarshallImage does', () => {
+    // Prepare
+    const bytes = new Uint8Array([0, 1, 2]);
+    const member = new Uint8Array([3]);
+
+    // Act
+    const built = buildCheckedImage({ b: { B: bytes }, bs: { BS: [member] } });
+
+    // Assess
+    expect(built.b).toBe(bytes);
+    expect([...(built.bs as Set<Uint8Array>)][0]).toBe(member);
   });
 });

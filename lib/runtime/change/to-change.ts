@@ -3,7 +3,7 @@ import { AppError, MalformedRecordError } from '../errors.js';
 import { BACKFILL_SEQUENCE_NUMBER, isStreamSequenceNumber } from './sequence-number.js';
 import { tableNameFromStreamArn } from '../arn.js';
 import type { AttributeValueMap, Change, Item, RawAttributes, StreamViewType } from './types.js';
-import { unmarshallImage, validateImage } from './unmarshall.js';
+import { buildCheckedImage, unmarshallImage, validateImage } from './unmarshall.js';
 
 const VIEW_TYPES = new Set(['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES']);
 
@@ -82,16 +82,17 @@ class StreamChange<T extends Item, K extends Item> {
     return this.#raw;
   }
 
+  // The raw images passed validateImage when the change was made, so they are built without checking them again.
   get newImage(): T | undefined {
     if (this.#newImage === UNBUILT) {
-      this.#newImage = image<T>(this.#newRaw, this.index, 'dynamodb.NewImage');
+      this.#newImage = this.#newRaw === undefined ? undefined : buildCheckedImage<T>(this.#newRaw as Record<string, unknown>);
     }
     return this.#newImage;
   }
 
   get oldImage(): T | undefined {
     if (this.#oldImage === UNBUILT) {
-      this.#oldImage = image<T>(this.#oldRaw, this.index, 'dynamodb.OldImage');
+      this.#oldImage = this.#oldRaw === undefined ? undefined : buildCheckedImage<T>(this.#oldRaw as Record<string, unknown>);
     }
     return this.#oldImage;
   }

@@ -332,6 +332,63 @@ function checkValue(av: unknown, depth: number): void {
   }
 }
 
+/*
+ * Building an image validateImage already accepted (toChange checks every image at the edge and builds it
+ * on first read): the same values as toNative, without checking anything again. Nothing here may be
+ * reached with an unchecked value: a malformed one would be built wrongly instead of refused.
+ */
+function buildValue(av: Record<string, unknown>): NativeValue {
+  // Exactly one type key holds a value (checked); an SDK object may still carry others set to undefined.
+  let type = '';
+  for (type in av) if (av[type] !== undefined) break;
+  const v = av[type];
+  switch (type) {
+    case 'S':
+    case 'BOOL':
+    case 'B':
+      return v as NativeValue;
+    case 'N': {
+      // Grammar and limits were checked: only the range decides between a double and the exact forms.
+      const n = +(v as string);
+      return n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER ? n : wideNumber(v as string);
+    }
+    case 'M':
+      return buildMap(v as Record<string, unknown>);
+    case 'L': {
+      const list = v as Record<string, unknown>[];
+      const out = new Array<NativeValue>(list.length);
+      for (let i = 0; i < list.length; i++) out[i] = buildValue(list[i]!);
+      return out;
+    }
+    case 'NULL':
+      return null;
+    case 'SS':
+    case 'BS':
+      // Members were checked distinct (BS by bytes), so the set keeps every one, as delivered.
+      return new Set(v as string[]);
+    default:
+      // NS, the only type left in a checked value.
+      return buildNumberSet(v as string[]);
+  }
+}
+
+function buildNumberSet(values: string[]): Set<number | bigint | NumberValue> {
+  const out = new Set<number | bigint | NumberValue>();
+  for (let i = 0; i < values.length; i++) {
+    const n = +values[i]!;
+    out.add(n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER ? n : wideNumber(values[i]!));
+  }
+  // Members were checked distinct, so a smaller set means some share a double: each keeps its exact text instead.
+  if (out.size === values.length) return out;
+  return new Set(values.map((text) => NumberValue.from(text)));
+}
+
+function buildMap(map: Record<string, unknown>): Item {
+  const out = new AttributeMap();
+  for (const name in map) out[name] = buildValue(map[name] as Record<string, unknown>);
+  return out;
+}
+
 function toAppError(error: unknown, path: string): unknown {
   if (!(error instanceof PathError)) return error;
   const full = path + error.relativePath;
@@ -377,4 +434,13 @@ export function validateImage(image: unknown, path = 'image'): void {
   } catch (error) {
     throw toAppError(error, path);
   }
+}
+
+/**
+ * Builds an image that validateImage has accepted, giving exactly what unmarshallImage gives, without
+ * checking it again (toChange checks every image at the edge and builds it on first read).
+ * Anything else must go through unmarshallImage: an unchecked image may be built wrongly instead of refused.
+ */
+export function buildCheckedImage<T extends Item = Item>(image: Record<string, unknown>): T {
+  return buildMap(image) as T;
 }
