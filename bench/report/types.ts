@@ -50,6 +50,8 @@ export interface MemoryVariant {
   heapRetainedAfterFirstMB: number;
   heapRetainedAfterTenMB: number;
   heapRetainedMaxMB: number;
+  /** Heap retained after each of the ten invocations, in order. */
+  heapRetainedSeriesMB?: number[];
 }
 
 export interface MemoryTable {

@@ -13,10 +13,21 @@ const variant = variantById(variantId);
 const MB = 1024 * 1024;
 const INVOCATIONS = 10;
 
-const fullGc = () => {
-  // Two passes: the first may only queue finalizers and weak callbacks.
-  gc();
-  gc();
+/*
+ * Three full GCs, each followed by a turn of the event loop. WeakRef targets stay alive until the job that touched them
+ * ends, and finalization callbacks run as tasks: with GCs back to back, one invocation in three of our dispatcher left
+ * 11.9 MB that the next turn freed (nothing grew across invocations). Lambda's runtime turns the loop between
+ * invocations anyway (it fetches the next event over HTTP).
+ */
+const fullGc = async () => {
+  let before = Number.POSITIVE_INFINITY;
+  for (let pass = 0; pass < 8; pass++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+    const used = process.memoryUsage().heapUsed;
+    if (pass >= 2 && used > before - 64 * 1024) return;
+    before = used;
+  }
 };
 
 /*
@@ -30,17 +41,17 @@ async function invoke(json: string): Promise<void> {
 
 async function main() {
   const json = readFileSync(eventFile!, 'utf8');
-  fullGc();
+  await fullGc();
   const rssBefore = process.memoryUsage().rss;
   const heapBaseline = process.memoryUsage().heapUsed;
   const maxRssBefore = process.resourceUsage().maxRSS * 1024;
   await invoke(json);
   const peakRss = process.resourceUsage().maxRSS * 1024;
-  fullGc();
+  await fullGc();
   const heapAfter: number[] = [process.memoryUsage().heapUsed - heapBaseline];
   for (let i = 1; i < INVOCATIONS; i++) {
     await invoke(json);
-    fullGc();
+    await fullGc();
     heapAfter.push(process.memoryUsage().heapUsed - heapBaseline);
   }
   writeFileSync(
