@@ -252,8 +252,10 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
   const keyOf = (i: number) => schedulingKey(records[i]);
 
   // Phased run (a batch action is present): each change is converted once and kept for the later phases.
-  const changes = new Array<Change | undefined>(records.length);
+  // Made on first use: the other paths keep no change after its record ran.
+  let changes: (Change | undefined)[] | undefined;
   const convert = (i: number): Change | undefined => {
+    changes ??= new Array<Change | undefined>(records.length);
     const cached = changes[i];
     if (cached !== undefined) return cached;
     const change = narrow(i);
