@@ -9,6 +9,12 @@ const VIEW_TYPES = new Set(['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** True when `map` (a built image: no inherited names) has no attribute; unlike Object.keys, allocates nothing. */
+function isEmpty(map: object): boolean {
+  for (const _ in map) return false;
+  return true;
+}
+
 function asMalformedRecord(error: unknown, index: number, field: string): unknown {
   if (!(error instanceof AppError)) return error;
   // The unmarshaller names the full attribute path (dynamodb.NewImage.tags[2]); keep it as the field.
@@ -48,7 +54,8 @@ const UNBUILT: unique symbol = Symbol('unbuilt');
 class StreamChange<T extends Item, K extends Item> {
   #newRaw: unknown;
   #oldRaw: unknown;
-  #raw: RawAttributes;
+  #rawKeys: unknown;
+  #raw: RawAttributes | undefined;
   #newImage: T | undefined | typeof UNBUILT = UNBUILT;
   #oldImage: T | undefined | typeof UNBUILT = UNBUILT;
 
@@ -70,15 +77,19 @@ class StreamChange<T extends Item, K extends Item> {
   ) {
     this.#newRaw = newRaw;
     this.#oldRaw = oldRaw;
-    this.#raw = {
-      keys: rawKeys as AttributeValueMap,
-      newImage: newRaw as AttributeValueMap | undefined,
-      oldImage: oldRaw as AttributeValueMap | undefined,
-    };
+    this.#rawKeys = rawKeys;
   }
 
-  /** Kept apart from the built images: both point into the event, which outlives the change anyway. */
+  /**
+   * Kept apart from the built images: both point into the event, which outlives the change anyway.
+   * Made on first read, like the images: nothing is allocated per record that an action may never read.
+   */
   get raw(): RawAttributes {
+    this.#raw ??= {
+      keys: this.#rawKeys as AttributeValueMap,
+      newImage: this.#newRaw as AttributeValueMap | undefined,
+      oldImage: this.#oldRaw as AttributeValueMap | undefined,
+    };
     return this.#raw;
   }
 
@@ -164,8 +175,7 @@ export function toChange<T extends Item = Item, K extends Item = Item>(
   if (dynamodb.Keys === undefined) throw new MalformedRecordError(index, 'dynamodb.Keys', 'is missing');
   const keys = image<K>(dynamodb.Keys, index, 'dynamodb.Keys')!;
   // Every item has a key: with none, all such records would share one identity (one ledger entry, one log key).
-  if (Object.keys(keys).length === 0)
-    throw new MalformedRecordError(index, 'dynamodb.Keys', 'has no attributes; a stream record names the item key');
+  if (isEmpty(keys)) throw new MalformedRecordError(index, 'dynamodb.Keys', 'has no attributes; a stream record names the item key');
   const newRaw = eventName === 'REMOVE' ? undefined : checked(dynamodb.NewImage, index, 'dynamodb.NewImage');
   const oldRaw = eventName === 'INSERT' ? undefined : checked(dynamodb.OldImage, index, 'dynamodb.OldImage');
   const isTtlExpiry =

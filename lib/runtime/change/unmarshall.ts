@@ -101,7 +101,8 @@ function wideNumber(text: string): bigint | NumberValue {
 /** The common case, checked with one cheap test: no exponent, at most 38 characters (so within every limit). */
 const SHORT_PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
 
-function toNumber(value: unknown): number | bigint | NumberValue {
+/** toNumber's checks, building nothing: validateImage runs them while the parsed event is young (see checkMap). */
+function checkNumber(value: unknown): asserts value is string {
   if (typeof value !== 'string') throw invalid(`has an N value of type ${typeof value}; N must be a string`);
   if (value.length > MAX_SIGNIFICANT_DIGITS || !SHORT_PLAIN_NUMBER.test(value)) {
     // The value itself stays out of the message: it is item content, and error lines are logged at info level.
@@ -110,6 +111,10 @@ function toNumber(value: unknown): number | bigint | NumberValue {
     }
     checkNumberLimits(value);
   }
+}
+
+function toNumber(value: unknown): number | bigint | NumberValue {
+  checkNumber(value);
   const n = +value;
   if (n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER) return n;
   return wideNumber(value);
@@ -326,9 +331,52 @@ function checkValue(av: unknown, depth: number): void {
     } catch (error) {
       throw prefixed(error, `[${i}]`);
     }
+  } else if (type === 'N') {
+    checkNumber(v);
+  } else if (type === 'SS' || type === 'NS' || type === 'BS') {
+    checkSet(v, type);
   } else {
-    // Scalars and sets build nothing worth avoiding: one code path keeps both walks in agreement.
+    // S, BOOL, NULL and B build nothing (their native value is the value): one code path keeps both walks in agreement.
     scalarToNative(type, v);
+  }
+}
+
+/** The set scalarToNative builds: each member checked as its type requires. */
+const buildSet = (values: unknown, type: 'SS' | 'NS' | 'BS'): Set<unknown> =>
+  type === 'SS' ? setOf(values, 'SS', stringMember) : type === 'NS' ? setOf(values, 'NS', toNumber) : setOf(values, 'BS', binaryMember);
+
+/** Sets up to this size are checked for duplicates pair by pair, without building them; larger ones are built. */
+const PAIRWISE_SET_LIMIT = 16;
+
+/**
+ * setOf's checks, without building the set in the common case: every member is checked, then, when no two
+ * members can be the same (distinct strings; numbers with distinct doubles, as equal numbers have equal doubles),
+ * setOf would find no duplicate either. Otherwise (or for a large set) setOf itself decides, so both agree.
+ */
+function checkSet(values: unknown, type: 'SS' | 'NS' | 'BS'): void {
+  if (!Array.isArray(values) || values.length === 0 || values.length > PAIRWISE_SET_LIMIT) {
+    buildSet(values, type);
+    return;
+  }
+  let strings = true;
+  for (let i = 0; i < values.length; i++) {
+    try {
+      if (type === 'SS') stringMember(values[i]);
+      else if (type === 'NS') checkNumber(values[i]);
+      else binaryMember(values[i]);
+    } catch (error) {
+      throw prefixed(error, `.${type}[${i}]`);
+    }
+    if (typeof values[i] !== 'string') strings = false;
+  }
+  // Bytes from the SDK (BS) are compared by content: setOf does that.
+  if (!strings) return void buildSet(values, type);
+  for (let i = 1; i < values.length; i++) {
+    const member = values[i] as string;
+    for (let j = 0; j < i; j++) {
+      const earlier = values[j] as string;
+      if (type === 'NS' ? +earlier === +member : earlier === member) return void buildSet(values, type);
+    }
   }
 }
 

@@ -120,7 +120,7 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
     logger.error('batch rejected', describeError(error));
     throw error;
   }
-  const records = (event as { Records: unknown[] }).Records;
+  let records = (event as { Records: unknown[] }).Records;
   const remaining = options.remainingTimeMs ?? (() => Infinity);
   const margin = options.deadlineMarginMs ?? 3000;
   const concurrency = options.concurrency ?? 1;
@@ -252,8 +252,10 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
   const keyOf = (i: number) => schedulingKey(records[i]);
 
   // Phased run (a batch action is present): each change is converted once and kept for the later phases.
-  const changes = new Array<Change | undefined>(records.length);
+  // Made on first use: the other paths keep no change after its record ran.
+  let changes: (Change | undefined)[] | undefined;
   const convert = (i: number): Change | undefined => {
+    changes ??= new Array<Change | undefined>(records.length);
     const cached = changes[i];
     if (cached !== undefined) return cached;
     const change = narrow(i);
@@ -329,21 +331,32 @@ export async function processBatch(event: unknown, options: ProcessBatchOptions)
     return bound;
   };
 
-  if (options.batchActions !== false && actions.some((a) => a.handleBatch !== undefined)) {
-    const bound = await runPhases(phasesOf(actions));
-    return done(bound < records.length ? bound : undefined, bound);
-  }
-
-  if (concurrency === 1) {
-    // Sequential, as before concurrency existed: with synchronous actions nothing is allocated per record.
-    for (let i = 0; i < records.length; i++) {
-      if (!mayStart(i)) return done(i, i);
-      let ok = runRecord(i);
-      if (ok !== true && ok !== false) ok = await ok;
-      if (!ok) return done(i, i);
+  try {
+    if (options.batchActions !== false && actions.some((a) => a.handleBatch !== undefined)) {
+      const bound = await runPhases(phasesOf(actions));
+      return done(bound < records.length ? bound : undefined, bound);
     }
-    return done(undefined, records.length);
+
+    if (concurrency === 1) {
+      // Sequential, as before concurrency existed: with synchronous actions nothing is allocated per record.
+      for (let i = 0; i < records.length; i++) {
+        if (!mayStart(i)) return done(i, i);
+        let ok = runRecord(i);
+        if (ok !== true && ok !== false) ok = await ok;
+        if (!ok) return done(i, i);
+      }
+      return done(undefined, records.length);
+    }
+    const outcome = await runKeyOrdered({ count: records.length, concurrency, keyOf, run: runRecord, mayStart });
+    return done(outcome.firstUnfinished, outcome.succeeded);
+  } finally {
+    /*
+     * The closures above share this scope. A TurboFan job still compiling one of them (runRecord, mayStart,
+     * startAction) holds it until the job is installed, which can be after this batch: the whole parsed batch
+     * stayed alive through full GCs, one invocation in three (bench/tables/memory). So the scope lets go of it.
+     */
+    records = [];
+    numbers = [];
+    changes = undefined;
   }
-  const outcome = await runKeyOrdered({ count: records.length, concurrency, keyOf, run: runRecord, mayStart });
-  return done(outcome.firstUnfinished, outcome.succeeded);
 }
