@@ -209,7 +209,8 @@ export function renderMarkdown(bench: BenchResults): string {
       `${memory.records} records, ${memory.bytes} bytes of JSON. ` +
         `Peak RSS = \`process.resourceUsage().maxRSS\` after one batch; ` +
         `growth = peak minus the RSS before it (event text already in memory). ` +
-        `Heap retained = \`heapUsed\` after three full GCs, each followed by a turn of the event loop, minus the baseline before the first invocation.`,
+        `Heap retained = \`heapUsed\` after three full GCs, each followed by a turn of the event loop, ` +
+        'minus the baseline before the first invocation.',
     );
     lines.push('');
     lines.push('| variant | peak RSS (MB) | RSS growth (MB) | heap retained after 1 (MB) | after 10 (MB) | max of the 10 (MB) |');
