@@ -1,15 +1,9 @@
-import {
-  GetItemCommand,
-  TransactWriteItemsCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import { TransactWriteItemsCommand, type AttributeValue, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { attributeKeyText, derivedItemKey } from '../change/item-key.js';
 import type { Change, Item } from '../change/types.js';
 import type { Action, BatchFailure } from '../dispatch/action.js';
-import { batchGetItems } from '../dynamodb/batch-get-items.js';
+import { getItems } from '../dynamodb/get-items.js';
 import { backoff, forEachLimited } from '../dynamodb/retry-backoff.js';
 import { LedgerTransactionError, MissingImageError, StatisticsOverflowError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -126,18 +120,11 @@ export function ledgerAction(options: LedgerActionOptions): Action {
 
   // One entry (the per-change path, a lone item) is a GetItem, as it always was; more are BatchGetItem calls.
   const readEntries = async (pks: readonly string[]): Promise<Map<string, LedgerEntry>> => {
-    let items: Record<string, AttributeValue>[];
-    if (pks.length === 1) {
-      const get = new GetItemCommand({ TableName: options.ledgerTable, Key: { pk: { S: pks[0]! } }, ConsistentRead: true });
-      const out = await options.client.send(get);
-      items = out.Item ? [out.Item] : [];
-    } else {
-      items = await batchGetItems(
-        options.client,
-        options.ledgerTable,
-        pks.map((pk) => ({ pk: { S: pk } })),
-      );
-    }
+    const items = await getItems(
+      options.client,
+      options.ledgerTable,
+      pks.map((pk) => ({ pk: { S: pk } })),
+    );
     const entries = new Map<string, LedgerEntry>();
     for (const item of items) {
       const entry = unmarshall(item);
@@ -185,18 +172,16 @@ export function ledgerAction(options: LedgerActionOptions): Action {
   // The current items of statistics rows by statsRowKey, read consistently; a row that does not exist is absent.
   const readRows = async (rows: readonly StatsDelta[]): Promise<Map<string, Record<string, AttributeValue>>> => {
     const byTable = new Map<string, StatsDelta[]>();
-    for (const row of rows) byTable.set(row.table, [...(byTable.get(row.table) ?? []), row]);
+    for (const row of rows) {
+      const ofTable = byTable.get(row.table);
+      if (ofTable) ofTable.push(row);
+      else byTable.set(row.table, [row]);
+    }
     const found = new Map<string, Record<string, AttributeValue>>();
     for (const [table, ofTable] of byTable) {
-      if (ofTable.length === 1) {
-        const row = ofTable[0]!;
-        const out = await options.client.send(new GetItemCommand({ TableName: table, Key: row.key, ConsistentRead: true }));
-        if (out.Item) found.set(statsRowKey(row), out.Item);
-        continue;
-      }
       // Every row of a table has its key schema: the returned items are told apart by those attributes.
       const keyNames = Object.keys(ofTable[0]!.key);
-      for (const item of await batchGetItems(
+      for (const item of await getItems(
         options.client,
         table,
         ofTable.map((row) => row.key),
