@@ -113,11 +113,15 @@ function checkNumber(value: unknown): asserts value is string {
   }
 }
 
+/** The native value of a checked N text: a double inside the safe range, else its exact bigint or NumberValue. */
+function checkedNumber(text: string): number | bigint | NumberValue {
+  const n = +text;
+  return n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER ? n : wideNumber(text);
+}
+
 function toNumber(value: unknown): number | bigint | NumberValue {
   checkNumber(value);
-  const n = +value;
-  if (n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER) return n;
-  return wideNumber(value);
+  return checkedNumber(value);
 }
 
 /** DynamoDB nests documents at most 32 levels deep; deeper input is malformed, and would overflow the stack. */
@@ -395,11 +399,9 @@ function buildValue(av: Record<string, unknown>): NativeValue {
     case 'BOOL':
     case 'B':
       return v as NativeValue;
-    case 'N': {
+    case 'N':
       // Grammar and limits were checked: only the range decides between a double and the exact forms.
-      const n = +(v as string);
-      return n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER ? n : wideNumber(v as string);
-    }
+      return checkedNumber(v as string);
     case 'M':
       return buildMap(v as Record<string, unknown>);
     case 'L': {
@@ -422,10 +424,7 @@ function buildValue(av: Record<string, unknown>): NativeValue {
 
 function buildNumberSet(values: string[]): Set<number | bigint | NumberValue> {
   const out = new Set<number | bigint | NumberValue>();
-  for (let i = 0; i < values.length; i++) {
-    const n = +values[i]!;
-    out.add(n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER ? n : wideNumber(values[i]!));
-  }
+  for (let i = 0; i < values.length; i++) out.add(checkedNumber(values[i]!));
   // Members were checked distinct, so a smaller set means some share a double: each keeps its exact text instead.
   if (out.size === values.length) return out;
   return new Set(values.map((text) => NumberValue.from(text)));
