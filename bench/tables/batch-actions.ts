@@ -1,4 +1,5 @@
 import { median } from '../harness/median.js';
+import { streamActions, type Stream } from '../harness/stream-actions.js';
 import { cpus, loadavg } from 'node:os';
 import {
   GetItemCommand,
@@ -10,14 +11,9 @@ import {
   type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { authorStatsAction } from '../../lib/runtime/actions/author-stats.js';
-import { changeLogAction } from '../../lib/runtime/actions/change-log.js';
-import { customerStatsAction } from '../../lib/runtime/actions/customer-stats.js';
-import { logAction } from '../../lib/runtime/actions/log.js';
 import { functionSpec } from '../../lib/mapping/function-spec.js';
 import { EnvName } from '../../lib/runtime/env-names.js';
 import { requireEnv } from '../../lib/runtime/require-env.js';
-import type { Action } from '../../lib/runtime/dispatch/action.js';
 import { DEFAULT_DISPATCH_CONCURRENCY } from '../../lib/runtime/dispatch/default-concurrency.js';
 import { createStreamHandler, type StreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
 import { createDynamoDBClient } from '../../lib/runtime/dynamodb/client.js';
@@ -47,8 +43,6 @@ const PROXY_MS = 5;
 const FLOOR_CONCURRENCY = 32;
 /** Statistics rows the distinct-key batches share (authors, customers), as live traffic shares them. */
 const SHARED_AGGREGATES = 10;
-
-type Stream = 'books' | 'orders';
 
 const CASES: { id: BatchCase; label: string; records: number; keys: number; streams: Stream[] }[] = [
   { id: '100x100', label: '100 records, 100 keys', records: 100, keys: 100, streams: ['books', 'orders'] },
@@ -106,14 +100,6 @@ function countingClient(endpoint: string) {
     { step: 'initialize', name: 'benchRequestCounter' },
   );
   return { client, state };
-}
-
-function actionsFor(stream: Stream, client: DynamoDBClient, env: Record<string, string>): Action[] {
-  const changeLog = changeLogAction({ client, tableName: requireEnv(env, EnvName.changeLogTable) });
-  const ledgerTable = requireEnv(env, EnvName.appliedChangesTable);
-  return stream === 'books'
-    ? [logAction(), changeLog, authorStatsAction({ client, statsTable: requireEnv(env, EnvName.authorStatsTable), ledgerTable })]
-    : [logAction(), changeLog, customerStatsAction({ client, statsTable: requireEnv(env, EnvName.customerStatsTable), ledgerTable })];
 }
 
 /** The recorded request as a command again, its ledger keys renamed with `suffix` so it writes a fresh entry. */
@@ -192,7 +178,7 @@ tableMain('batch-actions', async (): Promise<BatchActionsTable> => {
       for (const c of CASES) {
         for (const stream of c.streams) {
           const env = functionSpec(config, `${stream}Stream`).environment;
-          const actions = actionsFor(stream, counter.client, env);
+          const actions = streamActions(stream, counter.client, env);
           configs.push({
             stream,
             case: c,

@@ -1,16 +1,9 @@
 import { median } from '../harness/median.js';
+import { streamActions, type Stream } from '../harness/stream-actions.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { authorStatsAction } from '../../lib/runtime/actions/author-stats.js';
-import { changeLogAction } from '../../lib/runtime/actions/change-log.js';
-import { customerStatsAction } from '../../lib/runtime/actions/customer-stats.js';
-import { logAction } from '../../lib/runtime/actions/log.js';
 import { functionSpec } from '../../lib/mapping/function-spec.js';
-import { EnvName } from '../../lib/runtime/env-names.js';
-import { requireEnv } from '../../lib/runtime/require-env.js';
-import type { Action } from '../../lib/runtime/dispatch/action.js';
 import { createStreamHandler } from '../../lib/runtime/dispatch/stream-handler.js';
 import { createDynamoDBClient } from '../../lib/runtime/dynamodb/client.js';
 import { startDynamoDBLocal, type DynamoDBLocal } from '../../lib/local/dynamodb-local/dynamodb-local.js';
@@ -36,7 +29,6 @@ const BATCH_SIZE = 100;
 const SHARED_AGGREGATES = 10;
 const STAGE = 'benchdispatch';
 
-type Stream = 'books' | 'orders';
 type Keys = 'distinct' | 'one';
 
 /** A fresh batch for run `run`: new item keys per run, so the ledger applies every record instead of skipping it. */
@@ -62,14 +54,6 @@ function batchFor(stream: Stream, keys: Keys, run: string): DynamoDBStreamEvent 
     }
   }
   return streamEvent(records);
-}
-
-function actionsFor(stream: Stream, client: DynamoDBClient, env: Record<string, string>): Action[] {
-  const changeLog = changeLogAction({ client, tableName: requireEnv(env, EnvName.changeLogTable) });
-  const ledgerTable = requireEnv(env, EnvName.appliedChangesTable);
-  return stream === 'books'
-    ? [logAction(), changeLog, authorStatsAction({ client, statsTable: requireEnv(env, EnvName.authorStatsTable), ledgerTable })]
-    : [logAction(), changeLog, customerStatsAction({ client, statsTable: requireEnv(env, EnvName.customerStatsTable), ledgerTable })];
 }
 
 interface Row {
@@ -98,7 +82,7 @@ async function measure(runs: number, latencyMs: number, endpoint: string): Promi
   const logger = createLogger({ level: 'info', write: () => {} });
   const configs = (['books', 'orders'] as const).flatMap((stream) => {
     const env = functionSpec(config, `${stream}Stream`).environment;
-    const actions = actionsFor(stream, client, env);
+    const actions = streamActions(stream, client, env);
     return (['distinct', 'one'] as const).flatMap((keys) =>
       CONCURRENCIES.map((concurrency) => {
         const handler = createStreamHandler({ actions, logger, concurrency });
